@@ -1,0 +1,390 @@
+"""The DuckDB store. All SQL of the product lives in this module.
+
+History is append-only: a project's header and an indicator's target are versioned rows, the
+current state is the latest version, and reports are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file."""
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db`` wins over ``PERF_DB``, which wins over ``data/performance.duckdb``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("PERF_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS seq_import START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_project START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_indicator START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_actual START 1;
+CREATE SEQUENCE IF NOT EXISTS seq_spending START 1;
+
+CREATE TABLE IF NOT EXISTS imports (
+    import_id BIGINT PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    imported_by VARCHAR,
+    tables INTEGER NOT NULL,
+    projects_new INTEGER NOT NULL,
+    indicators INTEGER NOT NULL,
+    versions_new INTEGER NOT NULL,
+    warnings VARCHAR NOT NULL            -- JSON list of strings
+);
+
+-- Identity of a project; everything that can change lives in project_versions.
+CREATE TABLE IF NOT EXISTS projects (
+    project_id BIGINT PRIMARY KEY,
+    year INTEGER NOT NULL,
+    department VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    import_id BIGINT NOT NULL,
+    UNIQUE (year, department, name)
+);
+
+CREATE TABLE IF NOT EXISTS project_versions (
+    project_id BIGINT NOT NULL,
+    version INTEGER NOT NULL,
+    import_id BIGINT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    unit VARCHAR,
+    attribute VARCHAR,
+    start_date DATE,
+    end_date DATE,
+    funding_total DOUBLE,
+    funding_fiscal DOUBLE,
+    funding_other DOUBLE,
+    goal_text VARCHAR,
+    warnings VARCHAR NOT NULL,           -- JSON list of strings
+    PRIMARY KEY (project_id, version)
+);
+
+-- Identity of an indicator; the target lives in target_versions.
+CREATE TABLE IF NOT EXISTS indicators (
+    indicator_id BIGINT PRIMARY KEY,
+    project_id BIGINT NOT NULL,
+    seq INTEGER NOT NULL,
+    level1 VARCHAR NOT NULL,
+    level2 VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    occurrence INTEGER NOT NULL,
+    UNIQUE (project_id, level1, level2, name, occurrence)
+);
+
+CREATE TABLE IF NOT EXISTS target_versions (
+    indicator_id BIGINT NOT NULL,
+    version INTEGER NOT NULL,
+    import_id BIGINT,                    -- NULL for a revision made on screen
+    recorded_at TIMESTAMP NOT NULL,
+    active BOOLEAN NOT NULL,             -- FALSE: the indicator left the table
+    target_text VARCHAR,
+    operator VARCHAR,
+    target_num DOUBLE,
+    target_date DATE,
+    unit VARCHAR,
+    unit_normalized VARCHAR,
+    kind VARCHAR,
+    direction VARCHAR,
+    changed_by VARCHAR,
+    reason VARCHAR,
+    PRIMARY KEY (indicator_id, version)
+);
+
+CREATE TABLE IF NOT EXISTS actual_reports (
+    report_id BIGINT PRIMARY KEY,
+    indicator_id BIGINT NOT NULL,
+    as_of DATE NOT NULL,
+    value_text VARCHAR NOT NULL,         -- as written by the reporter
+    value_num DOUBLE,                    -- in the indicator's normalised unit
+    value_date DATE,
+    grade VARCHAR,
+    grade_rate DOUBLE,
+    likelihood VARCHAR,
+    note VARCHAR,
+    reporter VARCHAR,
+    entered_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS spending_reports (
+    report_id BIGINT PRIMARY KEY,
+    project_id BIGINT NOT NULL,
+    as_of DATE NOT NULL,
+    amount DOUBLE NOT NULL,              -- 万元, cumulative as of as_of
+    note VARCHAR,
+    reporter VARCHAR,
+    entered_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE VIEW current_projects AS
+SELECT p.project_id, p.year, p.name, p.department, v.unit, v.attribute, v.start_date, v.end_date,
+       v.funding_total, v.funding_fiscal, v.funding_other, v.goal_text, v.warnings, v.version
+FROM projects p
+JOIN project_versions v USING (project_id)
+QUALIFY row_number() OVER (PARTITION BY v.project_id ORDER BY v.version DESC) = 1;
+
+CREATE OR REPLACE VIEW current_indicators AS
+SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, i.name, t.target_text, t.operator,
+       t.target_num, t.target_date, t.unit, t.unit_normalized, t.kind, t.direction, t.version
+FROM indicators i
+JOIN (
+    SELECT * FROM target_versions
+    QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1
+) t USING (indicator_id)
+WHERE t.active;
+"""
+
+_STAGE_PROJECTS = pa.schema([
+    ("ord", pa.int32()), ("year", pa.int32()), ("department", pa.string()), ("name", pa.string()),
+    ("unit", pa.string()), ("attribute", pa.string()), ("start_date", pa.date32()),
+    ("end_date", pa.date32()), ("funding_total", pa.float64()), ("funding_fiscal", pa.float64()),
+    ("funding_other", pa.float64()), ("goal_text", pa.string()), ("warnings", pa.string()),
+])
+_STAGE_INDICATORS = pa.schema([
+    ("ord", pa.int32()), ("seq", pa.int32()), ("level1", pa.string()), ("level2", pa.string()),
+    ("name", pa.string()), ("occurrence", pa.int32()), ("target_text", pa.string()),
+    ("operator", pa.string()), ("target_num", pa.float64()), ("target_date", pa.date32()),
+    ("unit", pa.string()), ("unit_normalized", pa.string()), ("kind", pa.string()),
+    ("direction", pa.string()),
+])
+
+_PROJECT_FIELDS = ("unit", "attribute", "start_date", "end_date", "funding_total", "funding_fiscal",
+                   "funding_other", "goal_text", "warnings")
+_TARGET_FIELDS = ("target_text", "operator", "target_num", "target_date", "unit", "unit_normalized",
+                  "kind", "direction")
+
+
+def _differs(fields: tuple[str, ...], a: str, b: str) -> str:
+    return " OR ".join(f"{a}.{f} IS DISTINCT FROM {b}.{f}" for f in fields)
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"数据库文件“{path}”正被另一个程序(通常是正在运行的仪表盘)占用,无法打开;"
+        "请先关闭仪表盘再运行命令,或用 --db 指定另一个数据库文件。"
+    )
+
+
+class Store:
+    """One DuckDB connection (or a thread's cursor of it) and every query the product runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None):
+        self.con = con
+        self.path = path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+        p = db_path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(p), read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" in str(e).lower():
+                raise DatabaseBusy(_busy_message(p)) from None
+            raise
+        store = cls(con, p)
+        if not read_only:
+            store.con.execute(SCHEMA)
+        return store
+
+    def cursor(self) -> Store:
+        """A store on a new cursor of the same connection, for use in another thread."""
+        return Store(self.con.cursor(), self.path)
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- target tables ------------------------------------------------------------------
+    def save_tables(
+        self,
+        file_name: str,
+        content_hash: str,
+        projects: list[dict],
+        indicators: list[dict],
+        file_warnings: list[str],
+        imported_by: str | None = None,
+    ) -> dict[str, int]:
+        """Write one file's tables in one transaction; returns what was new."""
+        stage_p = pa.Table.from_pylist(projects, schema=_STAGE_PROJECTS)
+        stage_i = pa.Table.from_pylist(indicators, schema=_STAGE_INDICATORS)
+        now = datetime.now()
+        with self.transaction() as con:
+            con.register("stage_p", stage_p)
+            con.register("stage_i", stage_i)
+            try:
+                import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]
+                new_projects = con.execute(
+                    """
+                    INSERT INTO projects
+                    SELECT nextval('seq_project'), s.year, s.department, s.name, ?
+                    FROM stage_p s
+                    WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.year = s.year
+                                      AND p.department = s.department AND p.name = s.name)
+                    ORDER BY s.ord
+                    """,
+                    [import_id],
+                ).fetchone()[0]
+                con.execute(
+                    """
+                    CREATE OR REPLACE TEMP TABLE stage_map AS
+                    SELECT s.ord, p.project_id FROM stage_p s
+                    JOIN projects p ON p.year = s.year AND p.department = s.department AND p.name = s.name
+                    """
+                )
+                new_versions = con.execute(
+                    f"""
+                    INSERT INTO project_versions
+                    SELECT m.project_id, coalesce(c.version, 0) + 1, ?, ?, s.unit, s.attribute,
+                           s.start_date, s.end_date, s.funding_total, s.funding_fiscal,
+                           s.funding_other, s.goal_text, s.warnings
+                    FROM stage_p s JOIN stage_map m USING (ord)
+                    LEFT JOIN current_projects c ON c.project_id = m.project_id
+                    WHERE c.project_id IS NULL OR {_differs(_PROJECT_FIELDS, 's', 'c')}
+                    """,
+                    [import_id, now],
+                ).fetchone()[0]
+                con.execute(
+                    """
+                    INSERT INTO indicators
+                    SELECT nextval('seq_indicator'), m.project_id, s.seq, s.level1, s.level2, s.name,
+                           s.occurrence
+                    FROM stage_i s JOIN stage_map m USING (ord)
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM indicators i WHERE i.project_id = m.project_id
+                        AND i.level1 = s.level1 AND i.level2 = s.level2 AND i.name = s.name
+                        AND i.occurrence = s.occurrence)
+                    ORDER BY m.project_id, s.seq
+                    """
+                )
+                con.execute(
+                    """
+                    CREATE OR REPLACE TEMP TABLE stage_ind AS
+                    SELECT s.*, i.indicator_id FROM stage_i s JOIN stage_map m USING (ord)
+                    JOIN indicators i ON i.project_id = m.project_id AND i.level1 = s.level1
+                        AND i.level2 = s.level2 AND i.name = s.name AND i.occurrence = s.occurrence
+                    """
+                )
+                con.execute(
+                    """
+                    CREATE OR REPLACE TEMP TABLE latest_target AS
+                    SELECT * FROM target_versions WHERE indicator_id IN
+                        (SELECT i.indicator_id FROM indicators i JOIN stage_map m USING (project_id))
+                    QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1
+                    """
+                )
+                new_targets = con.execute(
+                    f"""
+                    INSERT INTO target_versions
+                    SELECT s.indicator_id, coalesce(c.version, 0) + 1, ?, ?, TRUE, s.target_text,
+                           s.operator, s.target_num, s.target_date, s.unit, s.unit_normalized,
+                           s.kind, s.direction, ?, NULL
+                    FROM stage_ind s LEFT JOIN latest_target c USING (indicator_id)
+                    WHERE c.indicator_id IS NULL OR NOT c.active
+                          OR {_differs(_TARGET_FIELDS, 's', 'c')}
+                    """,
+                    [import_id, now, imported_by],
+                ).fetchone()[0]
+                # Indicators dropped from a re-imported table stay stored but leave the current view.
+                removed = con.execute(
+                    """
+                    INSERT INTO target_versions
+                    SELECT c.indicator_id, c.version + 1, ?, ?, FALSE, c.target_text, c.operator,
+                           c.target_num, c.target_date, c.unit, c.unit_normalized, c.kind,
+                           c.direction, ?, '重新导入的目标表中已没有该指标'
+                    FROM latest_target c
+                    WHERE c.active AND c.indicator_id NOT IN (SELECT indicator_id FROM stage_ind)
+                    """,
+                    [import_id, now, imported_by],
+                ).fetchone()[0]
+                con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [import_id, file_name, content_hash, now, imported_by, len(projects), new_projects,
+                     len(indicators), new_versions + new_targets + removed,
+                     json.dumps(file_warnings, ensure_ascii=False)],
+                )
+            finally:
+                con.unregister("stage_p")
+                con.unregister("stage_i")
+        return {
+            "import_id": import_id,
+            "projects_new": new_projects,
+            "project_versions_new": new_versions,
+            "target_versions_new": new_targets,
+            "indicators_removed": removed,
+        }
+
+    # -- reading ------------------------------------------------------------------------
+    def projects_frame(self, project_ids: list[int] | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM current_projects"
+        params: list = []
+        if project_ids is not None:
+            sql += " WHERE list_contains(?, project_id)"
+            params.append(project_ids)
+        return self.con.execute(sql + " ORDER BY year, project_id", params).df()
+
+    def indicators_frame(self, project_ids: list[int] | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM current_indicators"
+        params: list = []
+        if project_ids is not None:
+            sql += " WHERE list_contains(?, project_id)"
+            params.append(project_ids)
+        return self.con.execute(sql + " ORDER BY project_id, seq, indicator_id", params).df()
+
+    def target_history(self, indicator_id: int) -> pd.DataFrame:
+        return self.con.execute(
+            """
+            SELECT t.version, t.recorded_at, t.active, t.target_text, t.changed_by, t.reason,
+                   im.file_name
+            FROM target_versions t LEFT JOIN imports im USING (import_id)
+            WHERE t.indicator_id = ? ORDER BY t.version
+            """,
+            [indicator_id],
+        ).df()
+
+    def imports_frame(self) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM imports ORDER BY import_id").df()
+
+    def table_counts(self) -> dict[str, int]:
+        """Row counts of every stored table: what tests compare before and after a failure."""
+        names = [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()]
+        return {n: self.con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+    def is_empty(self) -> bool:
+        return self.con.execute("SELECT count(*) FROM projects").fetchone()[0] == 0
