@@ -32,7 +32,7 @@ def table_rows(t: ProjectTable) -> tuple[list[list[str]], list[tuple[int, int, i
     merges: list[tuple[int, int, int, int]] = []
 
     def add(cells: list[str], merge_cols: tuple[int, int] | None = None) -> int:
-        rows.append((cells + ["", "", "", ""])[:4])
+        rows.append([*cells, "", "", "", ""][:4])
         r = len(rows) - 1
         if merge_cols:
             merges.append((r, merge_cols[0], r, merge_cols[1]))
@@ -89,9 +89,9 @@ def to_text(tables: list[ProjectTable], sep: str = "\t") -> str:
     for t in tables:
         rows, _ = table_rows(t)
         for cells in rows:
-            line = sep.join(cells).rstrip(sep) if cells[0] in (TITLE_TEXT, NOTE) or cells[0].startswith("(") else sep.join(cells)
-            out.append(line)
-            if cells[0] in (TITLE_TEXT,) or cells[0].startswith("("):
+            standalone = cells[0] in (TITLE_TEXT, NOTE) or cells[0].startswith("(")
+            out.append(sep.join(cells).rstrip(sep) if standalone else sep.join(cells))
+            if cells[0] == TITLE_TEXT or cells[0].startswith("("):
                 out.append("")
         out.append("")
     return "\n".join(out) + "\n"

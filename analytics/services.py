@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -106,9 +105,7 @@ def load_seed_if_empty(store: Store, data_dir: Path = DATA_DIR) -> list[ImportRe
 
 
 def _clean(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()

@@ -133,7 +133,7 @@ class _TableBuilder:
         self.expect_end_date = False
         i = 0
         while i < len(labels):
-            key, text, where = labels[i]
+            key, _text, where = labels[i]
             if key is None or key == "group":
                 i += 1
                 continue

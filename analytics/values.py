@@ -32,7 +32,9 @@ _NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
 # A unit holds no digits, except a power after a letter (m2, m3).
 _UNIT = r"[^\d\s\-~—–至到](?:[^\d\s]|(?<=[a-zA-Z])[23])*"
 _QUANT_RE = re.compile(rf"^(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})?$")
-_RANGE_RE = re.compile(rf"^(?P<lo>{_NUMBER})\s*(?P<u1>[^\d\s\-~—–至到]*)\s*[-~—–至到]\s*(?P<hi>{_NUMBER})\s*(?P<unit>\S*)$")
+_RANGE_RE = re.compile(
+    rf"^(?P<lo>{_NUMBER})\s*(?P<u1>[^\d\s\-~—–至到]*)\s*[-~—–至到]\s*(?P<hi>{_NUMBER})\s*(?P<unit>\S*)$"
+)
 
 _YMD_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _YM_END_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?\s*(?:底|末)?")

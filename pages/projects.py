@@ -1,0 +1,37 @@
+"""项目与指标: the imported target tables with their indicators and review warnings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.services import projects_data
+from pages.common import get_store
+
+st.title("项目与指标")
+projects = projects_data(get_store())
+if not projects:
+    st.info("数据库中还没有项目。请用 `python -m analytics import 文件` 导入目标表。")
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+c1.metric("项目数", len(projects))
+c2.metric("指标数", sum(len(p["indicators"]) for p in projects))
+c3.metric("年度资金总额(万元)", f"{sum(p['funding_total'] or 0 for p in projects):,.2f}")
+
+for p in projects:
+    with st.expander(f"{p['year']}年度 · {p['name']}", expanded=False):
+        st.markdown(
+            f"**主管部门**:{p['department']}  \n**实施单位**:{p['unit']}  \n"
+            f"**项目属性**:{p['attribute']}  \n**项目期**:{p['start_date']} 至 {p['end_date']}  \n"
+            f"**年度资金总额**:{p['funding_total']:.2f} 万元(财政拨款 {p['funding_fiscal'] or 0:.2f},"
+            f"其他资金 {p['funding_other']:.2f})"
+        )
+        if p["goal_text"]:
+            st.caption(p["goal_text"])
+        for w in p["warnings"]:
+            st.warning(w, icon="⚠️")
+        table = pd.DataFrame(p["indicators"]).rename(
+            columns={"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target_text": "指标值"}
+        )
+        st.dataframe(table[["一级指标", "二级指标", "三级指标", "指标值"]], hide_index=True, width="stretch")
