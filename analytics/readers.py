@@ -11,7 +11,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from analytics.model import InputError, ProjectTable
+from analytics.model import Indicator, InputError, ProjectTable
+from analytics.review import review_table
 from analytics.tables import LEVEL1_ALIASES, LEVEL2_PARENTS, Row, label_key, parse_rows
 from analytics.values import (
     normalize_text,
@@ -20,8 +21,6 @@ from analytics.values import (
     parse_target,
     strip_html,
 )
-from analytics.review import review_table
-from analytics.model import Indicator
 
 TIDY_COLUMNS = (
     "年度", "项目名称", "主管部门", "实施单位", "项目属性", "开始日期", "结束日期", "年度资金总额",
@@ -151,8 +150,14 @@ def docx_rows(data: bytes, source: str) -> list[Row]:
 
 
 def _is_tidy(header: list[str]) -> bool:
-    keys = {normalize_text(h) for h in header}
-    return all(c in keys for c in _TIDY_REQUIRED) and "指标值" in keys
+    """A header row of the tidy form: several tidy column names, at least one of them required.
+
+    Deliberately loose, so that a tidy file missing a required column is reported as such by
+    :func:`tidy_tables` ("缺少列:指标值") instead of failing as a malformed published layout.
+    """
+    keys = {normalize_text(h) for h in header if h and h.strip()}
+    found = keys & set(TIDY_COLUMNS)
+    return len(found) >= 3 and bool(found & set(_TIDY_REQUIRED))
 
 
 def tidy_tables(header: list[str], records: list[tuple[int, list[str]]], source: str) -> list[ProjectTable]:
@@ -192,13 +197,16 @@ def tidy_tables(header: list[str], records: list[tuple[int, list[str]]], source:
                 except ValueError as e:
                     raise fail(column, str(e)) from None
                 setattr(t, "start_date" if column == "开始日期" else "end_date", start)
-            for column, attr in (("年度资金总额", "funding_total"), ("财政拨款", "funding_fiscal"), ("其他资金", "funding_other")):
+            amounts = (("年度资金总额", "funding_total"), ("财政拨款", "funding_fiscal"), ("其他资金", "funding_other"))
+            for column, attr in amounts:
                 try:
                     setattr(t, attr, parse_amount(get(cells, column)))
                 except ValueError as e:
                     raise fail(column, str(e)) from None
             t.funding_other = t.funding_other or 0.0
-            t.goal_text = strip_html(get(cells, "年度绩效目标"))
+            # Free text as written (no NFKC), exactly as the layout readers keep it.
+            goal_i = col.get("年度绩效目标")
+            t.goal_text = strip_html(cells[goal_i] if goal_i is not None and goal_i < len(cells) else "")
             if t.year is None and t.end_date:
                 t.year = t.end_date.year
             tables[key] = t
@@ -240,7 +248,8 @@ def read_tables(data: bytes, source: str) -> list[ProjectTable]:
                 continue
             if _is_tidy(nonblank[0].cells):
                 header = nonblank[0].cells
-                records = [(i + 2, r.cells) for i, r in enumerate(rows[rows.index(nonblank[0]) + 1 :])]
+                start = rows.index(nonblank[0])  # 0-based: the header is sheet row start + 1
+                records = [(start + i + 2, r.cells) for i, r in enumerate(rows[start + 1 :])]
                 tables.extend(tidy_tables(header, records, source))
             else:
                 tables.extend(parse_rows(rows, source))

@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -139,6 +139,15 @@ CREATE TABLE IF NOT EXISTS spending_reports (
     source VARCHAR NOT NULL
 );
 
+-- Withdrawing a report appends here; the report itself stays stored and visible.
+CREATE TABLE IF NOT EXISTS withdrawals (
+    report_id BIGINT NOT NULL,
+    report_type VARCHAR NOT NULL,        -- 'actual' or 'spending'
+    withdrawn_by VARCHAR,
+    withdrawn_at TIMESTAMP NOT NULL,
+    reason VARCHAR
+);
+
 CREATE OR REPLACE VIEW current_projects AS
 SELECT p.project_id, p.year, p.name, p.department, v.unit, v.attribute, v.start_date, v.end_date,
        v.funding_total, v.funding_fiscal, v.funding_other, v.goal_text, v.warnings, v.version
@@ -177,6 +186,11 @@ _TARGET_FIELDS = ("target_text", "operator", "target_num", "target_date", "unit"
                   "kind", "direction")
 
 
+# Orders reports by as-of date, then by entry (report ids grow with entry order).
+_LATEST_KEY = "((date_diff('day', DATE '1970-01-01', as_of)::BIGINT << 40) + report_id)"
+_ID_MASK = (1 << 40) - 1
+
+
 def _differs(fields: tuple[str, ...], a: str, b: str) -> str:
     return " OR ".join(f"{a}.{f} IS DISTINCT FROM {b}.{f}" for f in fields)
 
@@ -211,6 +225,11 @@ class Store:
             store.con.execute(SCHEMA)
         return store
 
+    def _register(self, name: str, data: object) -> None:
+        # DuckDB refuses to register while an earlier result is only partly fetched (fetchone).
+        self.con.complete()
+        self.con.register(name, data)
+
     def cursor(self) -> Store:
         """A store on a new cursor of the same connection, for use in another thread."""
         return Store(self.con.cursor(), self.path)
@@ -224,7 +243,12 @@ class Store:
         try:
             yield self.con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                # A failed statement can leave its result pending, which blocks the ROLLBACK.
+                self.con.abort()
+                self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
 
@@ -242,10 +266,11 @@ class Store:
         stage_p = pa.Table.from_pylist(projects, schema=_STAGE_PROJECTS)
         stage_i = pa.Table.from_pylist(indicators, schema=_STAGE_INDICATORS)
         now = datetime.now()
-        with self.transaction() as con:
-            con.register("stage_p", stage_p)
-            con.register("stage_i", stage_i)
-            try:
+        # Registered outside the transaction: unregistering inside an aborted one would mask the error.
+        self._register("stage_p", stage_p)
+        self._register("stage_i", stage_i)
+        try:
+            with self.transaction() as con:
                 import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]
                 new_projects = con.execute(
                     """
@@ -336,9 +361,10 @@ class Store:
                      len(indicators), new_versions + new_targets + removed,
                      json.dumps(file_warnings, ensure_ascii=False)],
                 )
-            finally:
-                con.unregister("stage_p")
-                con.unregister("stage_i")
+
+        finally:
+            self.con.unregister("stage_p")
+            self.con.unregister("stage_i")
         return {
             "import_id": import_id,
             "projects_new": new_projects,
@@ -388,3 +414,147 @@ class Store:
 
     def is_empty(self) -> bool:
         return self.con.execute("SELECT count(*) FROM projects").fetchone()[0] == 0
+
+    # -- reports ------------------------------------------------------------------------
+    def append_reports(self, actuals: pd.DataFrame, spending: pd.DataFrame) -> tuple[int, int]:
+        """Append one file's accepted rows in one transaction; nothing is updated."""
+        now = datetime.now()
+        with self.transaction() as con:
+            n_a = n_s = 0
+            if len(actuals):
+                self._register("new_actuals", actuals)
+                n_a = con.execute(
+                    """
+                    INSERT INTO actual_reports
+                    SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date,
+                           grade, grade_rate, likelihood, note, reporter, ?, source
+                    FROM new_actuals
+                    """,
+                    [now],
+                ).fetchone()[0]
+                con.unregister("new_actuals")
+            if len(spending):
+                self._register("new_spending", spending)
+                n_s = con.execute(
+                    """
+                    INSERT INTO spending_reports
+                    SELECT nextval('seq_spending'), project_id, as_of, amount, note, reporter, ?, source
+                    FROM new_spending
+                    """,
+                    [now],
+                ).fetchone()[0]
+                con.unregister("new_spending")
+        return n_a, n_s
+
+    def bulk_load_actuals(self, frame: pd.DataFrame) -> int:
+        """Synthetic history for benchmarks: rows carry their own entered_at."""
+        with self.transaction() as con:
+            self._register("bulk_actuals", frame)
+            n = con.execute(
+                """
+                INSERT INTO actual_reports
+                SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
+                       grade_rate, likelihood, note, reporter, entered_at, source
+                FROM bulk_actuals
+                """
+            ).fetchone()[0]
+            con.unregister("bulk_actuals")
+        return n
+
+    def indicator_lookup(self) -> pd.DataFrame:
+        """What a report row is matched and checked against."""
+        return self.con.execute(
+            """
+            SELECT ci.indicator_id, ci.project_id, p.name AS project_name, p.year, p.department,
+                   p.unit AS implementing_unit, ci.level1, ci.level2, ci.name, ci.target_text, ci.operator,
+                   ci.target_num, ci.target_date, ci.unit, ci.unit_normalized, ci.kind, ci.direction
+            FROM current_indicators ci JOIN current_projects p USING (project_id)
+            ORDER BY ci.project_id, ci.seq
+            """
+        ).df()
+
+    def actual_keys(self) -> pd.DataFrame:
+        """(indicator, as-of date) pairs already reported and not withdrawn."""
+        return self.con.execute(
+            """
+            SELECT DISTINCT indicator_id, as_of FROM actual_reports
+            WHERE report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'actual')
+            """
+        ).df()
+
+    def engine_indicators(self, as_of: date) -> pd.DataFrame:
+        """Every current indicator with its latest non-withdrawn report as of a date.
+
+        "Latest" is the greatest as-of date, then the last entered (report ids grow with entry
+        order); both are packed into one integer key because arg_max on a scalar is several
+        times faster than on a tuple.
+        """
+        return self.con.sql(
+            f"""
+            WITH reports AS (
+                SELECT indicator_id, value_num, value_date, grade, grade_rate,
+                       value_text = '不适用' AS not_applicable, {_LATEST_KEY} AS k
+                FROM actual_reports
+                ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'actual') USING (report_id)
+                WHERE as_of <= $as_of
+            ), latest AS (
+                -- Only narrow columns: arg_max over wide or text columns costs several times more.
+                SELECT indicator_id, max(k) AS k, arg_max(value_num, k) AS value_num,
+                       arg_max(value_date, k) AS value_date, arg_max(grade, k) AS grade,
+                       arg_max(grade_rate, k) AS grade_rate, arg_max(not_applicable, k) AS not_applicable
+                FROM reports GROUP BY indicator_id
+            )
+            SELECT ci.indicator_id, ci.project_id, ci.seq, ci.level1, ci.kind, ci.direction,
+                   ci.target_num, ci.target_date, ci.unit_normalized,
+                   l.k & {_ID_MASK} AS report_id, DATE '1970-01-01' + (l.k >> 40)::INTEGER AS actual_as_of,
+                   l.value_num, l.value_date, l.grade, l.grade_rate, coalesce(l.not_applicable, FALSE) AS not_applicable
+            FROM current_indicators ci LEFT JOIN latest l USING (indicator_id)
+            """,
+            params={"as_of": as_of},
+        ).to_arrow_table().to_pandas()
+
+    def engine_projects(self, as_of: date) -> pd.DataFrame:
+        """Every current project with its latest non-withdrawn spending report as of a date."""
+        return self.con.execute(
+            f"""
+            WITH latest AS (
+                SELECT project_id, arg_max({{'amount': amount, 'as_of': as_of}}, {_LATEST_KEY}) AS r
+                FROM spending_reports
+                WHERE as_of <= ?
+                  AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'spending')
+                GROUP BY project_id
+            )
+            SELECT p.project_id, p.year, p.name, p.department, p.unit, p.start_date, p.end_date,
+                   p.funding_total, l.r.amount AS spent, l.r.as_of AS spent_as_of
+            FROM current_projects p LEFT JOIN latest l USING (project_id)
+            """,
+            [as_of],
+        ).df()
+
+    def report_details(self, report_ids: list[int]) -> pd.DataFrame:
+        """Who, when, note and likelihood of the given actual reports."""
+        return self.con.execute(
+            """
+            SELECT report_id, likelihood, note, reporter, entered_at, source
+            FROM actual_reports WHERE list_contains(?, report_id)
+            """,
+            [report_ids],
+        ).df()
+
+    def floor_latest_values(self, as_of: date) -> pd.DataFrame:
+        """The benchmark floor: one bare aggregation reading the actual rows once, same ordering."""
+        return self.con.sql(
+            f"SELECT indicator_id, arg_max(value_num, {_LATEST_KEY}) AS v FROM actual_reports "
+            "WHERE as_of <= $as_of GROUP BY indicator_id",
+            params={"as_of": as_of},
+        ).to_arrow_table().to_pandas()
+
+    def all_actuals(self) -> pd.DataFrame:
+        """Every actual report with its target: the input of the row-by-row comparison."""
+        return self.con.execute(
+            """
+            SELECT a.indicator_id, a.as_of, a.report_id, a.value_num, a.value_date, a.grade, a.grade_rate,
+                   ci.kind, ci.direction, ci.target_num, ci.target_date
+            FROM actual_reports a JOIN current_indicators ci USING (indicator_id)
+            """
+        ).df()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analytics.model import Indicator, InputError, ProjectTable
 from analytics.review import review_table
@@ -85,6 +86,7 @@ class Row:
     row_where: str  # the row alone, e.g. "第12行"
 
 
+@lru_cache(maxsize=8192)  # pure, and asked several times per row for the same few labels and names
 def label_key(text: str) -> str:
     """A cell reduced for comparison with labels: no spaces, no parenthesised units, no 其中."""
     s = normalize_text(text).replace(" ", "")
@@ -207,6 +209,11 @@ class _TableBuilder:
                 level2_here = text
             else:
                 rest.append((text, where))
+        if len(rest) == 1 and level2_here and reads_as_target(rest[0][0], self.level1, "", self.table.year):
+            # "\t\t服务对象满意度\t≥90%": a 三级 name that happens to equal a 二级 name.
+            where = next(w for t, w in cells if t == level2_here)
+            rest.insert(0, (level2_here, where))
+            level2_here = ""
         self._inherit(level1_here, level2_here, row)
         if not rest:
             return

@@ -176,3 +176,13 @@ def test_seed_in_the_store_and_json_contract(tmp_path):
     qual = projects[2]["indicators"][15]
     assert (qual["operator"], qual["target_value"], qual["kind"]) == ("qualitative", None, "qualitative")
     store.close()
+
+
+def test_a_third_level_name_equal_to_a_second_level_name_is_still_a_name():
+    from analytics.readers import read_tables
+
+    text = SEED.read_text(encoding="utf-8").replace(
+        "满意度\t服务对象满意度\t群众满意度\t≥95%", "满意度\t服务对象满意度\t群众满意度\t≥95%\n\t\t服务对象满意度\t≥90%", 1
+    )
+    last = read_tables(text.encode(), "x.txt")[0].indicators[-1]
+    assert (last.level1, last.level2, last.name, last.target.text) == ("满意度指标", "服务对象满意度", "服务对象满意度", "≥90%")

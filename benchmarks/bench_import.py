@@ -1,0 +1,98 @@
+"""Import benchmark: synthetic target tables into a fresh DuckDB file.
+
+    .venv/bin/python benchmarks/bench_import.py [--tables 5000] [--seed 0] [--profile]
+
+Goal (2-core machine): 5,000 tables imported in under 10 s with peak memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script from anywhere: the project root holds the analytics package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics.services import ImportResult, import_file
+from analytics.storage import Store
+from analytics.synth import write_synth
+
+GOAL_SECONDS = 10.0
+GOAL_PEAK_MB = 1024.0
+
+
+def peak_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_import(db: Path, file: Path, profile: bool) -> tuple[ImportResult, float]:
+    store = Store.open(db)
+    try:
+        profiler = cProfile.Profile() if profile else None
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        result = import_file(store, file)
+        if profiler:
+            profiler.disable()
+        seconds = time.perf_counter() - start
+    finally:
+        store.close()
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    return result, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
+        file = Path(tmp) / "synth.txt"
+        db = Path(tmp) / "bench.duckdb"
+
+        start = time.perf_counter()
+        write_synth(file, args.tables, args.seed)
+        gen_seconds = time.perf_counter() - start
+        gen_peak = peak_mb()
+
+        first, import_seconds = timed_import(db, file, args.profile)
+        again, reimport_seconds = timed_import(db, file, False)
+        peak = peak_mb()
+
+        size_mb = file.stat().st_size / 1024 / 1024
+        print(f"tables:               {first.tables}")
+        print(f"indicators:           {first.indicators}")
+        print(f"file size:            {size_mb:.1f} MB")
+        print(f"generation seconds:   {gen_seconds:.2f}")
+        print(f"import seconds:       {import_seconds:.2f}")
+        print(f"tables per second:    {first.tables / import_seconds:.0f}")
+        print(f"re-import seconds:    {reimport_seconds:.2f} "
+              f"(new projects {again.projects_new}, new versions {again.versions_new})")
+        print(f"peak memory MB:       {peak:.0f} (after generation alone: {gen_peak:.0f})")
+
+    ok = True
+    if first.tables != args.tables or first.projects_new != args.tables:
+        print(f"FAIL: expected {args.tables} new tables, got {first.tables} ({first.projects_new} new)")
+        ok = False
+    if again.projects_new or again.versions_new:
+        print("FAIL: re-import of the same file created new projects or versions")
+        ok = False
+    if args.tables == 5000:
+        ok &= import_seconds < GOAL_SECONDS and peak < GOAL_PEAK_MB
+        print(f"goal (< {GOAL_SECONDS:.0f} s, < {GOAL_PEAK_MB:.0f} MB): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

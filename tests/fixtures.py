@@ -1,0 +1,144 @@
+"""Test fixtures: the same target tables written in every format the readers accept.
+
+Each helper takes ``list[ProjectTable]`` (usually parsed from the seed) and writes the published
+layout (``analytics.layout.table_rows``) or the tidy form (``analytics.layout.tidy_frame``) as
+a real file: xlsx with real merged cells, docx with real merged table cells, GBK text with CRLF,
+text with " | " separated cells, tidy CSV and tidy XLSX.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analytics.layout import NOTE, TITLE_TEXT, table_rows, tidy_frame, to_text
+from analytics.model import ProjectTable
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEED_FILE = PROJECT_ROOT / "data" / "000_8af13639028b6537.txt"
+
+
+def _check_merges(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
+    """A merge keeps only its top-left value; make sure no fixture silently loses text."""
+    for r0, c0, r1, c1 in merges:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0) and rows[r][c].strip():
+                    raise AssertionError(f"merged range {(r0, c0, r1, c1)} would hide {rows[r][c]!r}")
+
+
+def _text_cell(ws, row: int, column: int, value: object) -> None:
+    """Write a value; text stays text even when it starts with "=" ("=100%", "=1次").
+
+    openpyxl would store such a string as a formula without a cached result, which a reader
+    with ``data_only=True`` sees as an empty cell. Published tables hold these as text.
+    """
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def write_xlsx_layout(tables: list[ProjectTable], path: Path, tables_per_sheet: int | None = None) -> Path:
+    """The published layout in Excel with real merged cells.
+
+    ``tables_per_sheet=None`` puts every table on one sheet; otherwise each sheet holds that many
+    tables. Tables sharing a sheet are separated by one blank row.
+    """
+    import openpyxl
+
+    per_sheet = tables_per_sheet or max(len(tables), 1)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for s, start in enumerate(range(0, len(tables), per_sheet), start=1):
+        ws = wb.create_sheet(f"目标表{s}")
+        offset = 0  # 0-based row where the next table starts
+        for t in tables[start : start + per_sheet]:
+            rows, merges = table_rows(t)
+            _check_merges(rows, merges)
+            for r, cells in enumerate(rows):
+                for c, value in enumerate(cells):
+                    if value != "":
+                        _text_cell(ws, offset + r + 1, c + 1, value)
+            for r0, c0, r1, c1 in merges:
+                ws.merge_cells(
+                    start_row=offset + r0 + 1, start_column=c0 + 1, end_row=offset + r1 + 1, end_column=c1 + 1
+                )
+            offset += len(rows) + 1  # one blank row between tables
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def write_docx_layout(tables: list[ProjectTable], path: Path) -> Path:
+    """The published layout in Word: title and year as paragraphs, one 4-column table per
+    project with real merged cells, and the note as a paragraph."""
+    import docx
+
+    document = docx.Document()
+    for t in tables:
+        rows, merges = table_rows(t)
+        _check_merges(rows, merges)
+        assert rows[0][0] == TITLE_TEXT and rows[1][0].startswith("(") and rows[-1][0] == NOTE
+        document.add_paragraph(rows[0][0])
+        document.add_paragraph(rows[1][0])
+        body = rows[2:-1]
+        table = document.add_table(rows=len(body), cols=4)
+        for r, cells in enumerate(body):
+            for c, value in enumerate(cells):
+                if value:
+                    table.cell(r, c).text = value
+        last = len(rows) - 1
+        for r0, c0, r1, c1 in merges:
+            if r0 < 2 or r0 == last:
+                continue  # title, year and note are paragraphs, not table rows
+            if (r0, c0) == (r1, c1):
+                continue
+            table.cell(r0 - 2, c0).merge(table.cell(r1 - 2, c1))
+        document.add_paragraph(rows[-1][0])
+    path = Path(path)
+    document.save(str(path))
+    return path
+
+
+def gbk_crlf_text(tables: list[ProjectTable]) -> bytes:
+    """The seed's tab-separated text layout, GBK encoded, with Windows line ends."""
+    return to_text(tables, "\t").replace("\n", "\r\n").encode("gbk")
+
+
+def pipe_text(tables: list[ProjectTable]) -> str:
+    """The text layout with cells separated by " | "."""
+    return to_text(tables, " | ")
+
+
+def bom_text(tables: list[ProjectTable]) -> bytes:
+    """The tab-separated text layout in UTF-8 with a byte order mark."""
+    return to_text(tables, "\t").encode("utf-8-sig")
+
+
+def write_tidy_csv(tables: list[ProjectTable], path: Path, encoding: str = "utf-8-sig") -> Path:
+    """The tidy form (one row per indicator) as CSV."""
+    path = Path(path)
+    tidy_frame(tables).to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def write_tidy_xlsx(tables: list[ProjectTable], path: Path) -> Path:
+    """The tidy form (one row per indicator) as an Excel sheet: year and amounts as numbers,
+    everything else as text (pandas ``to_excel`` would turn "=100%" into a formula)."""
+    import openpyxl
+
+    frame = tidy_frame(tables)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "指标"
+    for c, name in enumerate(frame.columns, start=1):
+        _text_cell(ws, 1, c, name)
+    for r, record in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(record, start=1):
+            if hasattr(value, "item"):
+                value = value.item()  # numpy scalar to a Python number
+            if value is None or value == "" or (isinstance(value, float) and value != value):
+                continue
+            _text_cell(ws, r, c, value)
+    path = Path(path)
+    wb.save(path)
+    return path
