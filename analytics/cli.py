@@ -11,6 +11,7 @@ from analytics.model import InputError
 from analytics.storage import DatabaseBusy, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 2
+LIGHT_NAMES = {"green": "绿", "yellow": "黄", "red": "红", "blue": "蓝", "grey": "灰"}
 
 
 def _print(text: str = "") -> None:
@@ -72,6 +73,90 @@ def _cmd_projects(args: argparse.Namespace, store: Store) -> int:
     return EXIT_OK
 
 
+def _cmd_actuals(args: argparse.Namespace, store: Store) -> int:
+    from pathlib import Path
+
+    from analytics.services import load_report
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        _print(f"✗ 文件“{path}”不存在或无法读取")
+        return EXIT_FAILED
+    try:
+        r = load_report(store, data, path.name, reporter=args.reporter)
+    except InputError as e:
+        _print(f"✗ {e}")
+        return EXIT_FAILED
+    _print(f"✓ {r.file_name}:已追加 {r.actuals} 条实际完成值,{r.spending} 条预算执行数")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace, store: Store) -> int:
+    from pathlib import Path
+
+    from analytics.services import template_bytes
+
+    out = Path(args.out)
+    fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        _print("✗ --out 的文件名应以 .xlsx 或 .csv 结尾")
+        return EXIT_FAILED
+    out.write_bytes(template_bytes(store, args.project or None, fmt))
+    _print(f"✓ 已写入填报模板:{out}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, store: Store) -> int:
+    from datetime import date
+
+    from analytics.services import report_data
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        _print(f"✗ --as-of 应为 YYYY-MM-DD 格式的日期,而不是“{args.as_of}”")
+        return EXIT_FAILED
+    data = report_data(store, as_of)
+    if args.format == "json":
+        _print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    sm = data["summary"]
+    mean = f"{sm['mean_score']:.2f}" if sm["mean_score"] is not None else "—"
+    lights = "  ".join(f"{LIGHT_NAMES[k]} {v}" for k, v in sm["lights"].items())
+    _print(f"截至 {data['as_of']}:{sm['projects']} 个项目,{sm['indicators']} 个指标,平均得分 {mean}")
+    _print(f"指标信号灯:{lights}")
+    _print()
+    for p in data["projects"]:
+        rate = f"{p['execution_rate']:.1%}" if p["execution_rate"] is not None else "未填报"
+        _print(
+            f"[{p['project_id']}] {p['name']}  得分 {p['score']:.2f}({p['grade']}) 信号灯 {LIGHT_NAMES[p['light']]}"
+        )
+        _print(
+            f"    时间进度 {p['time_progress']:.1%}  预算执行率 {rate}  预算得分 {p['budget_score']:.2f}"
+            f"  预算信号灯 {LIGHT_NAMES[p['budget_light']]}"
+            + (f"  ⚠ {';'.join(p['flags'])}" if p["flags"] else "")
+        )
+        for i in p["indicators"]:
+            comp = f"{i['completion']:.1%}" if i["completion"] is not None else "—"
+            actual = "—" if i["actual"] is None else i["actual"]
+            flags = f"  ⚠ {';'.join(i['flags'])}" if i["flags"] else ""
+            _print(
+                f"    {LIGHT_NAMES[i['light']]} {i['name'][:30]}:目标 {i['target_text']} 实际 {actual}"
+                f" 完成 {comp} 得分 {i['score']:.2f}/{i['weight']:.2f}{flags}"
+            )
+        _print()
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from analytics.bench import run_engine_bench
+
+    run_engine_bench(args.projects, seed=args.seed, rowwise=not args.skip_rowwise)
+    return EXIT_OK
+
+
 def _cmd_synth(args: argparse.Namespace) -> int:
     from analytics.synth import write_synth
 
@@ -96,6 +181,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_db(sub.add_parser("projects", help="列出已导入的项目及其指标"))
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_projects)
+
+    p = with_db(sub.add_parser("actuals", help="导入实际完成值/预算执行数填报文件(.xlsx/.csv)"))
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--reporter", default=None, help="填报人(文件中没有“填报人”列时使用)")
+    p.set_defaults(handler=_cmd_actuals)
+
+    p = with_db(sub.add_parser("template", help="生成填报模板"))
+    p.add_argument("--project", type=int, action="append", help="项目编号,可重复;默认全部项目")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv")
+    p.set_defaults(handler=_cmd_template)
+
+    p = with_db(sub.add_parser("report", help="计算完成情况、信号灯和自评得分"))
+    p.add_argument("--as-of", default=None, help="截至日期 YYYY-MM-DD,默认今天")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=_cmd_report)
+
+    p = sub.add_parser("bench", help="计算引擎基准测试(合成数据库)")
+    p.add_argument("--projects", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--skip-rowwise", action="store_true", help="不运行逐行计算的对照(很慢)")
+    p.set_defaults(handler=None, plain=_cmd_bench)
 
     p = sub.add_parser("synth", help="生成合成目标表(用于基准测试)")
     p.add_argument("--tables", type=int, required=True)

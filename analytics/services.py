@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.engine import LIGHTS, compute
+from analytics.exports import template_csv, template_xlsx
 from analytics.model import InputError, ProjectTable
 from analytics.readers import read_tables
+from analytics.reports import ReportBatch, ReportRefused, check_report
+from analytics.settings import load_settings
 from analytics.storage import PROJECT_ROOT, Store
 
 DATA_DIR = PROJECT_ROOT / "data"
@@ -156,3 +160,120 @@ def projects_data(store: Store, project_ids: list[int] | None = None) -> list[di
             "indicators": by_project.get(pid, []),
         })
     return out
+
+
+# -- reports of actual values and spending ------------------------------------------------
+@dataclass
+class ReportResult:
+    file_name: str
+    actuals: int
+    spending: int
+
+
+def check_report_bytes(
+    store: Store, data: bytes, file_name: str, reporter: str | None = None, today: date | None = None
+) -> ReportBatch:
+    """Every row of a report file checked against the current targets; nothing written."""
+    return check_report(
+        data, file_name, store.indicator_lookup(), store.projects_frame(), load_settings(), reporter, today
+    )
+
+
+def load_report(
+    store: Store, data: bytes, file_name: str, reporter: str | None = None, today: date | None = None
+) -> ReportResult:
+    """Check and append a report file in one transaction; ``ReportRefused`` writes nothing."""
+    batch = check_report_bytes(store, data, file_name, reporter, today)
+    if batch.errors:
+        raise ReportRefused(file_name, batch.errors)
+    n_a, n_s = store.append_reports(
+        batch.actuals.drop(columns="row"), batch.spending.drop(columns="row")
+    )
+    return ReportResult(file_name, n_a, n_s)
+
+
+def template_bytes(store: Store, project_ids: list[int] | None, fmt: str) -> bytes:
+    """The report template for the chosen projects (all when None), as xlsx or csv."""
+    lookup = store.indicator_lookup()
+    projects = store.projects_frame(project_ids)
+    if project_ids:
+        lookup = lookup[lookup["project_id"].isin(project_ids)]
+    if fmt == "csv":
+        return template_csv(lookup, projects)
+    return template_xlsx(lookup, projects, tuple(load_settings().qualitative))
+
+
+def _actual_value(r: dict) -> object:
+    if r["grade"] is not None and not pd.isna(r["grade"]):
+        return r["grade"]
+    if not pd.isna(r["value_date"]):
+        return _clean(r["value_date"])
+    if not pd.isna(r["actual_num"]):
+        return float(r["actual_num"])
+    return None
+
+
+def indicator_flags(r: dict) -> list[str]:
+    flags = []
+    if r["not_applicable"]:
+        flags.append("不适用")
+    if r["flag_missing"]:
+        flags.append("未填报")
+    if r["flag_over"]:
+        flags.append("超额完成, 需说明原因")
+    if r["flag_negative"]:
+        flags.append("实际值为负数, 按0计")
+    return flags
+
+
+def project_flags(r: dict) -> list[str]:
+    flags = []
+    if r["flag_rate_low"]:
+        flags.append("预算执行率低于90%, 需说明原因")
+    if pd.isna(r["spent"]):
+        flags.append("未填报预算执行数")
+    return flags
+
+
+def report_data(store: Store, as_of: date) -> dict:
+    """The ``report`` JSON: the projects contract plus attainment, lights and scores."""
+    result = compute(store, as_of)
+    base = {p["project_id"]: p for p in projects_data(store)}
+    ind = {int(r["indicator_id"]): r for r in result.indicators.to_dict("records")}
+    projects = []
+    for r in result.projects.to_dict("records"):
+        p = base[int(r["project_id"])]
+        p.update({
+            "time_progress": float(r["time_progress"]),
+            "spent": _clean(r["spent"]),
+            "execution_rate": _clean(r["execution_rate"]),
+            "budget_score": float(r["budget_score"]),
+            "budget_light": r["budget_light"],
+            "score": float(r["score"]),
+            "grade": r["grade"],
+            "light": r["light"],
+            "flags": project_flags(r),
+        })
+        for i in p["indicators"]:
+            e = ind[i["indicator_id"]]
+            i.update({
+                "actual": _actual_value(e),
+                "actual_as_of": _clean(e["actual_as_of"]),
+                "completion": _clean(e["completion"]),
+                "weight": float(e["weight"]),
+                "score": float(e["score"]),
+                "light": e["light"],
+                "flags": indicator_flags(e),
+            })
+        projects.append(p)
+    lights = result.indicators["light"].value_counts()
+    return {
+        "as_of": as_of.isoformat(),
+        "summary": {
+            "projects": len(projects),
+            "indicators": len(result.indicators),
+            "lights": {c: int(lights.get(c, 0)) for c in LIGHTS},
+            "mean_score": float(result.projects["score"].mean()) if len(projects) else None,
+        },
+        "projects": projects,
+    }

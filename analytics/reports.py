@@ -1,0 +1,521 @@
+"""Reading report files of actual values and spending (domain.md section 3).
+
+One set of rules serves the command line, the upload page and on-screen entry: every row is
+checked, and a file with any wrong row is refused whole, with every wrong row listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.model import InputError
+from analytics.readers import MAX_FILE_BYTES, decode_text
+from analytics.settings import Settings
+from analytics.values import normalize_text, parse_date
+
+INDICATOR_COLUMNS = (
+    "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
+    "评定得分率", "完成目标可能性", "偏差原因分析及改进措施", "填报人",
+)
+SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明", "填报人")
+LIKELIHOODS = ("确定能", "有可能", "不可能")
+NOT_APPLICABLE = "不适用"
+NOT_DONE = ("未完成", "尚未完成")
+_NUM_UNIT = re.compile(r"^([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)\s*([^\d\s]*)$")
+_MONEY = {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4}
+# A far-future as-of date is a typing error, not a plan.
+MAX_DAYS_AHEAD = 366
+# The apostrophe that exports.safe_cell puts before text a spreadsheet would read as a formula
+# ("'=1次" in a template's 指标值): it marks the cell as text and is not part of the value.
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
+        return f"{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+
+
+class ReportRefused(InputError):
+    """A report file with wrong rows; nothing of it was written."""
+
+    def __init__(self, file_name: str, errors: list[RowError]):
+        self.file_name = file_name
+        self.errors = errors
+        lines = "\n".join(f"  {e}" for e in errors)
+        super().__init__(f"文件“{file_name}”有 {len(errors)} 处错误,整个文件未导入:\n{lines}")
+
+
+@dataclass
+class Cell:
+    value: object
+    is_percent: bool = False
+    is_formula: bool = False
+
+    @property
+    def text(self) -> str:
+        v = self.value
+        if v is None:
+            return ""
+        if isinstance(v, datetime):
+            return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(" ")
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, str):
+            return _NEUTRALISED.sub("", normalize_text(v))
+        return normalize_text(v)
+
+
+@dataclass
+class Sheet:
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[Cell]]]
+
+
+@dataclass
+class ReportBatch:
+    actuals: pd.DataFrame
+    spending: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _header_key(text: object) -> str:
+    s = normalize_text(text).replace(" ", "")
+    return s.replace("(万元)", "(万元)")
+
+
+def _sheets_from_xlsx(data: bytes, file_name: str) -> list[Sheet]:
+    import openpyxl
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InputError(f"文件“{file_name}”不是有效的Excel(.xlsx)文件,可能已损坏或扩展名不对")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    except Exception as e:
+        raise InputError(f"文件“{file_name}”无法作为Excel文件打开:{type(e).__name__}") from None
+    sheets = []
+    for ws in wb.worksheets:
+        rows = []
+        header: list[str] | None = None
+        for r in ws.iter_rows():
+            cells = [
+                Cell(c.value, "%" in (c.number_format or ""), c.data_type == "f") for c in r
+            ]
+            if header is None:
+                if any(c.text for c in cells):
+                    header = [_header_key(c.value) for c in cells]
+                continue
+            rows.append((r[0].row, cells))
+        if header:
+            sheets.append(Sheet(ws.title, header, rows))
+    return sheets
+
+
+def _sheets_from_csv(data: bytes, file_name: str) -> list[Sheet]:
+    text = decode_text(data, file_name)
+    records = list(csv.reader(io.StringIO(text)))
+    if not records:
+        raise InputError(f"文件“{file_name}”是空文件")
+    header = [_header_key(h) for h in records[0]]
+    rows = [(n, [Cell(v if v != "" else None) for v in r]) for n, r in enumerate(records[1:], start=2)]
+    return [Sheet("", header, rows)]
+
+
+def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
+    if not data.strip():
+        raise InputError(f"文件“{file_name}”是空文件")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"文件“{file_name}”超过{MAX_FILE_BYTES // 1024 // 1024}MB,请拆分后再上传")
+    suffix = Path(file_name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _sheets_from_xlsx(data, file_name)
+    if suffix in (".csv", ".txt"):
+        return _sheets_from_csv(data, file_name)
+    raise InputError(f"文件“{file_name}”的类型“{suffix}”不支持,请上传.xlsx或.csv文件")
+
+
+def _is_indicator_sheet(header: list[str]) -> bool:
+    return "实际完成值" in header
+
+
+def _is_spending_sheet(header: list[str]) -> bool:
+    return "预算执行数(万元)" in header or "预算执行数" in header
+
+
+def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
+    """A number in the indicator's normalised unit, from a cell as staff write it."""
+    v = cell.value
+    if isinstance(v, bool):
+        raise ValueError("不是数字")
+    if isinstance(v, (int, float)):
+        num = float(v)
+        if cell.is_percent:
+            if unit_normalized != "%":
+                raise ValueError(f"单元格是百分比格式,但该指标的单位是“{unit or '无'}”")
+            return num * 100
+        return num
+    s = cell.text.replace(" ", "")
+    m = _NUM_UNIT.match(s)
+    if not m:
+        raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)")
+    num, u = float(m.group(1).replace(",", "")), m.group(2)
+    if not u or u in (unit, unit_normalized):
+        return num
+    if unit_normalized == "万元" and u in _MONEY:
+        return num * _MONEY[u]
+    raise ValueError(f"单位“{u}”与该指标的单位“{unit_normalized or unit or '无'}”不一致")
+
+
+def parse_report_date(cell: Cell, what: str) -> date:
+    v = cell.value
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        raise ValueError(f"{what}不是日期")
+    return parse_date(cell.text)
+
+
+def parse_rate(cell: Cell) -> float:
+    """A rate in percent: 85, 85%, or 0.85 in a percent-formatted cell."""
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v) * 100 if cell.is_percent else float(v)
+    s = cell.text.replace(" ", "").removesuffix("%")
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError("评定得分率不是数字") from None
+
+
+def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
+    """One 实际完成值 read against its indicator: value_num / value_date / grade, or ValueError."""
+    text = cell.text
+    kind = target["kind"]
+    out = {"value_text": text, "value_num": None, "value_date": None, "grade": None}
+    if cell.is_formula:
+        raise ValueError("是公式,请填写数值本身(复制后“选择性粘贴为数值”)")
+    if text == NOT_APPLICABLE:
+        return out
+    grade = s.grade_of(text)
+    if kind == "qualitative":
+        if grade is None:
+            raise ValueError("定性指标请填写“达成”“部分达成”或“未达成”")
+        out["grade"] = grade
+        return out
+    if grade is not None:
+        raise ValueError(f"该指标是{'时效' if kind == 'deadline' else '定量'}指标,不能填写等级“{text}”")
+    if kind == "deadline":
+        if text in NOT_DONE:
+            return out
+        out["value_date"] = parse_report_date(cell, "完成日期")
+        return out
+    num = parse_number(cell, target["unit_normalized"] or "", target["unit"] or "")
+    if (
+        target["unit_normalized"] == "%"
+        and not cell.is_percent
+        and isinstance(cell.value, (int, float))
+        and 0 < num <= 1
+        and (target["target_num"] or 0) > 1
+    ):
+        raise ValueError(
+            f"看起来是小数形式的百分比({text}),请写成 {num * 100:g}% 或把单元格设为百分比格式"
+        )
+    out["value_num"] = num
+    return out
+
+
+def _lookup_maps(lookup: pd.DataFrame) -> tuple[dict, dict]:
+    by_id = {int(r["indicator_id"]): r for r in lookup.to_dict("records")}
+    by_name: dict[tuple[str, str], list[dict]] = {}
+    for r in by_id.values():
+        by_name.setdefault((r["project_name"], r["name"]), []).append(r)
+    return by_id, by_name
+
+
+def _same_target_text(given: str, target: dict, column: str) -> bool:
+    expected = {"一级指标": target["level1"], "二级指标": target["level2"], "指标值": target["target_text"]}[column]
+    norm = lambda x: normalize_text(x).replace(" ", "")  # noqa: E731
+    if column == "一级指标":
+        return norm(given).removesuffix("指标") == norm(expected).removesuffix("指标")
+    return norm(given) == norm(expected)
+
+
+def check_actual_rows(
+    sheet: Sheet, lookup: pd.DataFrame, s: Settings, reporter: str | None, today: date, source: str
+) -> tuple[list[dict], list[RowError]]:
+    """Every row of an indicator sheet checked; accepted rows as dicts ready to append."""
+    col = {h: i for i, h in enumerate(sheet.header)}
+    errors: list[RowError] = []
+    has_id = "指标编号" in col
+    missing = [c for c in ("实际完成值",) if c not in col]
+    if not has_id and not ("项目名称" in col and "三级指标" in col):
+        missing += [c for c in ("项目名称", "三级指标") if c not in col]
+    if missing:
+        found = "、".join(h for h in sheet.header if h) or "无"
+        errors.append(RowError(sheet.name, 1, "、".join(missing), "", f"缺少必需的列;文件中的列为:{found}"))
+        return [], errors
+    by_id, by_name = _lookup_maps(lookup)
+    accepted: list[dict] = []
+    seen: dict[tuple[int, date], int] = {}
+
+    for n, cells in sheet.rows:
+        def get(name: str, cells: list[Cell] = cells) -> Cell:
+            i = col.get(name)
+            return cells[i] if i is not None and i < len(cells) else Cell(None)
+
+        if not any(c.text for c in cells):
+            continue
+        if not get("实际完成值").text:
+            continue  # a template row left empty: nothing reported
+        row_errors: list[RowError] = []
+
+        def err(
+            column: str, reason: str, value: str | None = None, n: int = n, out: list[RowError] = row_errors
+        ) -> None:
+            out.append(RowError(sheet.name, n, column, get(column).text if value is None else value, reason))
+
+        for name, cell in zip(sheet.header, cells, strict=False):
+            if cell.is_formula and name != "实际完成值":
+                err(name, "是公式,请填写数值本身")
+        target = None
+        id_text = get("指标编号").text
+        project, name = get("项目名称").text, get("三级指标").text
+        if id_text:
+            try:
+                target = by_id.get(int(float(id_text)))
+            except ValueError:
+                target = None
+            if target is None:
+                err("指标编号", "指标编号不存在")
+            elif project and project != target["project_name"]:
+                err("项目名称", f"与指标编号{id_text}对应的项目“{target['project_name']}”不一致")
+                target = None
+        else:
+            matches = by_name.get((project, name), [])
+            if not project or not name:
+                err("项目名称" if not project else "三级指标", "没有指标编号时,项目名称和三级指标都必须填写")
+            elif not matches:
+                err("三级指标", f"在项目“{project}”中找不到这个三级指标")
+            elif len(matches) > 1:
+                err("三级指标", f"项目“{project}”中有{len(matches)}个同名指标,请填写指标编号以区分")
+            else:
+                target = matches[0]
+        if target is not None:
+            for column in ("一级指标", "二级指标", "指标值"):
+                given = get(column).text
+                if given and not _same_target_text(given, target, column):
+                    key = {"一级指标": "level1", "二级指标": "level2", "指标值": "target_text"}[column]
+                    err(column, f"与目标表不一致(目标表为“{target[key]}”)")
+
+        as_of = today
+        if get("截至日期").text:
+            try:
+                as_of = parse_report_date(get("截至日期"), "截至日期")
+                if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
+                    err("截至日期", f"日期太远(晚于{(today + timedelta(days=MAX_DAYS_AHEAD)).isoformat()}),请检查年份")
+                elif as_of.year < 2000:
+                    err("截至日期", "日期太早,请检查年份")
+            except ValueError as e:
+                err("截至日期", str(e))
+
+        parsed = None
+        if target is not None:
+            try:
+                parsed = parse_actual(get("实际完成值"), target, s)
+            except ValueError as e:
+                err("实际完成值", str(e))
+        rate = None
+        if get("评定得分率").text:
+            try:
+                rate = parse_rate(get("评定得分率"))
+            except ValueError as e:
+                err("评定得分率", str(e))
+            if parsed is not None and rate is not None:
+                if parsed["grade"] is None:
+                    err("评定得分率", "只有定性指标(达成/部分达成/未达成)才填写评定得分率")
+                else:
+                    band = s.qualitative[parsed["grade"]]
+                    top = band.high >= 100
+                    if not (band.low <= rate < band.high or (top and rate == band.high)):
+                        hi = "]" if top else ")"
+                        err("评定得分率", f"“{parsed['grade']}”的得分率应在[{band.low:g}%, {band.high:g}%{hi}之内")
+        likelihood = get("完成目标可能性").text
+        note = get("偏差原因分析及改进措施").text
+        if likelihood and likelihood not in LIKELIHOODS:
+            err("完成目标可能性", "应为“确定能”“有可能”或“不可能”")
+        elif likelihood in ("有可能", "不可能") and not note:
+            err("偏差原因分析及改进措施", f"完成目标可能性为“{likelihood}”时必须填写偏差原因和改进措施", "")
+        if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
+            a = target["target_num"] or 0
+            if a > 0 and parsed["value_num"] >= s.over_completion * a and not note:
+                err("偏差原因分析及改进措施", f"实际值达到目标的{s.over_completion:.0%}以上(超额完成),需说明原因", "")
+
+        if target is not None and not row_errors:
+            key = (int(target["indicator_id"]), as_of)
+            if key in seen:
+                err("截至日期", f"与第{seen[key]}行是同一指标、同一截至日期的重复填报")
+            else:
+                seen[key] = n
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        accepted.append({
+            "indicator_id": int(target["indicator_id"]), "as_of": as_of, **parsed, "grade_rate": rate,
+            "likelihood": likelihood or None, "note": note or None,
+            "reporter": get("填报人").text or reporter, "source": source, "row": n,
+        })
+    return accepted, errors
+
+
+def check_spending_rows(
+    sheet: Sheet, projects: pd.DataFrame, reporter: str | None, today: date, source: str
+) -> tuple[list[dict], list[RowError]]:
+    col = {h: i for i, h in enumerate(sheet.header)}
+    amount_col = "预算执行数(万元)" if "预算执行数(万元)" in col else "预算执行数"
+    errors: list[RowError] = []
+    if "项目名称" not in col:
+        return [], [RowError(sheet.name, 1, "项目名称", "", "预算执行表缺少“项目名称”列")]
+    by_name: dict[str, list[dict]] = {}
+    for r in projects.to_dict("records"):
+        by_name.setdefault(r["name"], []).append(r)
+    accepted: list[dict] = []
+    seen: dict[tuple[int, date], int] = {}
+    for n, cells in sheet.rows:
+        def get(name: str, cells: list[Cell] = cells) -> Cell:
+            i = col.get(name)
+            return cells[i] if i is not None and i < len(cells) else Cell(None)
+
+        if not any(c.text for c in cells) or not get(amount_col).text:
+            continue
+        row_errors: list[RowError] = []
+
+        def err(column: str, reason: str, n: int = n, out: list[RowError] = row_errors) -> None:
+            out.append(RowError(sheet.name, n, column, get(column).text, reason))
+
+        name = get("项目名称").text
+        matches = by_name.get(name, [])
+        if "年度" in col and get("年度").text:
+            matches = [m for m in matches if str(m["year"]) == get("年度").text]
+        project = None
+        if not matches:
+            err("项目名称", "找不到这个项目")
+        elif len(matches) > 1:
+            err("项目名称", f"有{len(matches)}个同名项目,请增加“年度”列区分")
+        else:
+            project = matches[0]
+        as_of = today
+        if get("截至日期").text:
+            try:
+                as_of = parse_report_date(get("截至日期"), "截至日期")
+                if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
+                    err("截至日期", "日期太远,请检查年份")
+            except ValueError as e:
+                err("截至日期", str(e))
+        amount = None
+        try:
+            amount = parse_number(get(amount_col), "万元", "万元")
+            if amount < 0:
+                err(amount_col, "预算执行数不能为负数")
+        except ValueError as e:
+            err(amount_col, str(e))
+        if project is not None and not row_errors:
+            key = (int(project["project_id"]), as_of)
+            if key in seen:
+                err("截至日期", f"与第{seen[key]}行是同一项目、同一截至日期的重复填报")
+            seen[key] = n
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        accepted.append({
+            "project_id": int(project["project_id"]), "as_of": as_of, "amount": amount,
+            "note": get("说明").text or None, "reporter": get("填报人").text or reporter,
+            "source": source, "row": n,
+        })
+    return accepted, errors
+
+
+ACTUAL_FRAME_COLUMNS = ("indicator_id", "as_of", "value_text", "value_num", "value_date", "grade", "grade_rate",
+                        "likelihood", "note", "reporter", "source")
+SPENDING_FRAME_COLUMNS = ("project_id", "as_of", "amount", "note", "reporter", "source")
+
+
+def actuals_frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[*ACTUAL_FRAME_COLUMNS, "row"])
+    for c in ("value_num", "grade_rate"):
+        df[c] = df[c].astype(float)
+    for c in ("as_of", "value_date"):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
+    for c in ("value_text", "grade", "likelihood", "note", "reporter", "source"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    df["indicator_id"] = df["indicator_id"].astype(np.int64)
+    return df
+
+
+def spending_frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[*SPENDING_FRAME_COLUMNS, "row"])
+    df["amount"] = df["amount"].astype(float)
+    df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[s]")
+    df["project_id"] = df["project_id"].astype(np.int64)
+    for c in ("note", "reporter", "source"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+def check_report(
+    data: bytes,
+    file_name: str,
+    lookup: pd.DataFrame,
+    projects: pd.DataFrame,
+    s: Settings,
+    reporter: str | None = None,
+    today: date | None = None,
+) -> ReportBatch:
+    """Check a whole report file; the batch's ``errors`` lists every wrong row."""
+    today = today or date.today()
+    sheets = read_sheets(data, file_name)
+    actual_rows: list[dict] = []
+    spending_rows: list[dict] = []
+    errors: list[RowError] = []
+    recognised = False
+    for sheet in sheets:
+        if _is_indicator_sheet(sheet.header):
+            recognised = True
+            rows, errs = check_actual_rows(sheet, lookup, s, reporter, today, file_name)
+            actual_rows += rows
+            errors += errs
+        elif _is_spending_sheet(sheet.header):
+            recognised = True
+            rows, errs = check_spending_rows(sheet, projects, reporter, today, file_name)
+            spending_rows += rows
+            errors += errs
+    if not recognised:
+        found = "、".join(h for h in sheets[0].header if h) if sheets else "无"
+        raise InputError(
+            f"文件“{file_name}”的列名不对:需要“实际完成值”列(指标填报)或“预算执行数(万元)”列(预算执行);"
+            f"文件中的列为:{found}"
+        )
+    if not errors and not actual_rows and not spending_rows:
+        raise InputError(f"文件“{file_name}”中没有填写任何实际完成值或预算执行数")
+    return ReportBatch(actuals_frame(actual_rows), spending_frame(spending_rows), errors)

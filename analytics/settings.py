@@ -1,0 +1,87 @@
+"""The rule settings (settings.toml): thresholds, pools, bands and cut-offs of domain.md."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from analytics.storage import PROJECT_ROOT
+
+DEFAULT_SETTINGS = PROJECT_ROOT / "settings.toml"
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    default: float
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    pools: dict[str, float]
+    budget_points: float
+    cost_pool: str
+    lower_is_better: str
+    over_completion: float
+    execution_rate_flag_below: float
+    grades: tuple[tuple[str, float], ...]
+    qualitative: dict[str, Band]
+    budget_red_below: float
+    budget_yellow_below: float
+    red_below: float
+    yellow_below: float
+    blue_from: float
+    deadline_warning_days: int
+    cumulative_units: frozenset[str]
+
+    def grade_of(self, text: str) -> str | None:
+        """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
+        s = text.strip()
+        for name, band in self.qualitative.items():
+            if s == name or s in band.aliases:
+                return name
+        return None
+
+
+def parse_settings(data: dict) -> Settings:
+    score, lights = data["score"], data["lights"]
+    if score["lower_is_better"] not in ("ratio", "linear"):
+        raise ValueError("settings: score.lower_is_better must be 'ratio' or 'linear'")
+    grades = tuple(sorted(((g["name"], float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
+    return Settings(
+        pools={k: float(v) for k, v in score["pools"].items()},
+        budget_points=float(score["budget_points"]),
+        cost_pool=score["cost_pool"],
+        lower_is_better=score["lower_is_better"],
+        over_completion=float(score["over_completion"]),
+        execution_rate_flag_below=float(score["execution_rate_flag_below"]),
+        grades=grades,
+        qualitative={
+            k: Band(float(v["low"]), float(v["high"]), float(v["default"]), tuple(v.get("aliases", ())))
+            for k, v in data["qualitative"].items()
+        },
+        budget_red_below=float(lights["budget_red_below"]),
+        budget_yellow_below=float(lights["budget_yellow_below"]),
+        red_below=float(lights["red_below"]),
+        yellow_below=float(lights["yellow_below"]),
+        blue_from=float(lights["blue_from"]),
+        deadline_warning_days=int(lights["deadline_warning_days"]),
+        cumulative_units=frozenset(lights["cumulative_units"]),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> Settings:
+    with open(path, "rb") as f:
+        return parse_settings(tomllib.load(f))
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """``path``, else ``PERF_SETTINGS``, else the project's settings.toml (re-read when edited)."""
+    p = Path(path or os.environ.get("PERF_SETTINGS") or DEFAULT_SETTINGS)
+    return _load(str(p), p.stat().st_mtime)
