@@ -101,8 +101,9 @@ def compute_indicators(ind: pd.DataFrame, t: pd.Series, as_of: date, s: Settings
         [grade == "达成", grade == "部分达成", grade == "未达成"], ["green", "yellow", "red"], "grey"
     )
     light = np.select(
-        [deadline, na, higher & has_num, lower & has_num, qual & has_grade],
-        [deadline_light, "grey", higher_light, np.where(b <= a, "green", "red"), qual_light],
+        # 不适用 first: a not-applicable deadline is left out, not red after its date.
+        [na, deadline, higher & has_num, lower & has_num, qual & has_grade],
+        ["grey", deadline_light, higher_light, np.where(b <= a, "green", "red"), qual_light],
         default="grey",
     )
 
