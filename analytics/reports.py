@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,24 @@ def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
     return out
 
 
+def _pick(col: dict[str, int], cells: list[Cell], name: str) -> Cell:
+    i = col.get(name)
+    return cells[i] if i is not None and i < len(cells) else Cell(None)
+
+
+def _read_as_of(cell: Cell, today: date) -> date:
+    """截至日期: blank means today; a far-future or pre-2000 date is a typing error."""
+    if not cell.text:
+        return today
+    as_of = parse_report_date(cell, "截至日期")
+    latest = today + timedelta(days=MAX_DAYS_AHEAD)
+    if as_of > latest:
+        raise ValueError(f"日期太远(晚于{latest.isoformat()}),请检查年份")
+    if as_of.year < 2000:
+        raise ValueError("日期太早,请检查年份")
+    return as_of
+
+
 def _lookup_maps(lookup: pd.DataFrame) -> tuple[dict, dict]:
     by_id = {int(r["indicator_id"]): r for r in lookup.to_dict("records")}
     by_name: dict[tuple[str, str], list[dict]] = {}
@@ -281,9 +300,7 @@ def check_actual_rows(
     seen: dict[tuple[int, date], int] = {}
 
     for n, cells in sheet.rows:
-        def get(name: str, cells: list[Cell] = cells) -> Cell:
-            i = col.get(name)
-            return cells[i] if i is not None and i < len(cells) else Cell(None)
+        get = partial(_pick, col, cells)
 
         if not any(c.text for c in cells):
             continue
@@ -292,7 +309,8 @@ def check_actual_rows(
         row_errors: list[RowError] = []
 
         def err(
-            column: str, reason: str, value: str | None = None, n: int = n, out: list[RowError] = row_errors
+            column: str, reason: str, value: str | None = None, n: int = n, out: list[RowError] = row_errors,
+            get: partial[Cell] = get,
         ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text if value is None else value, reason))
 
@@ -330,15 +348,10 @@ def check_actual_rows(
                     err(column, f"与目标表不一致(目标表为“{target[key]}”)")
 
         as_of = today
-        if get("截至日期").text:
-            try:
-                as_of = parse_report_date(get("截至日期"), "截至日期")
-                if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
-                    err("截至日期", f"日期太远(晚于{(today + timedelta(days=MAX_DAYS_AHEAD)).isoformat()}),请检查年份")
-                elif as_of.year < 2000:
-                    err("截至日期", "日期太早,请检查年份")
-            except ValueError as e:
-                err("截至日期", str(e))
+        try:
+            as_of = _read_as_of(get("截至日期"), today)
+        except ValueError as e:
+            err("截至日期", str(e))
 
         parsed = None
         if target is not None:
@@ -403,15 +416,15 @@ def check_spending_rows(
     accepted: list[dict] = []
     seen: dict[tuple[int, date], int] = {}
     for n, cells in sheet.rows:
-        def get(name: str, cells: list[Cell] = cells) -> Cell:
-            i = col.get(name)
-            return cells[i] if i is not None and i < len(cells) else Cell(None)
+        get = partial(_pick, col, cells)
 
         if not any(c.text for c in cells) or not get(amount_col).text:
             continue
         row_errors: list[RowError] = []
 
-        def err(column: str, reason: str, n: int = n, out: list[RowError] = row_errors) -> None:
+        def err(
+            column: str, reason: str, n: int = n, out: list[RowError] = row_errors, get: partial[Cell] = get
+        ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text, reason))
 
         name = get("项目名称").text
@@ -426,13 +439,10 @@ def check_spending_rows(
         else:
             project = matches[0]
         as_of = today
-        if get("截至日期").text:
-            try:
-                as_of = parse_report_date(get("截至日期"), "截至日期")
-                if as_of > today + timedelta(days=MAX_DAYS_AHEAD):
-                    err("截至日期", "日期太远,请检查年份")
-            except ValueError as e:
-                err("截至日期", str(e))
+        try:
+            as_of = _read_as_of(get("截至日期"), today)
+        except ValueError as e:
+            err("截至日期", str(e))
         amount = None
         try:
             amount = parse_number(get(amount_col), "万元", "万元")
