@@ -12,13 +12,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.reports import NOT_APPLICABLE
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
 
 LIGHTS = ("green", "yellow", "red", "blue", "grey")
 # Project light = the worst of its lights; green and blue rank alike, grey only counts alone.
 _RANK = {"grey": 0, "blue": 1, "green": 1, "yellow": 2, "red": 3}
-NOT_APPLICABLE = "不适用"
 
 
 @dataclass
@@ -124,7 +124,7 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     """Everything the reports and pages show, for one as-of date."""
     s = settings or load_settings()
     proj = store.engine_projects(as_of).sort_values("project_id", ignore_index=True)
-    ind = store.engine_indicators(as_of)
+    ind = store.engine_indicators(as_of, NOT_APPLICABLE)
 
     proj["time_progress"] = time_progress(proj["start_date"], proj["end_date"], proj["year"], as_of)
     # Position of each indicator's project in ``proj``: aggregations become bincounts.

@@ -10,6 +10,7 @@ import csv
 import io
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analytics.model import Indicator, InputError, ProjectTable
 from analytics.review import review_table
@@ -21,6 +22,9 @@ from analytics.values import (
     parse_target,
     strip_html,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 TIDY_COLUMNS = (
     "年度", "项目名称", "主管部门", "实施单位", "项目属性", "开始日期", "结束日期", "年度资金总额",
@@ -77,16 +81,21 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[Row]]]:
-    """Each sheet's rows; merged cells keep their value only in the top-left cell, as printed."""
+def open_workbook(data: bytes, source: str, data_only: bool = True) -> Workbook:
+    """An xlsx workbook, or an InputError that says why the file is not one."""
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError(f"文件“{source}”不是有效的Excel(.xlsx)文件,可能已损坏或扩展名不对")
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=data_only)
     except Exception as e:  # openpyxl raises many types for broken packages
         raise InputError(f"文件“{source}”无法作为Excel文件打开:{type(e).__name__}") from None
+
+
+def xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[Row]]]:
+    """Each sheet's rows; merged cells keep their value only in the top-left cell, as printed."""
+    wb = open_workbook(data, source)
     out = []
     for ws in wb.worksheets:
         rows = []

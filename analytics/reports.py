@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -19,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.model import InputError
-from analytics.readers import MAX_FILE_BYTES, decode_text
+from analytics.readers import MAX_FILE_BYTES, decode_text, open_workbook
 from analytics.settings import Settings
-from analytics.values import normalize_text, parse_date
+from analytics.values import MONEY_UNITS, NUMBER, normalize_text, parse_date
 
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
@@ -31,8 +30,9 @@ SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "
 LIKELIHOODS = ("确定能", "有可能", "不可能")
 NOT_APPLICABLE = "不适用"
 NOT_DONE = ("未完成", "尚未完成")
-_NUM_UNIT = re.compile(r"^([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)\s*([^\d\s]*)$")
-_MONEY = {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4}
+_NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
+# In a report against a 万元 indicator a bare "万" is unambiguous.
+_MONEY = {**MONEY_UNITS, "万": 1.0}
 # A far-future as-of date is a typing error, not a plan.
 MAX_DAYS_AHEAD = 366
 # The apostrophe that exports.safe_cell puts before text a spreadsheet would read as a formula
@@ -101,19 +101,13 @@ class ReportBatch:
 
 
 def _header_key(text: object) -> str:
-    s = normalize_text(text).replace(" ", "")
-    return s.replace("(万元)", "(万元)")
+    # NFKC turns full-width brackets into ASCII, so "预算执行数(万元)" matches however typed.
+    return normalize_text(text).replace(" ", "")
 
 
 def _sheets_from_xlsx(data: bytes, file_name: str) -> list[Sheet]:
-    import openpyxl
-
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputError(f"文件“{file_name}”不是有效的Excel(.xlsx)文件,可能已损坏或扩展名不对")
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    except Exception as e:
-        raise InputError(f"文件“{file_name}”无法作为Excel文件打开:{type(e).__name__}") from None
+    # Formulas are kept (data_only=False) so that a formula cell can be refused, not trusted.
+    wb = open_workbook(data, file_name, data_only=False)
     sheets = []
     for ws in wb.worksheets:
         rows = []

@@ -401,9 +401,6 @@ class Store:
             [indicator_id],
         ).df()
 
-    def imports_frame(self) -> pd.DataFrame:
-        return self.con.execute("SELECT * FROM imports ORDER BY import_id").df()
-
     def table_counts(self) -> dict[str, int]:
         """Row counts of every stored table: what tests compare before and after a failure."""
         names = [r[0] for r in self.con.execute(
@@ -473,16 +470,7 @@ class Store:
             """
         ).df()
 
-    def actual_keys(self) -> pd.DataFrame:
-        """(indicator, as-of date) pairs already reported and not withdrawn."""
-        return self.con.execute(
-            """
-            SELECT DISTINCT indicator_id, as_of FROM actual_reports
-            WHERE report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'actual')
-            """
-        ).df()
-
-    def engine_indicators(self, as_of: date) -> pd.DataFrame:
+    def engine_indicators(self, as_of: date, not_applicable: str) -> pd.DataFrame:
         """Every current indicator with its latest non-withdrawn report as of a date.
 
         "Latest" is the greatest as-of date, then the last entered (report ids grow with entry
@@ -493,7 +481,7 @@ class Store:
             f"""
             WITH reports AS (
                 SELECT indicator_id, value_num, value_date, grade, grade_rate,
-                       value_text = '不适用' AS not_applicable, {_LATEST_KEY} AS k
+                       value_text = $na AS not_applicable, {_LATEST_KEY} AS k
                 FROM actual_reports
                 ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'actual') USING (report_id)
                 WHERE as_of <= $as_of
@@ -510,7 +498,7 @@ class Store:
                    l.value_num, l.value_date, l.grade, l.grade_rate, coalesce(l.not_applicable, FALSE) AS not_applicable
             FROM current_indicators ci LEFT JOIN latest l USING (indicator_id)
             """,
-            params={"as_of": as_of},
+            params={"as_of": as_of, "na": not_applicable},
         ).to_arrow_table().to_pandas()
 
     def engine_projects(self, as_of: date) -> pd.DataFrame:
@@ -529,16 +517,6 @@ class Store:
             FROM current_projects p LEFT JOIN latest l USING (project_id)
             """,
             [as_of],
-        ).df()
-
-    def report_details(self, report_ids: list[int]) -> pd.DataFrame:
-        """Who, when, note and likelihood of the given actual reports."""
-        return self.con.execute(
-            """
-            SELECT report_id, likelihood, note, reporter, entered_at, source
-            FROM actual_reports WHERE list_contains(?, report_id)
-            """,
-            [report_ids],
         ).df()
 
     def floor_latest_values(self, as_of: date) -> pd.DataFrame:

@@ -28,12 +28,12 @@ _SUFFIX_OPERATORS: list[tuple[str, str]] = [
 ]
 _DIRECTION = {">=": "higher", ">": "higher", "=": "exact", "<=": "lower", "<": "lower"}
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
 # A unit holds no digits, except a power after a letter (m2, m3).
 _UNIT = r"[^\d\s\-~—–至到](?:[^\d\s]|(?<=[a-zA-Z])[23])*"
-_QUANT_RE = re.compile(rf"^(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})?$")
+_QUANT_RE = re.compile(rf"^(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})?$")
 _RANGE_RE = re.compile(
-    rf"^(?P<lo>{_NUMBER})\s*(?P<u1>[^\d\s\-~—–至到]*)\s*[-~—–至到]\s*(?P<hi>{_NUMBER})\s*(?P<unit>\S*)$"
+    rf"^(?P<lo>{NUMBER})\s*(?P<u1>[^\d\s\-~—–至到]*)\s*[-~—–至到]\s*(?P<hi>{NUMBER})\s*(?P<unit>\S*)$"
 )
 
 _YMD_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -45,7 +45,8 @@ _YEAR_ONLY_RE = re.compile(r"^(\d{4})\s*年(?:度)?$")
 _DEADLINE_TAIL = re.compile(r"^(?:前|之前|以前|前完成|完成|止|截止)?$")
 
 _MONEY_WORDS = ("费", "成本", "资金", "金额", "投资", "经费", "支出", "预算", "价", "款")
-_MONEY_UNITS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4}
+# Factors into 万元. A bare "万" is money only where the context says so (see _normalize_unit).
+MONEY_UNITS = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4, "亿": 1e4}
 
 QUALITATIVE_HINTS = (
     "提升", "提高", "改善", "有效", "明显", "显著", "符合", "达到", "持续", "稳定", "增强",
@@ -154,7 +155,7 @@ def parse_amount(text: object) -> float | None:
     if s in ("", "-", "—", "/"):
         return None
     s = re.sub(r"万元$|万$", "", s)
-    if not re.fullmatch(_NUMBER, s):
+    if not re.fullmatch(NUMBER, s):
         raise ValueError(f"金额“{text}”不是数字")
     return float(s.replace(",", ""))
 
@@ -180,8 +181,8 @@ def _normalize_unit(unit: str, level1: str, name: str) -> tuple[str, float]:
     is_cost = level1 == "成本指标" or any(w in name for w in _MONEY_WORDS)
     if u == "万" and is_cost:
         return "万元", 1.0
-    if u in _MONEY_UNITS and (u != "亿" or is_cost):
-        return "万元", _MONEY_UNITS[u]
+    if u in MONEY_UNITS and (u != "亿" or is_cost):
+        return "万元", MONEY_UNITS[u]
     if u == "%":
         return "%", 1.0
     return u, 1.0
