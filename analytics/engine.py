@@ -1,7 +1,7 @@
 """The attainment engine: completion, weights, scores, lights and grades (domain.md sections 4, 5).
 
-Vectorised pandas over all indicators at once; the store supplies each indicator's latest
-report as of a date. Every threshold comes from :class:`analytics.settings.Settings`.
+Vectorised numpy over all indicators at once; the store supplies each indicator's latest
+report as of a date, as numbers only. Every threshold comes from :class:`analytics.settings.Settings`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.reports import NOT_APPLICABLE
+from analytics.model import GRADES
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
 
 LIGHTS = ("green", "yellow", "red", "blue", "grey")
-# Project light = the worst of its lights; green and blue rank alike, grey only counts alone.
-_RANK = {"grey": 0, "blue": 1, "green": 1, "yellow": 2, "red": 3}
 
 
 @dataclass
@@ -29,41 +27,101 @@ class Result:
     departments: pd.DataFrame
 
 
-def time_progress(start: pd.Series, end: pd.Series, year: pd.Series, as_of: date) -> pd.Series:
-    """Elapsed days / total days of the period, both inclusive, clamped to [0, 1]."""
-    start = pd.to_datetime(start).fillna(pd.to_datetime(year.astype("Int64").astype(str) + "-01-01"))
-    end = pd.to_datetime(end).fillna(pd.to_datetime(year.astype("Int64").astype(str) + "-12-31"))
-    total = (end - start).dt.days + 1
-    elapsed = (pd.Timestamp(as_of) - start).dt.days + 1
-    return (elapsed / total.where(total > 0)).clip(0, 1).fillna(0.0)
+_EPOCH = np.datetime64("1970-01-01", "D")
+KINDS = ("quantitative", "deadline", "qualitative")
+DIRECTIONS = ("higher", "exact", "lower")
+COST = "成本指标"
 
 
-def _ratio_light(r: np.ndarray, red: float, yellow: float, blue: float | None) -> np.ndarray:
-    out = np.where(r < red, "red", np.where(r < yellow, "yellow", "green"))
-    if blue is not None:
-        out = np.where(r >= blue, "blue", out)
+def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as float days since 1970-01-01 (NaN for missing)."""
+    d = pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+    out = (d - _EPOCH).astype(float)
+    out[np.isnat(d)] = np.nan
     return out
 
 
-def compute_indicators(ind: pd.DataFrame, t: pd.Series, as_of: date, s: Settings) -> pd.DataFrame:
-    """Completion, light and flags per indicator; ``t`` is the project's time progress per row."""
-    ind = ind.copy()
-    kind, direction = ind["kind"].to_numpy(), ind["direction"].to_numpy()
-    a = ind["target_num"].to_numpy(dtype=float)
-    b_raw = ind["value_num"].to_numpy(dtype=float)
+def _progress(start: np.ndarray, end: np.ndarray, year: np.ndarray, as_of: date) -> np.ndarray:
+    years = np.nan_to_num(year, nan=1970).astype(int) - 1970
+    jan1 = (years.astype("datetime64[Y]").astype("datetime64[D]") - _EPOCH).astype(float)
+    dec31 = ((years + 1).astype("datetime64[Y]").astype("datetime64[D]") - _EPOCH).astype(float) - 1
+    start = np.where(np.isnan(start), jan1, start)
+    end = np.where(np.isnan(end), dec31, end)
+    total = end - start + 1
+    elapsed = (np.datetime64(as_of, "D") - _EPOCH).astype(float) - start + 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(total > 0, elapsed / total, np.nan)
+    return np.nan_to_num(np.clip(r, 0, 1), nan=0.0)
+
+
+def time_progress(start: pd.Series, end: pd.Series, year: pd.Series, as_of: date) -> pd.Series:
+    """Elapsed days / total days of the period, both inclusive, clamped to [0, 1]."""
+    t = _progress(_days(start), _days(end), np.asarray(year, dtype=float), as_of)
+    return pd.Series(t, index=getattr(start, "index", None))
+
+
+def _ratio_light(r: np.ndarray, red: float, yellow: float, blue: float | None) -> np.ndarray:
+    out = np.where(r < red, RED, np.where(r < yellow, YELLOW, GREEN))
+    if blue is not None:
+        out = np.where(r >= blue, BLUE, out)
+    return out
+
+
+# Lights as small integers until the end; position in LIGHTS.
+GREEN, YELLOW, RED, BLUE, GREY = range(5)
+# Project light = the worst of its lights; green and blue rank alike, grey only counts alone.
+_RANK = np.array([1, 2, 3, 1, 0])
+
+
+def _col(table, name: str) -> np.ndarray:
+    if isinstance(table, dict):
+        return table[name]
+    return table.column(name).to_numpy(zero_copy_only=False)
+
+
+def _align(targets, latest) -> dict[str, np.ndarray]:
+    """One row per target with its latest report's columns (NaN / 0 where none)."""
+    out = {name: _col(targets, name) for name in targets.column_names}
+    ids = out["indicator_id"]
+    n = len(ids)
+    # A lookup table by id is linear; ids are a sequence, so it stays small.
+    lut = np.full(int(ids.max(initial=0)) + 2, -1, dtype=np.int64)
+    lut[ids] = np.arange(n)
+    rep_ids = _col(latest, "indicator_id")
+    at = lut[np.minimum(rep_ids, len(lut) - 1)]
+    at_ok = at >= 0  # reports of retired indicators have no current target
+    at = at[at_ok]
+    for name in ("report_id", "actual_day", "value_num", "value_day", "grade_rate"):
+        full = np.full(n, np.nan)
+        full[at] = _col(latest, name)[at_ok]
+        out[name] = full
+    code = np.zeros(n, dtype=np.int8)
+    code[at] = _col(latest, "value_code")[at_ok]
+    out["value_code"] = code
+    return out
+
+
+def compute_indicators(ind, t: np.ndarray, as_of: date, s: Settings) -> dict[str, np.ndarray]:
+    """Completion, light and flags per indicator; ``t`` is the project's time progress per row.
+
+    ``ind`` is the store's numeric table (:meth:`Store.engine_indicators`).
+    """
+    kind, direction = _col(ind, "kind_code"), _col(ind, "direction_code")
+    a = _col(ind, "target_num").astype(float)
+    b_raw = _col(ind, "value_num").astype(float)
     b = np.clip(b_raw, 0, None)  # negative actuals count as 0
-    na = ind["not_applicable"].to_numpy(dtype=bool)
-    quant = kind == "quantitative"
-    higher = quant & np.isin(direction, ["higher", "exact"])
-    lower = quant & (direction == "lower")
-    deadline = kind == "deadline"
-    qual = kind == "qualitative"
+    code = _col(ind, "value_code")
+    na = code == -1
+    quant = kind == 1
+    higher = quant & (direction != 3)
+    lower = quant & (direction == 3)
+    deadline = kind == 2
+    qual = kind == 3
     has_num = ~np.isnan(b)
-    target_date = pd.to_datetime(ind["target_date"])
-    done_date = pd.to_datetime(ind["value_date"])
-    has_date = done_date.notna().to_numpy()
-    grade = ind["grade"].fillna("").to_numpy()
-    has_grade = grade != ""
+    target_day = _col(ind, "target_day").astype(float)
+    done_day = _col(ind, "value_day").astype(float)
+    has_date = ~np.isnan(done_day)
+    has_grade = code > 0
 
     with np.errstate(divide="ignore", invalid="ignore"):
         c_higher = np.where(a == 0, (b <= 0).astype(float), np.minimum(b / a, 1.0))
@@ -71,9 +129,10 @@ def compute_indicators(ind: pd.DataFrame, t: pd.Series, as_of: date, s: Settings
             c_lower = np.where(b <= a, 1.0, a / b)
         else:
             c_lower = np.where(b <= a, 1.0, np.where(a > 0, np.maximum(0.0, 1 - (b - a) / a), 0.0))
-    c_deadline = (done_date <= target_date).to_numpy().astype(float)
-    defaults = {g: band.default for g, band in s.qualitative.items()}
-    rate = ind["grade_rate"].fillna(ind["grade"].map(defaults)).to_numpy(dtype=float)
+    c_deadline = (done_day <= target_day).astype(float)
+    defaults = np.array([np.nan] + [s.qualitative[g].default for g in GRADES])
+    rate = _col(ind, "grade_rate").astype(float)
+    rate = np.where(np.isnan(rate), defaults[np.clip(code, 0, None)], rate)
     completion = np.select(
         [higher & has_num, lower & has_num, deadline & has_date, qual & has_grade],
         [c_higher, c_lower, c_deadline, rate / 100.0],
@@ -83,114 +142,166 @@ def compute_indicators(ind: pd.DataFrame, t: pd.Series, as_of: date, s: Settings
     reported = ~np.isnan(completion)
 
     # Lights at the as-of date (section 5).
-    cumulative = ind["unit_normalized"].isin(s.cumulative_units).to_numpy()
-    tt = t.to_numpy(dtype=float)
-    expectation = np.where(cumulative, a * tt, a)
+    cumulative = _col(ind, "unit_normalized_code") > 0
+    expectation = np.where(cumulative, a * t, a)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = b / expectation * 100
     higher_light = np.where(
-        a == 0, np.where(b <= 0, "green", "red"),
-        np.where(expectation <= 0, "green", _ratio_light(r, s.red_below, s.yellow_below, s.blue_from)),
+        a == 0, np.where(b <= 0, GREEN, RED),
+        np.where(expectation <= 0, GREEN, _ratio_light(r, s.red_below, s.yellow_below, s.blue_from)),
     )
-    days_left = (target_date - pd.Timestamp(as_of)).dt.days.to_numpy()
-    open_deadline = np.where(
-        days_left < 0, "red", np.where(days_left <= s.deadline_warning_days, "yellow", "green")
-    )
-    deadline_light = np.where(has_date, np.where(c_deadline == 1, "green", "red"), open_deadline)
-    qual_light = np.select(
-        [grade == "达成", grade == "部分达成", grade == "未达成"], ["green", "yellow", "red"], "grey"
-    )
+    days_left = target_day - (np.datetime64(as_of, "D") - _EPOCH).astype(float)
+    open_deadline = np.where(days_left < 0, RED, np.where(days_left <= s.deadline_warning_days, YELLOW, GREEN))
+    deadline_light = np.where(has_date, np.where(c_deadline == 1, GREEN, RED), open_deadline)
+    qual_light = np.array([GREY, GREEN, YELLOW, RED])[np.clip(code, 0, None)]
     light = np.select(
         # 不适用 first: a not-applicable deadline is left out, not red after its date.
         [na, deadline, higher & has_num, lower & has_num, qual & has_grade],
-        ["grey", deadline_light, higher_light, np.where(b <= a, "green", "red"), qual_light],
-        default="grey",
+        [GREY, deadline_light, higher_light, np.where(b <= a, GREEN, RED), qual_light],
+        default=GREY,
     )
-
-    ind["completion"] = completion
-    ind["light"] = light
-    ind["flag_missing"] = ~reported & ~na
-    ind["flag_over"] = higher & has_num & (a > 0) & (b >= s.over_completion * a)
-    ind["flag_negative"] = has_num & (b_raw < 0)
-    ind["actual_num"] = np.where(has_num, b_raw, np.nan)
-    return ind
-
-
-def _rank(light: np.ndarray) -> np.ndarray:
-    return np.select([light == "red", light == "yellow", (light == "green") | (light == "blue")], [3, 2, 1], 0)
+    return {
+        "completion": completion,
+        "light": light,
+        "not_applicable": na,
+        "flag_missing": ~reported & ~na,
+        "flag_over": higher & has_num & (a > 0) & (b >= s.over_completion * a),
+        "flag_negative": has_num & (b_raw < 0),
+    }
 
 
 def compute(store: Store, as_of: date, settings: Settings | None = None) -> Result:
     """Everything the reports and pages show, for one as-of date."""
     s = settings or load_settings()
-    proj = store.engine_projects(as_of).sort_values("project_id", ignore_index=True)
-    ind = store.engine_indicators(as_of, NOT_APPLICABLE)
-
-    proj["time_progress"] = time_progress(proj["start_date"], proj["end_date"], proj["year"], as_of)
-    # Position of each indicator's project in ``proj``: aggregations become bincounts.
-    pos = np.searchsorted(proj["project_id"].to_numpy(), ind["project_id"].to_numpy())
-    n_proj = len(proj)
-    t = pd.Series(proj["time_progress"].to_numpy()[pos], index=ind.index)
-    ind = compute_indicators(ind, t, as_of, s)
+    pool_names = list(s.pools)
+    level1_names = [*pool_names, COST]
+    targets, latest = store.engine_indicators(as_of, {
+        "kind": list(KINDS), "direction": list(DIRECTIONS), "level1": level1_names,
+        "unit_normalized": sorted(s.cumulative_units),
+    })
+    ind = _align(targets, latest)
+    projects = store.engine_projects(as_of)
+    proj = {name: _col(projects, name) for name in projects.column_names if name != "department"}
+    n_proj = len(proj["project_id"])
+    tp = _progress(proj.pop("start_day").astype(float), proj.pop("end_day").astype(float),
+                   proj["year"].astype(float), as_of)
+    proj["time_progress"] = tp
+    # Position of each indicator's project: aggregations become bincounts.
+    pos = np.searchsorted(proj["project_id"], ind["project_id"])
+    out = compute_indicators(ind, tp[pos], as_of, s)
 
     # Weights: each pool's points split equally over its project's applicable indicators.
-    level1 = ind["level1"].to_numpy(dtype=object)
-    pool = np.where(level1 == "成本指标", s.cost_pool, level1)
-    pool_names = list(s.pools)
-    pool_idx = np.select([pool == name for name in pool_names], list(range(len(pool_names))), -1)
-    points = np.array([s.pools[n] for n in pool_names] + [0.0])[pool_idx]
-    applicable = ~ind["not_applicable"].to_numpy()
-    group = pos * (len(pool_names) + 1) + (pool_idx + 1)
-    n_in_pool = np.bincount(group, weights=applicable, minlength=n_proj * (len(pool_names) + 1))[group]
+    level1 = ind["level1_code"].astype(int)
+    cost_idx = pool_names.index(s.cost_pool) + 1 if s.cost_pool in pool_names else 0
+    pool_idx = np.where(level1 == len(level1_names), cost_idx, np.where(level1 <= len(pool_names), level1, 0))
+    points = np.array([0.0] + [s.pools[n] for n in pool_names])[pool_idx]
+    applicable = ~out["not_applicable"]
+    n_pools = len(pool_names) + 1
+    group = pos * n_pools + pool_idx
+    n_in_pool = np.bincount(group, weights=applicable, minlength=n_proj * n_pools)[group]
     with np.errstate(divide="ignore", invalid="ignore"):
         weight = np.where(applicable & (n_in_pool > 0), points / n_in_pool, 0.0)
-    ind["pool_points"] = points
-    ind["weight"] = weight
-    ind["score"] = weight * np.nan_to_num(ind["completion"].to_numpy(dtype=float), nan=0.0)
+    score = weight * np.nan_to_num(out["completion"], nan=0.0)
 
     # Budget execution.
-    funding = proj["funding_total"].to_numpy(dtype=float)
-    spent = proj["spent"].to_numpy(dtype=float)
-    tp = proj["time_progress"].to_numpy(dtype=float)
+    funding = proj["funding_total"].astype(float)
+    spent = proj["spent"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(funding > 0, spent / funding, np.nan)
         r = np.where(tp > 0, rate / tp * 100, np.nan)
-    proj["execution_rate"] = rate
-    proj["budget_score"] = s.budget_points * np.nan_to_num(np.minimum(rate, 1.0), nan=0.0)
-    budget_light = np.where(r < s.budget_red_below, "red", np.where(r < s.budget_yellow_below, "yellow", "green"))
-    proj["budget_light"] = np.where(np.isnan(r), np.where(np.isnan(rate), "grey", "green"), budget_light)
-    proj["flag_rate_low"] = (rate < s.execution_rate_flag_below) & (tp >= 1)
+    budget_score = s.budget_points * np.nan_to_num(np.minimum(rate, 1.0), nan=0.0)
+    budget = np.where(r < s.budget_red_below, RED, np.where(r < s.budget_yellow_below, YELLOW, GREEN))
+    budget = np.where(np.isnan(r), np.where(np.isnan(rate), GREY, GREEN), budget)
 
-    raw = np.bincount(pos, weights=ind["score"].to_numpy(), minlength=n_proj)
+    raw = np.bincount(pos, weights=score, minlength=n_proj)
     weights = np.bincount(pos, weights=weight, minlength=n_proj)
-    proj["indicator_score"] = raw
-    proj["score"] = (raw + proj["budget_score"].to_numpy()) * 100 / (weights + s.budget_points)
-    proj["grade"] = grade_of(proj["score"], s)
+    total = (raw + budget_score) * 100 / (weights + s.budget_points)
 
-    light = ind["light"].to_numpy()
+    light = out["light"]
     worst = np.zeros(n_proj, dtype=int)
-    np.maximum.at(worst, pos, _rank(light))
-    worst = np.maximum(worst, _rank(proj["budget_light"].to_numpy()))
-    any_green = np.bincount(pos, weights=light == "green", minlength=n_proj) > 0
-    any_green |= proj["budget_light"].to_numpy() == "green"
-    proj["light"] = np.select([worst == 3, worst == 2, worst == 1],
-                              ["red", "yellow", np.where(any_green, "green", "blue")], "grey")
-    for colour in LIGHTS:
-        proj[f"n_{colour}"] = np.bincount(pos, weights=light == colour, minlength=n_proj).astype(int)
-    proj["n_indicators"] = np.bincount(pos, minlength=n_proj)
+    np.maximum.at(worst, pos, _RANK[light])
+    worst = np.maximum(worst, _RANK[budget])
+    counts = np.bincount(pos * len(LIGHTS) + light, minlength=n_proj * len(LIGHTS)).reshape(n_proj, len(LIGHTS))
+    any_green = (counts[:, GREEN] > 0) | (budget == GREEN)
+    project_light = np.select([worst == 3, worst == 2, worst == 1], [RED, YELLOW, np.where(any_green, GREEN, BLUE)],
+                              GREY)
+    department = projects.column("department").combine_chunks().dictionary_encode()
+    dep_codes = department.indices.to_numpy(zero_copy_only=False)
+    dep_names = department.dictionary.to_pylist()
+    spent_as_of = _dates(proj.pop("spent_day").astype(float))
+    grade_names = [g for g, _ in s.grades]
+    proj_frame = pd.DataFrame({
+        **proj,
+        "department": pd.Categorical.from_codes(dep_codes, categories=dep_names),
+        "spent_as_of": spent_as_of,
+        "execution_rate": rate,
+        "budget_score": budget_score,
+        "budget_light": _lights(budget),
+        "flag_rate_low": (rate < s.execution_rate_flag_below) & (tp >= 1),
+        "indicator_score": raw,
+        "score": total,
+        "grade": pd.Categorical.from_codes(_grade_codes(total, s), categories=grade_names),
+        "light": _lights(project_light),
+        **{f"n_{colour}": counts[:, i] for i, colour in enumerate(LIGHTS)},
+        "n_indicators": counts.sum(axis=1),
+    })
 
-    dep = proj.groupby("department").agg(
-        projects=("project_id", "size"),
-        funding_total=("funding_total", "sum"),
-        spent=("spent", "sum"),
-        mean_score=("score", "mean"),
-        **{f"n_{c}": (f"n_{c}", "sum") for c in LIGHTS},
-    ).reset_index()
-    dep["execution_rate"] = dep["spent"] / dep["funding_total"].where(dep["funding_total"] > 0)
-    return Result(as_of, ind, proj, dep)
+    code = ind["value_code"]
+    indicators = pd.DataFrame({
+        "indicator_id": ind["indicator_id"],
+        "project_id": ind["project_id"],
+        "report_id": pd.array(ind["report_id"], dtype="Int64"),
+        "actual_as_of": _dates(ind["actual_day"]),
+        "actual_num": ind["value_num"],
+        "value_date": _dates(ind["value_day"]),
+        "grade": pd.Categorical.from_codes(np.clip(code, 0, None) - 1, categories=list(GRADES)),
+        "grade_rate": ind["grade_rate"],
+        "pool_points": points,
+        "weight": weight,
+        "score": score,
+        **out,
+        "light": _lights(light),
+    })
+
+    n_dep = len(dep_names)
+
+    def per_dep(values: np.ndarray) -> np.ndarray:
+        return np.bincount(dep_codes, weights=values, minlength=n_dep)
+
+    projects_per_dep = np.bincount(dep_codes, minlength=n_dep)
+    dep_funding = per_dep(np.nan_to_num(funding))
+    dep_spent = per_dep(np.nan_to_num(spent))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dep = pd.DataFrame({
+            "department": dep_names,
+            "projects": projects_per_dep,
+            "funding_total": dep_funding,
+            "spent": dep_spent,
+            "mean_score": per_dep(total) / projects_per_dep,
+            **{f"n_{colour}": per_dep(counts[:, i]).astype(int) for i, colour in enumerate(LIGHTS)},
+            "execution_rate": np.where(dep_funding > 0, dep_spent / dep_funding, np.nan),
+        })
+    dep = dep.sort_values("department", ignore_index=True)
+    return Result(as_of, indicators, proj_frame, dep)
+
+
+def _lights(codes: np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(LIGHTS))
+
+
+def _grade_codes(score: np.ndarray, s: Settings) -> np.ndarray:
+    conditions = [score >= low for _, low in s.grades]
+    return np.select(conditions, list(range(len(s.grades))), default=len(s.grades) - 1)
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = ~np.isnan(days)
+    out[ok] = _EPOCH + days[ok].astype("timedelta64[D]")
+    return out
 
 
 def grade_of(score: pd.Series, s: Settings) -> pd.Series:
     """The grade band of each total (bands best first, each with its lower bound)."""
-    conditions = [score >= low for _, low in s.grades]
-    return pd.Series(np.select(conditions, [g for g, _ in s.grades], default=s.grades[-1][0]), index=score.index)
+    names = np.array([g for g, _ in s.grades], dtype=object)
+    return pd.Series(names[_grade_codes(score.to_numpy(dtype=float), s)], index=score.index)

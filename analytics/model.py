@@ -10,6 +10,10 @@ LEVEL1_NAMES = ("成本指标", "产出指标", "效益指标", "满意度指标
 OPERATORS = (">=", ">", "=", "<=", "<", "deadline", "qualitative")
 KINDS = ("quantitative", "deadline", "qualitative")
 DIRECTIONS = ("higher", "lower", "exact", "deadline", "qualitative")
+# The three grades of a qualitative indicator, best first (domain.md section 4).
+GRADES = ("达成", "部分达成", "未达成")
+# Written as the actual value of an indicator that does not apply this year.
+NOT_APPLICABLE = "不适用"
 
 
 class InputError(ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.model import InputError
+from analytics.model import NOT_APPLICABLE, InputError
 from analytics.readers import MAX_FILE_BYTES, decode_text, open_workbook
 from analytics.settings import Settings
 from analytics.values import MONEY_UNITS, NUMBER, normalize_text, parse_date
@@ -28,7 +28,6 @@ INDICATOR_COLUMNS = (
 )
 SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明", "填报人")
 LIKELIHOODS = ("确定能", "有可能", "不可能")
-NOT_APPLICABLE = "不适用"
 NOT_DONE = ("未完成", "尚未完成")
 _NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
 # In a report against a 万元 indicator a bare "万" is unambiguous.

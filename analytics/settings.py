@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from analytics.model import GRADES
 from analytics.storage import PROJECT_ROOT
 
 DEFAULT_SETTINGS = PROJECT_ROOT / "settings.toml"
@@ -52,6 +53,8 @@ def parse_settings(data: dict) -> Settings:
     score, lights = data["score"], data["lights"]
     if score["lower_is_better"] not in ("ratio", "linear"):
         raise ValueError("settings: score.lower_is_better must be 'ratio' or 'linear'")
+    if set(data["qualitative"]) != set(GRADES):
+        raise ValueError(f"settings: [qualitative] must define exactly {', '.join(GRADES)}")
     grades = tuple(sorted(((g["name"], float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
     return Settings(
         pools={k: float(v) for k, v in score["pools"].items()},

@@ -18,6 +18,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analytics.model import GRADES, NOT_APPLICABLE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
 
@@ -33,6 +35,18 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("PERF_DB")
     return Path(env) if env else DEFAULT_DB
 
+
+_CURRENT_INDICATORS = """
+SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, i.name, t.target_text, t.operator,
+       t.target_num, t.target_date, t.unit, t.unit_normalized, t.kind, t.direction, t.version
+FROM indicators i
+JOIN (
+    SELECT * FROM target_versions
+    QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1
+) t USING (indicator_id)
+WHERE t.active
+ORDER BY indicator_id
+"""
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS seq_import START 1;
@@ -125,7 +139,10 @@ CREATE TABLE IF NOT EXISTS actual_reports (
     note VARCHAR,
     reporter VARCHAR,
     entered_at TIMESTAMP NOT NULL,
-    source VARCHAR NOT NULL
+    source VARCHAR NOT NULL,
+    -- What the engine needs of value_text/grade, as a number it can aggregate cheaply:
+    -- -1 不适用, 1..3 the grade's position in model.GRADES, 0 anything else.
+    value_code TINYINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS spending_reports (
@@ -155,16 +172,12 @@ FROM projects p
 JOIN project_versions v USING (project_id)
 QUALIFY row_number() OVER (PARTITION BY v.project_id ORDER BY v.version DESC) = 1;
 
-CREATE OR REPLACE VIEW current_indicators AS
-SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, i.name, t.target_text, t.operator,
-       t.target_num, t.target_date, t.unit, t.unit_normalized, t.kind, t.direction, t.version
-FROM indicators i
-JOIN (
-    SELECT * FROM target_versions
-    QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1
-) t USING (indicator_id)
-WHERE t.active;
-"""
+-- The current target of every active indicator, derived from target_versions. It is a table
+-- rebuilt in the transaction of every target write (see Store._refresh_current_indicators),
+-- because the engine reads it on every computation and the window over all versions costs more
+-- than the rest of the engine's query.
+CREATE TABLE IF NOT EXISTS current_indicators AS {current} LIMIT 0;
+""".replace("{current}", _CURRENT_INDICATORS)
 
 _STAGE_PROJECTS = pa.schema([
     ("ord", pa.int32()), ("year", pa.int32()), ("department", pa.string()), ("name", pa.string()),
@@ -189,6 +202,10 @@ _TARGET_FIELDS = ("target_text", "operator", "target_num", "target_date", "unit"
 # Orders reports by as-of date, then by entry (report ids grow with entry order).
 _LATEST_KEY = "((date_diff('day', DATE '1970-01-01', as_of)::BIGINT << 40) + report_id)"
 _ID_MASK = (1 << 40) - 1
+_VALUE_CODE = "CASE WHEN value_text = $na THEN -1 ELSE coalesce(list_position($grades, grade), 0) END"
+_CODE_PARAMS = {"na": NOT_APPLICABLE, "grades": list(GRADES)}
+# Where a report keeps its value: a number, a completion date, or a grade (with its rate).
+_VALUE_COLUMNS = ("value_num", "value_date", "grade_rate", "value_code")
 
 
 def _differs(fields: tuple[str, ...], a: str, b: str) -> str:
@@ -222,8 +239,29 @@ class Store:
             raise
         store = cls(con, p)
         if not read_only:
+            store._migrate()
             store.con.execute(SCHEMA)
         return store
+
+    def _migrate(self) -> None:
+        """Bring a database made by an earlier version up to the current schema."""
+        has_reports = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'actual_reports'"
+        ).fetchone()[0]
+        has_code = self.con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'actual_reports' AND column_name = 'value_code'"
+        ).fetchone()[0]
+        was_view = self.con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'current_indicators'"
+        ).fetchone()[0]
+        if was_view:
+            with self.transaction() as con:
+                con.execute("DROP VIEW current_indicators")
+                con.execute(f"CREATE TABLE current_indicators AS {_CURRENT_INDICATORS}")
+        if has_reports and not has_code:
+            with self.transaction() as con:
+                con.execute("ALTER TABLE actual_reports ADD COLUMN value_code TINYINT NOT NULL DEFAULT 0")
+                con.execute(f"UPDATE actual_reports SET value_code = {_VALUE_CODE}", _CODE_PARAMS)
 
     def _register(self, name: str, data: object) -> None:
         # DuckDB refuses to register while an earlier result is only partly fetched (fetchone).
@@ -251,6 +289,11 @@ class Store:
                 self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+    @staticmethod
+    def _refresh_current_indicators(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("DELETE FROM current_indicators")
+        con.execute(f"INSERT INTO current_indicators {_CURRENT_INDICATORS}")
 
     # -- target tables ------------------------------------------------------------------
     def save_tables(
@@ -355,6 +398,8 @@ class Store:
                     """,
                     [import_id, now, imported_by],
                 ).fetchone()[0]
+                if new_targets or removed:
+                    self._refresh_current_indicators(con)
                 con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [import_id, file_name, content_hash, now, imported_by, len(projects), new_projects,
@@ -421,13 +466,13 @@ class Store:
             if len(actuals):
                 self._register("new_actuals", actuals)
                 n_a = con.execute(
-                    """
+                    f"""
                     INSERT INTO actual_reports
                     SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date,
-                           grade, grade_rate, likelihood, note, reporter, ?, source
+                           grade, grade_rate, likelihood, note, reporter, $now, source, {_VALUE_CODE}
                     FROM new_actuals
                     """,
-                    [now],
+                    {"now": now, **_CODE_PARAMS},
                 ).fetchone()[0]
                 con.unregister("new_actuals")
             if len(spending):
@@ -448,12 +493,13 @@ class Store:
         with self.transaction() as con:
             self._register("bulk_actuals", frame)
             n = con.execute(
-                """
+                f"""
                 INSERT INTO actual_reports
                 SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
-                       grade_rate, likelihood, note, reporter, entered_at, source
+                       grade_rate, likelihood, note, reporter, entered_at, source, {_VALUE_CODE}
                 FROM bulk_actuals
-                """
+                """,
+                _CODE_PARAMS,
             ).fetchone()[0]
             con.unregister("bulk_actuals")
         return n
@@ -470,62 +516,90 @@ class Store:
             """
         ).df()
 
-    def engine_indicators(self, as_of: date, not_applicable: str) -> pd.DataFrame:
-        """Every current indicator with its latest non-withdrawn report as of a date.
+    def engine_indicators(self, as_of: date, codes: dict[str, list[str]]) -> tuple[pa.Table, pa.Table]:
+        """Every current indicator's target, and the latest non-withdrawn reports as of a date.
+
+        Two tables, all numeric, for the engine to align by indicator_id: a join here costs more
+        than the engine's own arithmetic. Text columns named in ``codes`` come back as their
+        1-based position in the given list (0 when absent); dates come back as days since
+        1970-01-01. The targets come ordered by indicator_id; the reports in no order.
 
         "Latest" is the greatest as-of date, then the last entered (report ids grow with entry
         order); both are packed into one integer key because arg_max on a scalar is several
         times faster than on a tuple.
         """
-        return self.con.sql(
+        self.con.complete()  # a relation query refuses to start behind a half-fetched result
+        coded = ", ".join(f"coalesce(list_position(${c}, {c}), 0)::TINYINT AS {c}_code" for c in codes)
+        targets = self.con.sql(
             f"""
-            WITH reports AS (
-                SELECT indicator_id, value_num, value_date, grade, grade_rate,
-                       value_text = $na AS not_applicable, {_LATEST_KEY} AS k
+            SELECT indicator_id, project_id, {coded}, target_num,
+                   date_diff('day', DATE '1970-01-01', target_date) AS target_day
+            FROM current_indicators ORDER BY indicator_id
+            """,
+            params=codes,
+        ).to_arrow_table()
+        latest = self.con.sql(
+            f"""
+            -- Only narrow columns: arg_max over wide or text columns costs several times more.
+            SELECT indicator_id, max(k) & {_ID_MASK} AS report_id, (max(k) >> 40)::INTEGER AS actual_day,
+                   arg_max(value_num, k) AS value_num,
+                   date_diff('day', DATE '1970-01-01', arg_max(value_date, k)) AS value_day,
+                   arg_max(grade_rate, k) AS grade_rate, arg_max(value_code, k) AS value_code
+            FROM (
+                SELECT indicator_id, value_num, value_date, grade_rate, value_code, {_LATEST_KEY} AS k
                 FROM actual_reports
                 ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'actual') USING (report_id)
                 WHERE as_of <= $as_of
-            ), latest AS (
-                -- Only narrow columns: arg_max over wide or text columns costs several times more.
-                SELECT indicator_id, max(k) AS k, arg_max(value_num, k) AS value_num,
-                       arg_max(value_date, k) AS value_date, arg_max(grade, k) AS grade,
-                       arg_max(grade_rate, k) AS grade_rate, arg_max(not_applicable, k) AS not_applicable
-                FROM reports GROUP BY indicator_id
             )
-            SELECT ci.indicator_id, ci.project_id, ci.seq, ci.level1, ci.kind, ci.direction,
-                   ci.target_num, ci.target_date, ci.unit_normalized,
-                   l.k & {_ID_MASK} AS report_id, DATE '1970-01-01' + (l.k >> 40)::INTEGER AS actual_as_of,
-                   l.value_num, l.value_date, l.grade, l.grade_rate, coalesce(l.not_applicable, FALSE) AS not_applicable
-            FROM current_indicators ci LEFT JOIN latest l USING (indicator_id)
+            GROUP BY indicator_id
             """,
-            params={"as_of": as_of, "na": not_applicable},
-        ).to_arrow_table().to_pandas()
+            params={"as_of": as_of},
+        ).to_arrow_table()
+        return targets, latest
 
-    def engine_projects(self, as_of: date) -> pd.DataFrame:
-        """Every current project with its latest non-withdrawn spending report as of a date."""
-        return self.con.execute(
+    def engine_projects(self, as_of: date) -> pa.Table:
+        """Every current project with its latest non-withdrawn spending report as of a date.
+
+        Numeric like :meth:`engine_indicators` (dates as days since 1970-01-01), ordered by
+        project_id, plus the department's name.
+        """
+        self.con.complete()
+        return self.con.sql(
             f"""
             WITH latest AS (
-                SELECT project_id, arg_max({{'amount': amount, 'as_of': as_of}}, {_LATEST_KEY}) AS r
-                FROM spending_reports
-                WHERE as_of <= ?
-                  AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'spending')
+                SELECT project_id, max(k) AS k, arg_max(amount, k) AS spent
+                FROM (
+                    SELECT project_id, amount, {_LATEST_KEY} AS k
+                    FROM spending_reports
+                    ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'spending') USING (report_id)
+                    WHERE as_of <= $as_of
+                )
                 GROUP BY project_id
             )
-            SELECT p.project_id, p.year, p.name, p.department, p.unit, p.start_date, p.end_date,
-                   p.funding_total, l.r.amount AS spent, l.r.as_of AS spent_as_of
+            SELECT p.project_id, p.year, p.department,
+                   date_diff('day', DATE '1970-01-01', p.start_date) AS start_day,
+                   date_diff('day', DATE '1970-01-01', p.end_date) AS end_day,
+                   p.funding_total, l.spent, (l.k >> 40)::INTEGER AS spent_day
             FROM current_projects p LEFT JOIN latest l USING (project_id)
+            ORDER BY p.project_id
             """,
-            [as_of],
-        ).df()
-
-    def floor_latest_values(self, as_of: date) -> pd.DataFrame:
-        """The benchmark floor: one bare aggregation reading the actual rows once, same ordering."""
-        return self.con.sql(
-            f"SELECT indicator_id, arg_max(value_num, {_LATEST_KEY}) AS v FROM actual_reports "
-            "WHERE as_of <= $as_of GROUP BY indicator_id",
             params={"as_of": as_of},
-        ).to_arrow_table().to_pandas()
+        ).to_arrow_table()
+
+    def floor_latest_values(self, as_of: date, columns: tuple[str, ...] = _VALUE_COLUMNS) -> pa.Table:
+        """The benchmark floor: one bare aggregation reading the actual rows once, same ordering.
+
+        By default it fetches each indicator's latest value as a report stores it (number, date,
+        grade rate and grade/不适用 code: which one holds the value depends on the indicator's
+        kind), with nothing else: no targets, no withdrawals, no rules.
+        """
+        self.con.complete()
+        picked = ", ".join(f"arg_max({c}, k) AS {c}" for c in columns)
+        return self.con.sql(
+            f"SELECT indicator_id, {picked} FROM (SELECT *, {_LATEST_KEY} AS k FROM actual_reports "
+            "WHERE as_of <= $as_of) GROUP BY indicator_id",
+            params={"as_of": as_of},
+        ).to_arrow_table()
 
     def all_actuals(self) -> pd.DataFrame:
         """Every actual report with its target: the input of the row-by-row comparison."""

@@ -480,3 +480,31 @@ def test_filled_csv_template_loads(store: Store) -> None:
         r[6] = str(fill_value(lk.loc[int(r[0])]))
     result = services.load_report(store, csv_bytes(records[0], records[1:], "gbk"), "模板.csv", today=T)
     assert (result.actuals, result.spending) == (23, 0)
+
+
+def test_a_database_from_the_previous_schema_is_upgraded(tmp_path: Path) -> None:
+    """Databases made before value_code and the current_indicators table open and score alike."""
+    path = tmp_path / "old.duckdb"
+    store = Store.open(path)
+    services.import_file(store, SEED)
+    services.load_report(store, SAMPLE.read_bytes(), SAMPLE.name, today=T)
+    expected = compute(store, T).projects["score"].tolist()
+    code_sql = "SELECT report_id, value_code FROM actual_reports ORDER BY report_id"
+    codes = store.con.execute(code_sql).fetchall()
+    assert {c for _, c in codes} >= {0, 2, 3}  # the sample has numbers and two grades
+    # Turn it back into the earlier layout: no value_code column, current_indicators a view.
+    store.con.execute("ALTER TABLE actual_reports DROP COLUMN value_code")
+    store.con.execute("DROP TABLE current_indicators")
+    store.con.execute(
+        "CREATE VIEW current_indicators AS SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, "
+        "i.name, t.target_text, t.operator, t.target_num, t.target_date, t.unit, t.unit_normalized, t.kind, "
+        "t.direction, t.version FROM indicators i JOIN (SELECT * FROM target_versions QUALIFY row_number() "
+        "OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1) t USING (indicator_id) WHERE t.active"
+    )
+    store.close()
+    store = Store.open(path)
+    try:
+        assert compute(store, T).projects["score"].tolist() == expected
+        assert store.con.execute(code_sql).fetchall() == codes
+    finally:
+        store.close()
