@@ -1,21 +1,80 @@
-"""Entry point: page config, navigation and the shared sidebar. Pages hold UI only."""
+"""Entry point: page config, navigation and the shared sidebar. Pages hold UI only.
+
+The sidebar's choices live in the URL query parameters, so a copied link opens the same view.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from pages.common import get_store
+from analytics.dashboard import Filters, narrow
+from pages.common import FILTERS_KEY, get_store, options
 
 st.set_page_config(page_title="项目支出绩效目标", page_icon="📊", layout="wide")
 
-store = get_store()
-
 pages = [
-    st.Page("pages/projects.py", title="项目与指标", icon="📋", default=True),
+    st.Page("pages/overview.py", title="总览", icon="📊", url_path="overview", default=True),
+    st.Page("pages/funding.py", title="资金", icon="💰", url_path="funding"),
+    st.Page("pages/indicators.py", title="指标", icon="🎯", url_path="indicators"),
+    st.Page("pages/timeline.py", title="时间线", icon="🗓️", url_path="timeline"),
+    st.Page("pages/review.py", title="评审", icon="🖥️", url_path="review"),
+    st.Page("pages/projects.py", title="目标表", icon="📋", url_path="targets"),
 ]
 nav = st.navigation(pages)
 
+store = get_store()
+opts = options()
+ALL = "全部"
+
+# On a first run the widgets start from the URL; afterwards they keep their own state.
+if "_filters_from_url" not in st.session_state:
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    start = Filters.from_params(params, date.today(), opts)
+    st.session_state["f_year"] = start.year if start.year is not None else ALL
+    st.session_state["f_dept"] = start.department or ALL
+    st.session_state["f_unit"] = start.unit or ALL
+    st.session_state["f_projects"] = list(start.project_ids)
+    st.session_state["f_as_of"] = start.as_of
+    st.session_state["_filters_from_url"] = True
+
 with st.sidebar:
+    st.header("筛选")
+    years = sorted(opts["year"].unique().tolist(), reverse=True)
+    year = st.selectbox("年度", [ALL, *years], key="f_year")
+    base = Filters(as_of=date.today(), year=None if year == ALL else int(year))
+    depts = sorted(narrow(opts, base)["department"].unique().tolist())
+    if st.session_state["f_dept"] not in (ALL, *depts):
+        st.session_state["f_dept"] = ALL
+    dept = st.selectbox("主管部门", [ALL, *depts], key="f_dept")
+    base = Filters(as_of=base.as_of, year=base.year, department=None if dept == ALL else dept)
+    units = sorted(narrow(opts, base)["unit"].dropna().unique().tolist())
+    if st.session_state["f_unit"] not in (ALL, *units):
+        st.session_state["f_unit"] = ALL
+    unit = st.selectbox("实施单位", [ALL, *units], key="f_unit")
+    base = Filters(as_of=base.as_of, year=base.year, department=base.department, unit=None if unit == ALL else unit)
+    candidates = narrow(opts, base)
+    names = dict(zip(candidates["project_id"], candidates["name"], strict=True))
+    st.session_state["f_projects"] = [p for p in st.session_state["f_projects"] if p in names]
+    chosen = st.multiselect("项目", list(names), format_func=lambda p: names[p], key="f_projects",
+                            placeholder="全部项目")
+    as_of = st.date_input("截至日期", key="f_as_of", format="YYYY-MM-DD")
+    filters = Filters(as_of=as_of, year=base.year, department=base.department, unit=base.unit,
+                      project_ids=tuple(sorted(chosen)))
+    st.session_state[FILTERS_KEY] = filters
+    st.divider()
     st.caption(f"数据库:{store.path}")
+
+# Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
+own = {"as_of", "year", "dept", "unit", "project"}
+wanted = filters.to_params()
+for key in own - set(wanted):
+    if key in st.query_params:
+        del st.query_params[key]
+for key, value in wanted.items():
+    current = st.query_params.get_all(key)
+    if current != (value if isinstance(value, list) else [value]):
+        st.query_params[key] = value
 
 nav.run()

@@ -446,6 +446,49 @@ class Store:
             [indicator_id],
         ).df()
 
+    def data_version(self) -> tuple[int, ...]:
+        """Changes whenever anything is imported, reported, withdrawn or revised: a cache key."""
+        self.con.complete()
+        return tuple(self.con.execute(
+            """
+            SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM target_versions),
+                   (SELECT coalesce(max(report_id), 0) FROM actual_reports),
+                   (SELECT coalesce(max(report_id), 0) FROM spending_reports),
+                   (SELECT count(*) FROM withdrawals)
+            """
+        ).fetchone())
+
+    def report_history(self, indicator_ids: list[int]) -> pd.DataFrame:
+        """Every actual report of some indicators, withdrawn ones included and marked."""
+        return self.con.execute(
+            """
+            SELECT a.report_id, a.indicator_id, a.as_of, a.value_text, a.value_num, a.value_date,
+                   a.grade, a.grade_rate, a.likelihood, a.note, a.reporter, a.entered_at, a.source,
+                   w.withdrawn_at IS NOT NULL AS withdrawn, w.withdrawn_by, w.withdrawn_at,
+                   w.reason AS withdraw_reason
+            FROM actual_reports a
+            LEFT JOIN withdrawals w ON w.report_id = a.report_id AND w.report_type = 'actual'
+            WHERE list_contains(?, a.indicator_id)
+            ORDER BY a.indicator_id, a.as_of, a.report_id
+            """,
+            [indicator_ids],
+        ).df()
+
+    def spending_history(self, project_ids: list[int]) -> pd.DataFrame:
+        """Every spending report of some projects, withdrawn ones included and marked."""
+        return self.con.execute(
+            """
+            SELECT s.report_id, s.project_id, s.as_of, s.amount, s.note, s.reporter, s.entered_at,
+                   s.source, w.withdrawn_at IS NOT NULL AS withdrawn, w.withdrawn_by, w.withdrawn_at,
+                   w.reason AS withdraw_reason
+            FROM spending_reports s
+            LEFT JOIN withdrawals w ON w.report_id = s.report_id AND w.report_type = 'spending'
+            WHERE list_contains(?, s.project_id)
+            ORDER BY s.project_id, s.as_of, s.report_id
+            """,
+            [project_ids],
+        ).df()
+
     def table_counts(self) -> dict[str, int]:
         """Row counts of every stored table: what tests compare before and after a failure."""
         names = [r[0] for r in self.con.execute(

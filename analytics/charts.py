@@ -1,0 +1,251 @@
+"""Plotly figures: plain functions, data in and figure out, so pages, tests and exports share them.
+
+The palette of lights and grades is defined here once; every chart and table takes it from here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES
+
+# Colour-blind-aware, projector-safe hues; grey stays light so that it reads as "nothing yet".
+LIGHT_COLORS = {
+    "green": "#2e9d57",
+    "yellow": "#e8b100",
+    "red": "#d9363e",
+    "blue": "#2f6fd6",
+    "grey": "#a3a9b1",
+}
+GRADE_COLORS = {"优": "#1f7a4d", "良": "#4f9fd6", "中": "#e08e0b", "差": "#c0392b"}
+TEXT_ON = {"green": "#ffffff", "yellow": "#1a1a1a", "red": "#ffffff", "blue": "#ffffff", "grey": "#1a1a1a"}
+FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+ACCENT = "#34495e"
+
+
+def style(fig: go.Figure, title: str | None = None, height: int | None = None, large: bool = False) -> go.Figure:
+    """The house style: CJK font everywhere (titles, hover, legend), plain background."""
+    size = 22 if large else 14
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": size, "color": "#1a1a1a"},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": size}},
+        title={"text": title, "font": {"family": FONT_FAMILY, "size": size + 4}} if title else None,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        legend={"font": {"family": FONT_FAMILY, "size": size}},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def light_legend_name(light: str) -> str:
+    return LIGHT_NAMES.get(light, light)
+
+
+def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Every project's total score as a bar coloured by grade, its light as a marker at the end."""
+    p = projects.sort_values("score", ascending=True)
+    fig = go.Figure()
+    for grade, colour in GRADE_COLORS.items():
+        part = p[p["grade"].astype(str) == grade]
+        if part.empty:
+            continue
+        fig.add_bar(
+            x=part["score"], y=part["short_name"], orientation="h", name=f"等级 {grade}",
+            marker_color=colour, text=part["score"].map(lambda v: f"{v:.2f}"), textposition="inside",
+            customdata=part[["name", "light"]].assign(light=part["light"].astype(str).map(LIGHT_NAMES)),
+            hovertemplate="项目:%{customdata[0]}<br>总分:%{x:.2f}<br>监控灯:%{customdata[1]}<extra>" + grade
+            + "</extra>",
+        )
+    for light in LIGHT_COLORS:
+        part = p[p["light"].astype(str) == light]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=[101.5] * len(part), y=part["short_name"], mode="markers", name=LIGHT_NAMES[light],
+            marker={"color": LIGHT_COLORS[light], "size": 18 if large else 13, "line": {"color": "#333", "width": 1}},
+            hovertemplate="%{y}<br>项目监控灯:" + LIGHT_NAMES[light] + "<extra></extra>",
+        )
+    fig.update_layout(barmode="overlay", xaxis={"range": [0, 104], "title": "自评总分"}, yaxis={"title": None})
+    return style(fig, "项目自评总分与等级", height=max(300, 60 + 44 * len(p)), large=large)
+
+
+def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
+    """Share of each indicator light, as a donut."""
+    names = [c for c in LIGHT_COLORS if lights.get(c, 0)]
+    fig = go.Figure(go.Pie(
+        labels=[LIGHT_NAMES[c] for c in names], values=[lights[c] for c in names], hole=0.55, sort=False,
+        marker={"colors": [LIGHT_COLORS[c] for c in names]},
+        hovertemplate="%{label}:%{value} 个指标(%{percent})<extra></extra>",
+        textinfo="label+percent",
+    ))
+    return style(fig, "指标监控灯分布", height=340, large=large)
+
+
+def funding_treemap(tree: pd.DataFrame) -> go.Figure:
+    """Department → unit → project → cost item, sized by 万元."""
+    ids, labels, parents, values = [], [], [], []
+
+    def add(node_id: str, label: str, parent: str, value: float) -> None:
+        ids.append(node_id)
+        labels.append(label)
+        parents.append(parent)
+        values.append(value)
+
+    for dept, d in tree.groupby("department", sort=False):
+        add(dept, dept, "", float(d["amount"].sum()))
+        for unit, u in d.groupby("unit", sort=False):
+            uid = f"{dept}/{unit}"
+            add(uid, unit, dept, float(u["amount"].sum()))
+            for proj, p in u.groupby("project", sort=False):
+                pid = f"{uid}/{proj}"
+                add(pid, proj, uid, float(p["amount"].sum()))
+                for i, row in enumerate(p.itertuples()):
+                    add(f"{pid}/{i}", row.item, pid, float(row.amount))
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        hovertemplate="%{label}<br>%{value:,.2f} 万元<extra></extra>", texttemplate="%{label}<br>%{value:,.2f}万元",
+        marker={"colorscale": [[0, "#dfe9f3"], [1, "#2f6fd6"]]},
+    ))
+    return style(fig, "资金构成:主管部门 → 实施单位 → 项目 → 成本指标(万元)", height=520)
+
+
+def fiscal_other_chart(projects: pd.DataFrame) -> go.Figure:
+    """Fiscal against other funds per project, stacked."""
+    p = projects.sort_values("funding_total")
+    fig = go.Figure()
+    fig.add_bar(y=p["short_name"], x=p["funding_fiscal"].fillna(0), name="财政拨款", orientation="h",
+                marker_color="#2f6fd6", hovertemplate="%{y}<br>财政拨款:%{x:,.2f} 万元<extra></extra>")
+    fig.add_bar(y=p["short_name"], x=p["funding_other"].fillna(0), name="其他资金", orientation="h",
+                marker_color="#9bc1ee", hovertemplate="%{y}<br>其他资金:%{x:,.2f} 万元<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis={"title": "万元"})
+    return style(fig, "财政拨款与其他资金", height=max(280, 60 + 44 * len(p)))
+
+
+def cost_spending_chart(caps: pd.DataFrame) -> go.Figure:
+    """Cost caps against reported spending and funding per project."""
+    fig = go.Figure()
+    fig.add_bar(y=caps["project"], x=caps["funding"], name="年度资金总额", orientation="h", marker_color="#c9d6e3",
+                hovertemplate="%{y}<br>年度资金总额:%{x:,.2f} 万元<extra></extra>")
+    fig.add_bar(y=caps["project"], x=caps["caps"], name="成本指标上限合计", orientation="h", marker_color="#8e6bbf",
+                hovertemplate="%{y}<br>成本指标上限合计:%{x:,.2f} 万元<extra></extra>")
+    fig.add_bar(y=caps["project"], x=caps["spent"], name="预算执行数", orientation="h", marker_color=ACCENT,
+                hovertemplate="%{y}<br>预算执行数:%{x:,.2f} 万元<extra></extra>")
+    fig.update_layout(barmode="group", xaxis={"title": "万元"})
+    return style(fig, "成本上限与已报支出", height=max(300, 80 + 70 * len(caps)))
+
+
+def execution_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Execution rate per project (coloured by its budget light) against its time progress."""
+    p = projects.sort_values("execution_rate", na_position="first")
+    fig = go.Figure()
+    for light in LIGHT_COLORS:
+        part = p[p["budget_light"].astype(str) == light]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=part["short_name"], x=(part["execution_rate"].fillna(0) * 100), orientation="h",
+            name=f"执行率({LIGHT_NAMES[light]})", marker_color=LIGHT_COLORS[light],
+            hovertemplate="%{y}<br>预算执行率:%{x:.1f}%<extra></extra>",
+        )
+    fig.add_scatter(
+        y=p["short_name"], x=p["time_progress"] * 100, mode="markers", name="时间进度",
+        marker={"symbol": "line-ns", "size": 30, "line": {"width": 4, "color": "#1a1a1a"}},
+        hovertemplate="%{y}<br>时间进度:%{x:.1f}%<extra></extra>",
+    )
+    fig.update_layout(barmode="overlay", xaxis={"title": "%", "range": [0, 110]})
+    return style(fig, "预算执行率与时间进度", height=max(300, 60 + 44 * len(p)), large=large)
+
+
+def history_chart(history: pd.DataFrame, target: float | None, expected: pd.DataFrame | None, unit: str,
+                  title: str) -> go.Figure:
+    """An indicator's reported values over time with the target line and the time-progress expectation."""
+    fig = go.Figure()
+    live = history[~history["withdrawn"]] if "withdrawn" in history else history
+    gone = history[history["withdrawn"]] if "withdrawn" in history else history.iloc[0:0]
+    fig.add_scatter(
+        x=live["as_of"], y=live["value_num"], mode="lines+markers", name="实际完成值",
+        line={"color": ACCENT, "width": 3}, marker={"size": 10},
+        customdata=live[["reporter", "entered_at", "note"]].astype(str).to_numpy(),
+        hovertemplate="截至 %{x|%Y-%m-%d}<br>实际:%{y:,.4g}" + unit
+        + "<br>填报人:%{customdata[0]}<br>填报时间:%{customdata[1]}<br>说明:%{customdata[2]}<extra></extra>",
+    )
+    if len(gone):
+        fig.add_scatter(x=gone["as_of"], y=gone["value_num"], mode="markers", name="已撤回",
+                        marker={"symbol": "x", "size": 11, "color": LIGHT_COLORS["grey"]},
+                        hovertemplate="已撤回:%{y:,.4g}<extra></extra>")
+    if expected is not None and len(expected):
+        fig.add_scatter(x=expected["date"], y=expected["expected"], mode="lines", name="按时间进度的预期",
+                        line={"dash": "dot", "color": LIGHT_COLORS["yellow"], "width": 2},
+                        hovertemplate="%{x|%Y-%m-%d} 预期:%{y:,.4g}" + unit + "<extra></extra>")
+    if target is not None and not pd.isna(target):
+        fig.add_hline(y=target, line={"color": LIGHT_COLORS["red"], "width": 2, "dash": "dash"},
+                      annotation_text=f"目标值 {target:,.4g}{unit}", annotation_font_family=FONT_FAMILY)
+    fig.update_layout(xaxis={"title": "截至日期"}, yaxis={"title": unit or "数值"})
+    return style(fig, title, height=380)
+
+
+def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) -> go.Figure:
+    """Project periods as bars, 时效 deadlines as markers coloured by state, a line at the as-of date."""
+    p = projects.copy()
+    start = pd.to_datetime(p["start_date"]).fillna(pd.to_datetime(p["year"].astype(str) + "-01-01"))
+    end = pd.to_datetime(p["end_date"]).fillna(pd.to_datetime(p["year"].astype(str) + "-12-31"))
+    duration_ms = (end - start).dt.total_seconds() * 1000 + 86_400_000
+    fig = go.Figure(go.Bar(
+        y=p["short_name"], x=duration_ms, base=start.dt.strftime("%Y-%m-%d"), orientation="h", name="项目期",
+        marker_color="#c9d6e3",
+        customdata=pd.DataFrame({"s": start.dt.strftime("%Y-%m-%d"), "e": end.dt.strftime("%Y-%m-%d")}).to_numpy(),
+        hovertemplate="%{y}<br>项目期:%{customdata[0]} 至 %{customdata[1]}<extra></extra>",
+    ))
+    names = {"red": "已逾期/逾期完成", "yellow": "30天内到期", "green": "按期完成", "grey": "未到期"}
+    for colour, label in names.items():
+        part = deadlines[deadlines["marker"] == colour]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            y=part["short_name"], x=part["target_date"], mode="markers", name=label,
+            marker={"symbol": "diamond", "size": 16, "color": LIGHT_COLORS[colour],
+                    "line": {"color": "#333", "width": 1}},
+            customdata=part[["name", "state", "days_left"]].to_numpy(),
+            hovertemplate="%{customdata[0]}<br>截止:%{x|%Y-%m-%d}<br>%{customdata[1]},剩余 %{customdata[2]} 天"
+            "<extra></extra>",
+        )
+    fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line={"color": ACCENT, "width": 2, "dash": "dash"})
+    fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1.02, yref="paper", showarrow=False,
+                       text=f"截至 {as_of.isoformat()}", font={"family": FONT_FAMILY})
+    fig.update_layout(xaxis={"type": "date", "title": None}, yaxis={"autorange": "reversed"}, barmode="overlay")
+    return style(fig, "项目期与时效指标截止日期", height=max(320, 80 + 48 * len(p)))
+
+
+def level1_lights_chart(counts: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Light counts per 一级 indicator, stacked."""
+    fig = go.Figure()
+    order = [x for x in LEVEL1_ORDER if x in counts.index] + [x for x in counts.index if x not in LEVEL1_ORDER]
+    counts = counts.reindex(order)
+    for light, colour in LIGHT_COLORS.items():
+        if light not in counts or not counts[light].sum():
+            continue
+        fig.add_bar(x=counts.index, y=counts[light], name=LIGHT_NAMES[light], marker_color=colour,
+                    text=counts[light].where(counts[light] > 0, ""), textposition="inside",
+                    hovertemplate="%{x}<br>" + LIGHT_NAMES[light] + ":%{y} 个<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis={"title": "指标个数", "dtick": 1})
+    return style(fig, "各一级指标的监控灯", height=420 if large else 340, large=large)
+
+
+def light_badge(light: str, large: bool = False) -> str:
+    """A coloured label for a light, for tables and lists (HTML; the text is ours, never user input)."""
+    size = "1.4rem" if large else "0.9rem"
+    return (
+        f'<span style="background:{LIGHT_COLORS[light]};color:{TEXT_ON[light]};padding:2px 10px;'
+        f'border-radius:10px;font-size:{size};white-space:nowrap">{LIGHT_NAMES[light]}</span>'
+    )
+
+
+def light_cell_style(light: str) -> str:
+    """CSS for a table cell showing a light (pandas Styler)."""
+    return f"background-color:{LIGHT_COLORS.get(light, '#ffffff')};color:{TEXT_ON.get(light, '#1a1a1a')}"

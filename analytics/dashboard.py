@@ -1,0 +1,379 @@
+"""What the dashboard pages show: the engine's results joined to names, filtered, summarised.
+
+Pages call these functions and draw what they return; nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analytics.engine import LIGHTS, compute
+from analytics.settings import Settings, load_settings
+from analytics.storage import Store
+
+LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯"}
+LIGHT_MEANINGS = {
+    "green": "正常", "yellow": "预警", "red": "偏差较大", "blue": "超前完成", "grey": "未填报或不适用",
+}
+KIND_NAMES = {"quantitative": "定量", "deadline": "时效", "qualitative": "定性"}
+LEVEL1_ORDER = ("成本指标", "产出指标", "效益指标", "满意度指标")
+# How close a deadline must be to count as coming soon (domain.md section 5 uses the same 30 days).
+SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices; empty means "all"."""
+
+    as_of: date
+    year: int | None = None
+    department: str | None = None
+    unit: str | None = None
+    project_ids: tuple[int, ...] = ()
+
+    def to_params(self) -> dict[str, str | list[str]]:
+        """Query parameters for a link that opens the same view."""
+        out: dict[str, str | list[str]] = {"as_of": self.as_of.isoformat()}
+        if self.year is not None:
+            out["year"] = str(self.year)
+        if self.department:
+            out["dept"] = self.department
+        if self.unit:
+            out["unit"] = self.unit
+        if self.project_ids:
+            out["project"] = [str(p) for p in self.project_ids]
+        return out
+
+    @classmethod
+    def from_params(cls, params: dict[str, list[str]], today: date, options: pd.DataFrame) -> Filters:
+        """Read query parameters; anything unknown or malformed falls back to "all" / today."""
+
+        def first(key: str) -> str | None:
+            values = params.get(key) or []
+            return values[0] if values else None
+
+        try:
+            as_of = date.fromisoformat(first("as_of") or "")
+        except ValueError:
+            as_of = today
+        year_text = first("year")
+        year = int(year_text) if year_text and year_text.isdigit() else None
+        if year is not None and year not in set(options["year"]):
+            year = None
+        dept = first("dept")
+        if dept not in set(options["department"]):
+            dept = None
+        unit = first("unit")
+        if unit not in set(options["unit"].dropna()):
+            unit = None
+        known = set(options["project_id"])
+        ids = tuple(sorted({int(p) for p in params.get("project", []) if p.isdigit() and int(p) in known}))
+        return cls(as_of=as_of, year=year, department=dept, unit=unit, project_ids=ids)
+
+
+@dataclass
+class View:
+    """Everything computed for one set of filters."""
+
+    filters: Filters
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def filter_options(store: Store) -> pd.DataFrame:
+    """Every current project's id, year, name, department and unit: what the sidebar offers."""
+    return store.projects_frame()[["project_id", "year", "name", "department", "unit"]]
+
+
+def narrow(options: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The projects that the year, department and unit choices leave (before picking projects)."""
+    keep = pd.Series(True, index=options.index)
+    if filters.year is not None:
+        keep &= options["year"] == filters.year
+    if filters.department:
+        keep &= options["department"] == filters.department
+    if filters.unit:
+        keep &= options["unit"] == filters.unit
+    return options[keep]
+
+
+def build_view(store: Store, filters: Filters, settings: Settings | None = None) -> View:
+    """The engine's result at the filters' as-of date, with names, restricted to the filters."""
+    s = settings or load_settings()
+    result = compute(store, filters.as_of, s)
+    info = store.projects_frame()
+    chosen = narrow(info, filters)
+    if filters.project_ids:
+        chosen = chosen[chosen["project_id"].isin(filters.project_ids)]
+    ids = chosen["project_id"].tolist()
+
+    engine_cols = [c for c in result.projects.columns if c not in ("year", "department", "funding_total")]
+    projects = chosen.merge(result.projects[engine_cols], on="project_id", how="left")
+    projects["spent_as_of"] = pd.to_datetime(projects["spent_as_of"])
+    for c in ("funding_total", "funding_fiscal", "funding_other"):
+        projects[c] = projects[c].astype(float)
+    projects["funding_other"] = projects["funding_other"].fillna(0.0)
+    projects["short_name"] = projects["name"].map(short_name)
+
+    meta = store.indicators_frame(ids)
+    indicators = meta.merge(result.indicators, on=["indicator_id", "project_id"], how="left")
+    indicators = indicators.merge(projects[["project_id", "name", "short_name", "unit"]].rename(
+        columns={"name": "project_name", "unit": "project_unit"}), on="project_id", how="left")
+    indicators["light"] = indicators["light"].astype(str)
+    indicators["kind_name"] = indicators["kind"].map(KIND_NAMES)
+    indicators["light_name"] = indicators["light"].map(LIGHT_NAMES)
+    indicators["actual_text"] = actual_text(indicators)
+    indicators["target_date"] = pd.to_datetime(indicators["target_date"])
+    return View(filters, projects, indicators, summarise(projects, indicators))
+
+
+def short_name(name: str) -> str:
+    """A project name without its budget-category prefix ("生态环保行业管理_…"), for chart axes."""
+    return name.split("_", 1)[1] if "_" in name else name
+
+
+def actual_text(ind: pd.DataFrame) -> pd.Series:
+    """The latest actual value as people read it: number with unit, date, or grade."""
+    num = ind["actual_num"].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
+    unit = ind["unit_normalized"].fillna("")
+    text = np.where(num != "", num + unit, "")
+    dates = pd.to_datetime(ind["value_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    text = np.where(dates != "", dates, text)
+    grades = ind["grade"].astype(object).where(ind["grade"].notna(), "")
+    text = np.where(grades != "", grades, text)
+    text = np.where(ind["not_applicable"].fillna(False).astype(bool), "不适用", text)
+    return pd.Series(text, index=ind.index)
+
+
+def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """The overview's cards."""
+    funding = float(projects["funding_total"].fillna(0).sum())
+    spent = float(projects["spent"].fillna(0).sum())
+    counts = indicators["light"].value_counts()
+    n = len(indicators)
+    # The funding-weighted time progress is what the total execution rate should keep pace with.
+    weights = projects["funding_total"].fillna(0)
+    tp = float((projects["time_progress"] * weights).sum() / weights.sum()) if weights.sum() > 0 else None
+    return {
+        "projects": len(projects),
+        "funding_total": funding,
+        "indicators": n,
+        "lights": {c: int(counts.get(c, 0)) for c in LIGHTS},
+        "light_shares": {c: (int(counts.get(c, 0)) / n if n else 0.0) for c in LIGHTS},
+        "mean_score": float(projects["score"].mean()) if len(projects) else None,
+        "spent": spent,
+        "execution_rate": spent / funding if funding > 0 else None,
+        "time_progress": tp,
+    }
+
+
+def attention_items(view: View) -> pd.DataFrame:
+    """Red then yellow items, indicators and project budgets together, each naming its project."""
+    ind = view.indicators
+    items = ind[ind["light"].isin(["red", "yellow"])].assign(
+        item=ind["name"], what="指标", detail=ind["target_text"].fillna("") + " / 实际 " + ind["actual_text"]
+    )[["light", "project_id", "project_name", "short_name", "level1", "item", "what", "detail"]]
+    proj = view.projects
+    budget = proj[proj["budget_light"].isin(["red", "yellow"])]
+    budget_items = pd.DataFrame({
+        "light": budget["budget_light"].astype(str),
+        "project_id": budget["project_id"],
+        "project_name": budget["name"],
+        "short_name": budget["short_name"],
+        "level1": "预算执行",
+        "item": "预算执行率",
+        "what": "预算",
+        "detail": "执行率 " + budget["execution_rate"].map(_pct) + ",时间进度 " + budget["time_progress"].map(_pct),
+    })
+    out = pd.concat([items, budget_items], ignore_index=True)
+    out["order"] = out["light"].map({"red": 0, "yellow": 1})
+    out["light_name"] = out["light"].map(LIGHT_NAMES)
+    return out.sort_values(["order", "project_id", "level1"], ignore_index=True).drop(columns="order")
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
+
+
+def funding_tree(view: View) -> pd.DataFrame:
+    """Rows for a treemap: department → unit → project → cost indicator (万元).
+
+    A project's cost caps share its funding; what the caps leave is shown as 其他支出, and caps
+    above the funding (seed project 4) are scaled down inside the tree, the table shows the caps.
+    """
+    p = view.projects.set_index("project_id")
+    cost = _cost(view)
+    funding = p["funding_total"].fillna(0.0)
+    caps = cost.groupby("project_id")["target_num"].sum().reindex(p.index, fill_value=0.0)
+    scale = np.where((caps > funding) & (funding > 0), funding / caps.where(caps > 0, 1.0), 1.0)
+    scale = pd.Series(scale, index=p.index)
+    items = pd.DataFrame({
+        "project_id": cost["project_id"],
+        "item": cost["name"],
+        "amount": cost["target_num"].fillna(0.0) * cost["project_id"].map(scale),
+    })
+    rest = pd.DataFrame({
+        "project_id": p.index,
+        "item": "其他支出(未列成本指标)",
+        "amount": (funding - caps * scale).clip(lower=0.0).to_numpy(),
+    })
+    rest = rest[(rest["amount"] > 1e-9) | ~rest["project_id"].isin(cost["project_id"])]
+    out = pd.concat([items, rest], ignore_index=True)
+    out["department"] = out["project_id"].map(p["department"])
+    out["unit"] = out["project_id"].map(p["unit"]).fillna("(未填实施单位)")
+    out["project"] = out["project_id"].map(p["short_name"])
+    return out[["department", "unit", "project", "item", "amount"]]
+
+
+def _cost(view: View) -> pd.DataFrame:
+    """Cost indicators whose target is an amount (万元)."""
+    ind = view.indicators
+    return ind[(ind["level1"] == "成本指标") & (ind["unit_normalized"] == "万元")]
+
+
+def funding_table(view: View) -> pd.DataFrame:
+    """Per project: funds, cost caps, spending, execution rate and time progress (for download)."""
+    caps = _cost(view).groupby("project_id")["target_num"].sum()
+    p = view.projects
+    return pd.DataFrame({
+        "项目名称": p["name"],
+        "主管部门": p["department"],
+        "实施单位": p["unit"],
+        "年度资金总额(万元)": p["funding_total"].round(2),
+        "财政拨款(万元)": p["funding_fiscal"].round(2),
+        "其他资金(万元)": p["funding_other"].round(2),
+        "成本指标上限合计(万元)": p["project_id"].map(caps).fillna(0).round(2),
+        "预算执行数(万元)": p["spent"].round(2),
+        "执行数截至": p["spent_as_of"].dt.strftime("%Y-%m-%d"),
+        "预算执行率": (p["execution_rate"] * 100).round(1),
+        "时间进度": (p["time_progress"] * 100).round(1),
+        "预算灯": p["budget_light"].astype(str).map(LIGHT_NAMES),
+    })
+
+
+def cost_caps(view: View) -> pd.DataFrame:
+    """Cost caps (成本指标 targets in 万元) per project against its reported spending."""
+    caps = _cost(view).groupby("project_id")["target_num"].sum()
+    p = view.projects
+    return pd.DataFrame({
+        "project_id": p["project_id"],
+        "project": p["short_name"],
+        "caps": p["project_id"].map(caps).fillna(0.0),
+        "spent": p["spent"].fillna(0.0),
+        "funding": p["funding_total"].fillna(0.0),
+    })
+
+
+def indicator_table(view: View, project_ids: tuple[int, ...] = (), level1: tuple[str, ...] = (),
+                    level2: tuple[str, ...] = (), lights: tuple[str, ...] = (),
+                    kinds: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The 指标 page's table after its own filters, in the order of the target tables."""
+    ind = view.indicators
+    keep = pd.Series(True, index=ind.index)
+    for col, chosen in (("project_id", project_ids), ("level1", level1), ("level2", level2), ("light", lights),
+                        ("kind", kinds)):
+        if chosen:
+            keep &= ind[col].isin(chosen)
+    return ind[keep].sort_values(["project_id", "seq"], ignore_index=True)
+
+
+def indicator_history(store: Store, view: View, indicator_id: int) -> tuple[pd.Series, pd.DataFrame]:
+    """One indicator's row of the view and all its reports (withdrawn ones marked)."""
+    row = view.indicators.loc[view.indicators["indicator_id"] == indicator_id].iloc[0]
+    hist = store.report_history([indicator_id])
+    hist["value"] = np.where(hist["grade"].notna(), hist["grade"],
+                             np.where(hist["value_date"].notna(), hist["value_date"].astype(str), hist["value_text"]))
+    return row, hist
+
+
+def expectation_line(row: pd.Series, project: pd.Series, cumulative_units: frozenset[str],
+                     points: int = 24) -> pd.DataFrame:
+    """The time-progress expectation of a quantitative target over the project period."""
+    start = pd.Timestamp(project["start_date"] or date(int(project["year"]), 1, 1))
+    end = pd.Timestamp(project["end_date"] or date(int(project["year"]), 12, 31))
+    days = pd.date_range(start, end, periods=points)
+    target = float(row["target_num"]) if pd.notna(row["target_num"]) else np.nan
+    if row["unit_normalized"] in cumulative_units:
+        t = ((days - start).days + 1) / ((end - start).days + 1)
+        values = target * np.clip(t, 0, 1)
+    else:
+        values = np.full(points, target)
+    return pd.DataFrame({"date": days, "expected": values})
+
+
+def deadlines(view: View) -> pd.DataFrame:
+    """Deadlines of 时效 indicators with days left and their state at the as-of date, nearest first."""
+    ind = view.indicators[view.indicators["kind"] == "deadline"].copy()
+    as_of = pd.Timestamp(view.filters.as_of)
+    ind["days_left"] = (ind["target_date"] - as_of).dt.days
+    done = ind["value_date"].notna()
+    ind["state"] = np.select(
+        [done & (ind["light"] == "green"), done, ind["not_applicable"].fillna(False).astype(bool),
+         ind["days_left"] < 0, ind["days_left"] <= SOON_DAYS],
+        ["已按期完成", "逾期完成", "不适用", "已逾期", "即将到期"],
+        "未到期",
+    )
+    ind["marker"] = np.select(
+        [ind["state"].isin(["已逾期", "逾期完成"]), ind["state"] == "即将到期", ind["state"] == "已按期完成"],
+        ["red", "yellow", "green"], "grey",
+    )
+    cols = ["indicator_id", "project_id", "project_name", "short_name", "name", "target_date", "value_date",
+            "days_left", "state", "marker", "light"]
+    return ind[cols].sort_values(["days_left", "project_id"], ignore_index=True)
+
+
+def coming_deadlines(view: View) -> pd.DataFrame:
+    """Deadlines not yet completed and not yet passed, nearest first."""
+    d = deadlines(view)
+    return d[(d["value_date"].isna()) & (d["days_left"] >= 0) & (d["state"] != "不适用")].reset_index(drop=True)
+
+
+def level1_lights(view: View, project_id: int | None = None) -> pd.DataFrame:
+    """Light counts per 一级 indicator (for one project, or all in the view)."""
+    ind = view.indicators
+    if project_id is not None:
+        ind = ind[ind["project_id"] == project_id]
+    table = pd.crosstab(ind["level1"], ind["light"]).reindex(columns=list(LIGHTS), fill_value=0)
+    order = [x for x in LEVEL1_ORDER if x in table.index] + [x for x in table.index if x not in LEVEL1_ORDER]
+    return table.reindex(order)
+
+
+def with_project(filters: Filters, project_id: int) -> Filters:
+    """The same filters narrowed to one project (the link behind an attention item)."""
+    return replace(filters, project_ids=(project_id,))
+
+
+def review_order(view: View) -> list[int]:
+    """The projects of a review meeting in the order the table lists them (by year, then id)."""
+    return view.projects["project_id"].astype(int).tolist()
+
+
+def review_table(store: Store, view: View, project_id: int) -> pd.DataFrame:
+    """One project's indicators for the meeting: result, light and the reporter's deviation note."""
+    ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
+    reports = store.report_history(ind["indicator_id"].astype(int).tolist())
+    latest = reports.set_index("report_id")
+    ids = ind["report_id"]
+    has = ids.notna()
+    note = pd.Series("", index=ind.index, dtype=object)
+    likely = pd.Series("", index=ind.index, dtype=object)
+    if has.any():
+        picked = latest.reindex(ids[has].astype(int).to_numpy())
+        note[has] = picked["note"].fillna("").to_numpy()
+        likely[has] = picked["likelihood"].fillna("").to_numpy()
+    return pd.DataFrame({
+        "light": ind["light"].to_numpy(),
+        "一级指标": ind["level1"].to_numpy(),
+        "三级指标": ind["name"].to_numpy(),
+        "指标值": ind["target_text"].to_numpy(),
+        "实际完成值": ind["actual_text"].replace("", "未填报").to_numpy(),
+        "完成率%": (ind["completion"] * 100).round(1).to_numpy(),
+        "得分": ind["score"].round(2).to_numpy(),
+        "完成目标可能性": likely.to_numpy(),
+        "偏差原因分析及改进措施": note.to_numpy(),
+    })

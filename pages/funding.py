@@ -1,0 +1,40 @@
+"""资金: where the money goes, fiscal against other funds, cost caps against spending, execution."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.dashboard import cost_caps, funding_table, funding_tree
+from analytics.exports import frame_csv, frame_xlsx
+from pages.common import current_view
+
+view = current_view()
+st.title("资金")
+st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日} · 金额单位:万元")
+if view.projects.empty:
+    st.info("当前筛选条件下没有项目。")
+    st.stop()
+
+s = view.summary
+c = st.columns(4)
+c[0].metric("年度资金总额(万元)", f"{s['funding_total']:,.2f}")
+c[1].metric("其中财政拨款(万元)", f"{view.projects['funding_fiscal'].fillna(0).sum():,.2f}")
+c[2].metric("已报预算执行数(万元)", f"{s['spent']:,.2f}")
+c[3].metric("预算执行率", "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%")
+
+st.plotly_chart(charts.funding_treemap(funding_tree(view)), key="treemap")
+st.caption("成本指标上限之和超过年度资金总额的项目(如结转项目),树图内按资金总额等比缩放,下表列出原始上限。")
+left, right = st.columns(2)
+left.plotly_chart(charts.fiscal_other_chart(view.projects), key="fiscal_other")
+right.plotly_chart(charts.cost_spending_chart(cost_caps(view)), key="cost_spending")
+st.plotly_chart(charts.execution_chart(view.projects), key="execution")
+
+st.subheader("明细")
+table = funding_table(view)
+st.dataframe(table, hide_index=True, width="stretch")
+d1, d2, _ = st.columns([1, 1, 4])
+stamp = view.filters.as_of.isoformat()
+d1.download_button("下载 CSV", frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")
+d2.download_button("下载 XLSX", frame_xlsx(table, "资金"), file_name=f"资金_{stamp}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

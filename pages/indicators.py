@@ -1,0 +1,84 @@
+"""指标: every indicator with its light, target, latest actual, completion, weight and score; the
+history of one indicator's reports against its target and the time-progress expectation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts
+from analytics.dashboard import KIND_NAMES, LIGHT_NAMES, expectation_line, indicator_history, indicator_table
+from analytics.exports import frame_csv
+from analytics.settings import load_settings
+from pages.common import current_view, get_store
+
+view = current_view()
+st.title("指标")
+st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日}")
+ind = view.indicators
+if ind.empty:
+    st.info("当前筛选条件下没有指标。")
+    st.stop()
+
+names = dict(zip(view.projects["project_id"], view.projects["short_name"], strict=True))
+f = st.columns(5)
+projects = f[0].multiselect("项目", list(names), format_func=lambda p: names[p], placeholder="全部")
+level1 = f[1].multiselect("一级指标", sorted(ind["level1"].unique()), placeholder="全部")
+level2_options = sorted(ind[ind["level1"].isin(level1) | (not level1)]["level2"].unique())
+level2 = f[2].multiselect("二级指标", level2_options, placeholder="全部")
+lights = f[3].multiselect("监控灯", list(LIGHT_NAMES), format_func=LIGHT_NAMES.get, placeholder="全部")
+kinds = f[4].multiselect("类型", list(KIND_NAMES), format_func=KIND_NAMES.get, placeholder="全部")
+table = indicator_table(view, tuple(projects), tuple(level1), tuple(level2), tuple(lights), tuple(kinds))
+
+shown = pd.DataFrame({
+    "监控灯": table["light_name"],
+    "项目": table["short_name"],
+    "一级指标": table["level1"],
+    "二级指标": table["level2"],
+    "三级指标": table["name"],
+    "类型": table["kind_name"],
+    "指标值": table["target_text"],
+    "最新实际值": table["actual_text"],
+    "截至": pd.to_datetime(table["actual_as_of"]).dt.strftime("%Y-%m-%d"),
+    "完成率%": (table["completion"] * 100).round(1),
+    "权重": table["weight"].round(2),
+    "得分": table["score"].round(2),
+})
+light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
+styled = shown.style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
+    {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
+st.caption(f"共 {len(table)} 个指标")
+st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1), 560))
+st.download_button("下载 CSV", frame_csv(shown), file_name=f"指标_{view.filters.as_of.isoformat()}.csv",
+                   mime="text/csv")
+
+st.subheader("单个指标的填报历史")
+if table.empty:
+    st.stop()
+labels = {int(r.indicator_id): f"{r.short_name} · {r.name}" for r in table.itertuples()}
+chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator")
+row, hist = indicator_history(get_store(), view, int(chosen))
+project = view.projects.loc[view.projects["project_id"] == row["project_id"]].iloc[0]
+c = st.columns(4)
+c[0].metric("指标值", row["target_text"])
+c[1].metric("最新实际值", row["actual_text"] or "未填报")
+c[2].metric("完成率", "—" if pd.isna(row["completion"]) else f"{row['completion'] * 100:.1f}%")
+c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
+if row["kind"] == "quantitative" and not hist.empty:
+    expected = expectation_line(row, project, load_settings().cumulative_units)
+    st.plotly_chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
+                                         f"{row['name']}:填报值与目标"), key="history_chart")
+if hist.empty:
+    st.info("该指标还没有填报记录。")
+else:
+    st.dataframe(pd.DataFrame({
+        "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
+        "实际完成值": hist["value"],
+        "评定得分率": hist["grade_rate"],
+        "完成目标可能性": hist["likelihood"],
+        "偏差原因及改进措施": hist["note"],
+        "填报人": hist["reporter"],
+        "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "来源": hist["source"],
+        "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
+    }), hide_index=True, width="stretch")

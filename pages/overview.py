@@ -1,0 +1,55 @@
+"""总览: cards, every project's score and light, and the red and yellow items first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.dashboard import LIGHT_NAMES, attention_items
+from pages.common import current_view
+
+view = current_view()
+s = view.summary
+st.title("总览")
+st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日} · 监控灯与得分按 docs/domain.md 第4、5节计算")
+if not s["projects"]:
+    st.info("当前筛选条件下没有项目。请在左侧调整筛选,或导入目标表。")
+    st.stop()
+
+c = st.columns(6)
+c[0].metric("项目数", s["projects"])
+c[1].metric("年度资金总额(万元)", f"{s['funding_total']:,.2f}")
+c[2].metric("指标数", s["indicators"])
+c[3].metric("平均自评得分", "—" if s["mean_score"] is None else f"{s['mean_score']:.2f}")
+rate = "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%"
+tp = "—" if s["time_progress"] is None else f"{s['time_progress'] * 100:.1f}%"
+c[4].metric("预算执行率", rate, help="已报预算执行数合计 / 年度资金总额合计")
+c[5].metric("时间进度", tp, help="按资金加权的项目时间进度;执行率应与之同步")
+
+shares = st.columns(5)
+for col, light in zip(shares, ("green", "yellow", "red", "blue", "grey"), strict=True):
+    col.metric(f"{LIGHT_NAMES[light]}占比", f"{s['light_shares'][light] * 100:.1f}%",
+               help=f"{s['lights'][light]} 个指标")
+
+left, right = st.columns([3, 2])
+left.plotly_chart(charts.score_chart(view.projects), key="score_chart")
+right.plotly_chart(charts.light_share_chart(s["lights"]), key="light_share")
+
+st.subheader("需要关注:红灯与黄灯")
+items = attention_items(view)
+if items.empty:
+    st.success("没有红灯或黄灯。")
+else:
+    st.caption(f"红灯 {int((items['light'] == 'red').sum())} 项,黄灯 {int((items['light'] == 'yellow').sum())} 项;"
+               "点击“查看”打开该项目的指标。")
+    for i, row in enumerate(items.head(60).itertuples()):
+        cols = st.columns([1, 4, 5, 5, 1.2])
+        cols[0].markdown(charts.light_badge(row.light), unsafe_allow_html=True)
+        cols[1].write(row.short_name)
+        cols[2].write(f"{row.level1} · {row.item}")
+        cols[3].write(row.detail)
+        if cols[4].button("查看", key=f"attn_{i}"):
+            st.session_state["f_projects"] = [int(row.project_id)]
+            st.switch_page("pages/indicators.py")
+    if len(items) > 60:
+        st.caption(f"另有 {len(items) - 60} 项未列出,请在“指标”页按监控灯筛选。")

@@ -1,0 +1,49 @@
+"""时间线: project periods with the deadlines of 时效 indicators, and the coming deadlines."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import charts
+from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines
+from pages.common import current_view
+
+view = current_view()
+st.title("时间线")
+st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日} · 红色为已逾期,黄色为 {SOON_DAYS} 天内到期")
+if view.projects.empty:
+    st.info("当前筛选条件下没有项目。")
+    st.stop()
+
+all_deadlines = deadlines(view)
+c = st.columns(4)
+c[0].metric("时效指标", len(all_deadlines))
+c[1].metric("已逾期(未完成)", int((all_deadlines["state"] == "已逾期").sum()))
+c[2].metric(f"{SOON_DAYS}天内到期", int((all_deadlines["state"] == "即将到期").sum()))
+c[3].metric("已完成", int(all_deadlines["value_date"].notna().sum()))
+st.plotly_chart(charts.gantt_chart(view.projects, all_deadlines, view.filters.as_of), key="gantt")
+
+st.subheader("即将到期")
+coming = coming_deadlines(view)
+if coming.empty:
+    st.success("没有未完成且未到期的时效指标。")
+else:
+    st.dataframe(pd.DataFrame({
+        "剩余天数": coming["days_left"].astype(int),
+        "截止日期": coming["target_date"].dt.strftime("%Y-%m-%d"),
+        "项目": coming["short_name"],
+        "指标": coming["name"],
+        "状态": coming["state"],
+    }), hide_index=True, width="stretch")
+
+overdue = all_deadlines[all_deadlines["state"].isin(["已逾期", "逾期完成"])]
+if not overdue.empty:
+    st.subheader("已逾期")
+    st.dataframe(pd.DataFrame({
+        "截止日期": overdue["target_date"].dt.strftime("%Y-%m-%d"),
+        "完成日期": pd.to_datetime(overdue["value_date"]).dt.strftime("%Y-%m-%d").fillna("未完成"),
+        "项目": overdue["short_name"],
+        "指标": overdue["name"],
+        "状态": overdue["state"],
+    }), hide_index=True, width="stretch")
