@@ -47,8 +47,17 @@ def light_legend_name(light: str) -> str:
     return LIGHT_NAMES.get(light, light)
 
 
+# Above this many projects one bar per project stops being readable; a scatter shows them all.
+MAX_BARS = 40
+
+
 def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Every project's total score as a bar coloured by grade, its light as a marker at the end."""
+    """Every project's total score as a bar coloured by grade, its light as a marker at the end.
+
+    With more than MAX_BARS projects, every project is a point (score against funds) instead.
+    """
+    if len(projects) > MAX_BARS:
+        return _score_scatter(projects, large)
     p = projects.sort_values("score", ascending=True)
     fig = go.Figure()
     for grade, colour in GRADE_COLORS.items():
@@ -73,6 +82,24 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         )
     fig.update_layout(barmode="overlay", xaxis={"range": [0, 104], "title": "自评总分"}, yaxis={"title": None})
     return style(fig, "项目自评总分与等级", height=max(300, 60 + 44 * len(p)), large=large)
+
+
+def _score_scatter(projects: pd.DataFrame, large: bool) -> go.Figure:
+    fig = go.Figure()
+    for grade, colour in GRADE_COLORS.items():
+        part = projects[projects["grade"].astype(str) == grade]
+        if part.empty:
+            continue
+        fig.add_scattergl(
+            x=part["score"], y=part["funding_total"], mode="markers", name=f"等级 {grade}",
+            marker={"color": colour, "size": 7, "opacity": 0.75},
+            customdata=part[["name", "light"]].assign(light=part["light"].astype(str).map(LIGHT_NAMES)).to_numpy(),
+            hovertemplate="项目:%{customdata[0]}<br>总分:%{x:.2f}<br>资金:%{y:,.2f} 万元<br>监控灯:%{customdata[1]}"
+            "<extra></extra>",
+        )
+    fig.update_layout(xaxis={"range": [0, 102], "title": "自评总分"}, yaxis={"title": "年度资金总额(万元)",
+                                                                        "type": "log"})
+    return style(fig, f"项目自评总分与等级(共 {len(projects)} 个项目)", height=460, large=large)
 
 
 def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:

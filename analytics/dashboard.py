@@ -188,7 +188,8 @@ def attention_items(view: View) -> pd.DataFrame:
         "level1": "预算执行",
         "item": "预算执行率",
         "what": "预算",
-        "detail": "执行率 " + budget["execution_rate"].map(_pct) + ",时间进度 " + budget["time_progress"].map(_pct),
+        "detail": [f"执行率 {_pct(r)},时间进度 {_pct(t)}"
+                   for r, t in zip(budget["execution_rate"], budget["time_progress"], strict=True)],
     })
     out = pd.concat([items, budget_items], ignore_index=True)
     out["order"] = out["light"].map({"red": 0, "yellow": 1})
@@ -200,7 +201,7 @@ def _pct(v: float | None) -> str:
     return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
 
 
-def funding_tree(view: View) -> pd.DataFrame:
+def funding_tree(view: View, max_projects: int = 150) -> pd.DataFrame:
     """Rows for a treemap: department → unit → project → cost indicator (万元).
 
     A project's cost caps share its funding; what the caps leave is shown as 其他支出, and caps
@@ -227,7 +228,21 @@ def funding_tree(view: View) -> pd.DataFrame:
     out["department"] = out["project_id"].map(p["department"])
     out["unit"] = out["project_id"].map(p["unit"]).fillna("(未填实施单位)")
     out["project"] = out["project_id"].map(p["short_name"])
+    if len(p) > max_projects:
+        # Thousands of tiles are unreadable: the largest projects keep theirs, the rest of each
+        # unit becomes one tile, so every 万元 is still counted.
+        big = set(funding.nlargest(max_projects).index)
+        small = ~out["project_id"].isin(big)
+        counts = out[small].groupby("unit")["project_id"].nunique()
+        out.loc[small, "project"] = out.loc[small, "unit"].map(lambda u: f"其余 {counts[u]} 个项目")
+        out.loc[small, "item"] = "合计"
+        out = out.groupby(["department", "unit", "project", "item"], as_index=False, sort=False)["amount"].sum()
     return out[["department", "unit", "project", "item", "amount"]]
+
+
+def top_projects(view: View, column: str, n: int = 30) -> pd.DataFrame:
+    """The n projects with the largest value of a column: what a per-project bar chart can show."""
+    return view.projects.nlargest(n, column) if len(view.projects) > n else view.projects
 
 
 def _cost(view: View) -> pd.DataFrame:
@@ -377,3 +392,34 @@ def review_table(store: Store, view: View, project_id: int) -> pd.DataFrame:
         "完成目标可能性": likely.to_numpy(),
         "偏差原因分析及改进措施": note.to_numpy(),
     })
+
+
+def indicator_export(table: pd.DataFrame) -> pd.DataFrame:
+    """The 指标 table with Chinese headers, as shown and downloaded."""
+    return pd.DataFrame({
+        "监控灯": table["light_name"],
+        "项目": table["short_name"],
+        "一级指标": table["level1"],
+        "二级指标": table["level2"],
+        "三级指标": table["name"],
+        "类型": table["kind_name"],
+        "指标值": table["target_text"],
+        "最新实际值": table["actual_text"],
+        "截至": pd.to_datetime(table["actual_as_of"]).dt.strftime("%Y-%m-%d"),
+        "完成率%": (table["completion"] * 100).round(1),
+        "权重": table["weight"].round(2),
+        "得分": table["score"].round(2),
+    })
+
+
+def timeline_projects(view: View, dl: pd.DataFrame, n: int = 40) -> pd.DataFrame:
+    """The projects a Gantt chart can show: all of them, or the n with the most urgent deadlines
+    (open and overdue first, then the nearest), then those without deadlines."""
+    if len(view.projects) <= n:
+        return view.projects
+    urgency = dl.assign(
+        rank=np.where(dl["value_date"].isna() & (dl["days_left"] < 0), -1e6 + dl["days_left"],
+                      np.where(dl["value_date"].isna(), dl["days_left"], 1e6))
+    ).groupby("project_id")["rank"].min()
+    order = view.projects.assign(rank=view.projects["project_id"].map(urgency).fillna(2e6))
+    return order.nsmallest(n, "rank").drop(columns="rank")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import cost_caps, funding_table, funding_tree
+from analytics.dashboard import cost_caps, funding_table, funding_tree, top_projects
 from analytics.exports import frame_csv, frame_xlsx
 from pages.common import current_view
 
@@ -25,16 +25,21 @@ c[3].metric("预算执行率", "—" if s["execution_rate"] is None else f"{s['e
 
 st.plotly_chart(charts.funding_treemap(funding_tree(view)), key="treemap")
 st.caption("成本指标上限之和超过年度资金总额的项目(如结转项目),树图内按资金总额等比缩放,下表列出原始上限。")
+largest = top_projects(view, "funding_total")
+if len(largest) < len(view.projects):
+    st.caption(f"下面的柱状图显示资金最多的 {len(largest)} 个项目;全部 {len(view.projects)} 个项目见明细表。")
 left, right = st.columns(2)
-left.plotly_chart(charts.fiscal_other_chart(view.projects), key="fiscal_other")
-right.plotly_chart(charts.cost_spending_chart(cost_caps(view)), key="cost_spending")
-st.plotly_chart(charts.execution_chart(view.projects), key="execution")
+left.plotly_chart(charts.fiscal_other_chart(largest), key="fiscal_other")
+caps = cost_caps(view)
+right.plotly_chart(charts.cost_spending_chart(caps[caps["project_id"].isin(largest["project_id"])]),
+                   key="cost_spending")
+st.plotly_chart(charts.execution_chart(largest), key="execution")
 
 st.subheader("明细")
 table = funding_table(view)
 st.dataframe(table, hide_index=True, width="stretch")
 d1, d2, _ = st.columns([1, 1, 4])
 stamp = view.filters.as_of.isoformat()
-d1.download_button("下载 CSV", frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")
-d2.download_button("下载 XLSX", frame_xlsx(table, "资金"), file_name=f"资金_{stamp}.xlsx",
+d1.download_button("下载 CSV", lambda: frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")
+d2.download_button("下载 XLSX", lambda: frame_xlsx(table, "资金"), file_name=f"资金_{stamp}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,7 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import KIND_NAMES, LIGHT_NAMES, expectation_line, indicator_history, indicator_table
+from analytics.dashboard import (
+    KIND_NAMES,
+    LIGHT_NAMES,
+    expectation_line,
+    indicator_export,
+    indicator_history,
+    indicator_table,
+)
 from analytics.exports import frame_csv
 from analytics.settings import load_settings
 from pages.common import current_view, get_store
@@ -30,27 +37,21 @@ lights = f[3].multiselect("监控灯", list(LIGHT_NAMES), format_func=LIGHT_NAME
 kinds = f[4].multiselect("类型", list(KIND_NAMES), format_func=KIND_NAMES.get, placeholder="全部")
 table = indicator_table(view, tuple(projects), tuple(level1), tuple(level2), tuple(lights), tuple(kinds))
 
-shown = pd.DataFrame({
-    "监控灯": table["light_name"],
-    "项目": table["short_name"],
-    "一级指标": table["level1"],
-    "二级指标": table["level2"],
-    "三级指标": table["name"],
-    "类型": table["kind_name"],
-    "指标值": table["target_text"],
-    "最新实际值": table["actual_text"],
-    "截至": pd.to_datetime(table["actual_as_of"]).dt.strftime("%Y-%m-%d"),
-    "完成率%": (table["completion"] * 100).round(1),
-    "权重": table["weight"].round(2),
-    "得分": table["score"].round(2),
-})
+# Styling and sending tens of thousands of rows would stall the page; filters narrow, CSV has all.
+MAX_ROWS = 1000
+full = table
+table = table.head(MAX_ROWS)
+shown = indicator_export(table)
 light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
 styled = shown.style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
     {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
-st.caption(f"共 {len(table)} 个指标")
+if len(full) > MAX_ROWS:
+    st.caption(f"共 {len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选缩小范围,或下载全部。")
+else:
+    st.caption(f"共 {len(full)} 个指标")
 st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1), 560))
-st.download_button("下载 CSV", frame_csv(shown), file_name=f"指标_{view.filters.as_of.isoformat()}.csv",
-                   mime="text/csv")
+st.download_button("下载 CSV", lambda: frame_csv(indicator_export(full)),
+                   file_name=f"指标_{view.filters.as_of.isoformat()}.csv", mime="text/csv")
 
 st.subheader("单个指标的填报历史")
 if table.empty:

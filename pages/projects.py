@@ -1,30 +1,39 @@
-"""项目与指标: the imported target tables with their indicators and review warnings."""
+"""目标表: the imported target tables with their indicators and review warnings."""
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 import streamlit as st
 
 from analytics.services import projects_data
-from pages.common import get_store
+from pages.common import current_view, get_store
 
-st.title("项目与指标")
-projects = projects_data(get_store())
-if not projects:
-    st.info("数据库中还没有项目。请用 `python -m analytics import 文件` 导入目标表。")
+PER_PAGE = 20
+
+st.title("目标表")
+view = current_view()
+if view.projects.empty:
+    st.info("当前筛选条件下没有项目。请调整左侧筛选,或用 `python -m analytics import 文件` 导入目标表。")
     st.stop()
 
 c1, c2, c3 = st.columns(3)
-c1.metric("项目数", len(projects))
-c2.metric("指标数", sum(len(p["indicators"]) for p in projects))
-c3.metric("年度资金总额(万元)", f"{sum(p['funding_total'] or 0 for p in projects):,.2f}")
+c1.metric("项目数", len(view.projects))
+c2.metric("指标数", len(view.indicators))
+c3.metric("年度资金总额(万元)", f"{view.projects['funding_total'].fillna(0).sum():,.2f}")
 
-for p in projects:
+ids = view.projects["project_id"].astype(int).tolist()
+pages = math.ceil(len(ids) / PER_PAGE)
+page = 1
+if pages > 1:
+    page = st.number_input(f"页码(共 {pages} 页,每页 {PER_PAGE} 个项目)", 1, pages, 1)
+for p in projects_data(get_store(), ids[(page - 1) * PER_PAGE: page * PER_PAGE]):
     with st.expander(f"{p['year']}年度 · {p['name']}", expanded=False):
         st.markdown(
             f"**主管部门**:{p['department']}  \n**实施单位**:{p['unit']}  \n"
             f"**项目属性**:{p['attribute']}  \n**项目期**:{p['start_date']} 至 {p['end_date']}  \n"
-            f"**年度资金总额**:{p['funding_total']:.2f} 万元(财政拨款 {p['funding_fiscal'] or 0:.2f},"
+            f"**年度资金总额**:{p['funding_total'] or 0:.2f} 万元(财政拨款 {p['funding_fiscal'] or 0:.2f},"
             f"其他资金 {p['funding_other']:.2f})"
         )
         if p["goal_text"]:

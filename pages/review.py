@@ -58,6 +58,15 @@ if current == "summary":
     c[2].metric("预算执行率", "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%")
     c[3].metric("红灯指标", s["lights"]["red"])
     p = view.projects
+    if len(p) > 30:
+        # A projector shows a few dozen rows; beyond that a scrollable table keeps the screen usable.
+        st.dataframe(pd.DataFrame({
+            "项目": p["short_name"], "总分": p["score"].round(2), "等级": p["grade"].astype(str),
+            "监控灯": p["light"].astype(str).map(LIGHT_NAMES),
+            "预算执行率%": (p["execution_rate"] * 100).round(1),
+        }), hide_index=True, width="stretch", height=600)
+        st.plotly_chart(charts.score_chart(p, large=True), key="review_scores")
+        st.stop()
     rate = p["execution_rate"].map(lambda v: "—" if pd.isna(v) else f"{v * 100:.1f}%")
     # Project names come from imported files: escaped, never rendered as HTML.
     rows = "".join(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines
+from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines, timeline_projects
 from pages.common import current_view
 
 view = current_view()
@@ -22,7 +22,11 @@ c[0].metric("时效指标", len(all_deadlines))
 c[1].metric("已逾期(未完成)", int((all_deadlines["state"] == "已逾期").sum()))
 c[2].metric(f"{SOON_DAYS}天内到期", int((all_deadlines["state"] == "即将到期").sum()))
 c[3].metric("已完成", int(all_deadlines["value_date"].notna().sum()))
-st.plotly_chart(charts.gantt_chart(view.projects, all_deadlines, view.filters.as_of), key="gantt")
+shown = timeline_projects(view, all_deadlines)
+if len(shown) < len(view.projects):
+    st.caption(f"图中显示截止日期最紧迫的 {len(shown)} 个项目(共 {len(view.projects)} 个);请用左侧筛选缩小范围。")
+marks = all_deadlines[all_deadlines["project_id"].isin(shown["project_id"])]
+st.plotly_chart(charts.gantt_chart(shown, marks, view.filters.as_of), key="gantt")
 
 st.subheader("即将到期")
 coming = coming_deadlines(view)
