@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from analytics.dashboard import Filters, narrow
+from analytics.dashboard import FILTER_PARAMS, Filters, narrow
 from pages.common import FILTERS_KEY, get_store, options
 
 st.set_page_config(page_title="项目支出绩效目标", page_icon="📊", layout="wide")
@@ -28,16 +28,17 @@ store = get_store()
 opts = options()
 ALL = "全部"
 
-# On a first run the widgets start from the URL; afterwards they keep their own state.
-if "_filters_from_url" not in st.session_state:
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    start = Filters.from_params(params, date.today(), opts)
+# The URL is the source of truth when it differs from what this session last wrote there: a
+# first visit, a copied link, a "查看" link from another page, or the browser's back button.
+# Moving between pages in the sidebar drops the parameters; the choices then carry over.
+url = {k: st.query_params.get_all(k) for k in FILTER_PARAMS if k in st.query_params}
+if "_url" not in st.session_state or (url and url != st.session_state["_url"]):
+    start = Filters.from_params(url, date.today(), opts)
     st.session_state["f_year"] = start.year if start.year is not None else ALL
     st.session_state["f_dept"] = start.department or ALL
     st.session_state["f_unit"] = start.unit or ALL
     st.session_state["f_projects"] = list(start.project_ids)
     st.session_state["f_as_of"] = start.as_of
-    st.session_state["_filters_from_url"] = True
 
 with st.sidebar:
     st.header("筛选")
@@ -67,14 +68,13 @@ with st.sidebar:
     st.caption(f"数据库:{store.path}")
 
 # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
-own = {"as_of", "year", "dept", "unit", "project"}
-wanted = filters.to_params()
-for key in own - set(wanted):
+wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}
+for key in FILTER_PARAMS - set(wanted):
     if key in st.query_params:
         del st.query_params[key]
 for key, value in wanted.items():
-    current = st.query_params.get_all(key)
-    if current != (value if isinstance(value, list) else [value]):
+    if st.query_params.get_all(key) != value:
         st.query_params[key] = value
+st.session_state["_url"] = wanted
 
 nav.run()

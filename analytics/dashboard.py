@@ -25,6 +25,10 @@ LEVEL1_ORDER = ("成本指标", "产出指标", "效益指标", "满意度指标
 SOON_DAYS = 30
 
 
+# The query parameters that carry the sidebar's choices.
+FILTER_PARAMS = frozenset({"as_of", "year", "dept", "unit", "project"})
+
+
 @dataclass(frozen=True)
 class Filters:
     """The sidebar's choices; empty means "all"."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import LIGHT_NAMES, attention_items
+from analytics.dashboard import LIGHT_NAMES, attention_items, with_project
 from pages.common import current_view
 
 view = current_view()
@@ -42,14 +42,13 @@ if items.empty:
 else:
     st.caption(f"红灯 {int((items['light'] == 'red').sum())} 项,黄灯 {int((items['light'] == 'yellow').sum())} 项;"
                "点击“查看”打开该项目的指标。")
-    for i, row in enumerate(items.head(60).itertuples()):
+    for row in items.head(60).itertuples():
         cols = st.columns([1, 4, 5, 5, 1.2])
         cols[0].markdown(charts.light_badge(row.light), unsafe_allow_html=True)
         cols[1].write(row.short_name)
         cols[2].write(f"{row.level1} · {row.item}")
         cols[3].write(row.detail)
-        if cols[4].button("查看", key=f"attn_{i}"):
-            st.session_state["f_projects"] = [int(row.project_id)]
-            st.switch_page("pages/indicators.py")
+        cols[4].page_link("pages/indicators.py", label="查看",
+                          query_params=with_project(view.filters, int(row.project_id)).to_params())
     if len(items) > 60:
         st.caption(f"另有 {len(items) - 60} 项未列出,请在“指标”页按监控灯筛选。")
