@@ -124,7 +124,8 @@ def build_view(store: Store, filters: Filters, settings: Settings | None = None)
     projects["funding_other"] = projects["funding_other"].fillna(0.0)
     projects["short_name"] = projects["name"].map(short_name)
 
-    meta = store.indicators_frame(ids)
+    narrowed = len(chosen) < len(info)
+    meta = store.indicators_frame(ids if narrowed else None)
     indicators = meta.merge(result.indicators, on=["indicator_id", "project_id"], how="left")
     indicators = indicators.merge(projects[["project_id", "name", "short_name", "unit"]].rename(
         columns={"name": "project_name", "unit": "project_unit"}), on="project_id", how="left")
