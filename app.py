@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
-from pages.common import FILTERS_KEY, get_store, options
+from pages.common import ENTRY_KEY, FILTERS_KEY, get_store, options
 
 st.set_page_config(page_title="项目支出绩效目标", page_icon="📊", layout="wide")
 
@@ -77,4 +77,8 @@ for key, value in wanted.items():
         st.query_params[key] = value
 st.session_state["_url"] = wanted
 
-nav.run()
+st.session_state[ENTRY_KEY] = True
+try:
+    nav.run()
+finally:
+    st.session_state[ENTRY_KEY] = False

@@ -13,6 +13,8 @@ from analytics.settings import load_settings
 from analytics.storage import Store
 
 FILTERS_KEY = "filters"
+# True while app.py runs a page; see ensure_entry.
+ENTRY_KEY = "_entry_running"
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
@@ -50,8 +52,25 @@ def _view(version: tuple[int, ...], settings_key: str, as_of: date, year: int | 
     return build_view(get_store(), filters, load_settings())
 
 
+def ensure_entry() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    With a folder named ``pages/`` beside app.py, Streamlit 1.67 starts a process in its old
+    pages-directory mode, which runs a deep-linked page (``/review?review=3``) without app.py:
+    no sidebar, no filters from the URL. ``st.navigation`` ends that mode for the process, so
+    the page ends it the same way and reruns; the rerun goes through app.py to this page.
+    """
+    if st.session_state.get(ENTRY_KEY):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def current_filters() -> Filters:
     """The sidebar's choices of this run (set by app.py before the page runs)."""
+    ensure_entry()
     return st.session_state.get(FILTERS_KEY) or Filters(as_of=date.today())
 
 
