@@ -12,15 +12,15 @@ import streamlit as st
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
 from pages.common import ENTRY_KEY, FILTERS_KEY, get_store, options
 
-st.set_page_config(page_title="项目支出绩效目标", page_icon="📊", layout="wide")
+st.set_page_config(page_title="项目支出绩效目标", page_icon=":material/monitoring:", layout="wide")
 
 pages = [
-    st.Page("pages/overview.py", title="总览", icon="📊", url_path="overview", default=True),
-    st.Page("pages/funding.py", title="资金", icon="💰", url_path="funding"),
-    st.Page("pages/indicators.py", title="指标", icon="🎯", url_path="indicators"),
-    st.Page("pages/timeline.py", title="时间线", icon="🗓️", url_path="timeline"),
-    st.Page("pages/review.py", title="评审", icon="🖥️", url_path="review"),
-    st.Page("pages/projects.py", title="目标表", icon="📋", url_path="targets"),
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"),
+    st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
+    st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
+    st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
+    st.Page("pages/projects.py", title="目标表", icon=":material/table_view:", url_path="targets"),
 ]
 nav = st.navigation(pages)
 

@@ -36,7 +36,9 @@ def style(fig: go.Figure, title: str | None = None, height: int | None = None, l
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
-        legend={"font": {"family": FONT_FAMILY, "size": size}},
+        # Below the plot: beside it, a legend squeezes the bars of a half-width chart.
+        legend={"font": {"family": FONT_FAMILY, "size": size}, "orientation": "h", "yanchor": "top", "y": -0.12,
+                "x": 0},
     )
     if height:
         fig.update_layout(height=height)

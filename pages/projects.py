@@ -39,7 +39,7 @@ for p in projects_data(get_store(), ids[(page - 1) * PER_PAGE: page * PER_PAGE])
         if p["goal_text"]:
             st.caption(p["goal_text"])
         for w in p["warnings"]:
-            st.warning(w, icon="⚠️")
+            st.warning(w, icon=":material/warning:")
         table = pd.DataFrame(p["indicators"]).rename(
             columns={"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target_text": "指标值"}
         )
