@@ -20,7 +20,7 @@ pages = [
     st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
     st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
     st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
-    st.Page("pages/projects.py", title="目标表", icon=":material/table_view:", url_path="targets"),
+    st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"),
 ]
 nav = st.navigation(pages)
 
@@ -65,7 +65,7 @@ with st.sidebar:
                       project_ids=tuple(sorted(chosen)))
     st.session_state[FILTERS_KEY] = filters
     st.divider()
-    st.caption(f"数据库:{store.path}")
+    st.caption(f"数据库:{store.path.name}", help=str(store.path))
 
 # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
 wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}

@@ -35,9 +35,9 @@ def style(fig: go.Figure, title: str | None = None, height: int | None = None, l
         title={"text": title, "font": {"family": FONT_FAMILY, "size": size + 4}} if title else None,
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 110},
         # Below the plot: beside it, a legend squeezes the bars of a half-width chart.
-        legend={"font": {"family": FONT_FAMILY, "size": size}, "orientation": "h", "yanchor": "top", "y": -0.12,
+        legend={"font": {"family": FONT_FAMILY, "size": size}, "orientation": "h", "yanchor": "top", "y": -0.22,
                 "x": 0},
     )
     if height:
@@ -78,11 +78,11 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         if part.empty:
             continue
         fig.add_scatter(
-            x=[101.5] * len(part), y=part["short_name"], mode="markers", name=LIGHT_NAMES[light],
+            x=[103] * len(part), y=part["short_name"], mode="markers", name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light], "size": 18 if large else 13, "line": {"color": "#333", "width": 1}},
             hovertemplate="%{y}<br>项目监控灯:" + LIGHT_NAMES[light] + "<extra></extra>",
         )
-    fig.update_layout(barmode="overlay", xaxis={"range": [0, 104], "title": "自评总分"}, yaxis={"title": None})
+    fig.update_layout(barmode="overlay", xaxis={"range": [0, 107], "title": "自评总分"}, yaxis={"title": None})
     return style(fig, "项目自评总分与等级", height=max(300, 60 + 44 * len(p)), large=large)
 
 
@@ -245,7 +245,7 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
             "<extra></extra>",
         )
     fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line={"color": ACCENT, "width": 2, "dash": "dash"})
-    fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1.02, yref="paper", showarrow=False,
+    fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1.07, yref="paper", showarrow=False,
                        text=f"截至 {as_of.isoformat()}", font={"family": FONT_FAMILY})
     fig.update_layout(xaxis={"type": "date", "title": None}, yaxis={"autorange": "reversed"}, barmode="overlay")
     return style(fig, "项目期与时效指标截止日期", height=max(320, 80 + 48 * len(p)))

@@ -180,8 +180,10 @@ def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
 def attention_items(view: View) -> pd.DataFrame:
     """Red then yellow items, indicators and project budgets together, each naming its project."""
     ind = view.indicators
-    items = ind[ind["light"].isin(["red", "yellow"])].assign(
-        item=ind["name"], what="指标", detail=ind["target_text"].fillna("") + " / 实际 " + ind["actual_text"]
+    flagged = ind[ind["light"].isin(["red", "yellow"])]
+    actual = flagged["actual_text"].where(flagged["actual_text"] != "", "未填报")
+    items = flagged.assign(
+        item=flagged["name"], what="指标", detail=flagged["target_text"].fillna("") + " / 实际 " + actual
     )[["light", "project_id", "project_name", "short_name", "level1", "item", "what", "detail"]]
     proj = view.projects
     budget = proj[proj["budget_light"].isin(["red", "yellow"])]

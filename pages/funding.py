@@ -28,11 +28,11 @@ st.caption("成本指标上限之和超过年度资金总额的项目(如结转�
 largest = top_projects(view, "funding_total")
 if len(largest) < len(view.projects):
     st.caption(f"下面的柱状图显示资金最多的 {len(largest)} 个项目;全部 {len(view.projects)} 个项目见明细表。")
-left, right = st.columns(2)
-left.plotly_chart(charts.fiscal_other_chart(largest), key="fiscal_other")
+# Full width: project names are long, and half a screen leaves the bars no room.
+st.plotly_chart(charts.fiscal_other_chart(largest), key="fiscal_other")
 caps = cost_caps(view)
-right.plotly_chart(charts.cost_spending_chart(caps[caps["project_id"].isin(largest["project_id"])]),
-                   key="cost_spending")
+st.plotly_chart(charts.cost_spending_chart(caps[caps["project_id"].isin(largest["project_id"])]),
+                key="cost_spending")
 st.plotly_chart(charts.execution_chart(largest), key="execution")
 
 st.subheader("明细")

@@ -82,4 +82,4 @@ else:
         "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         "来源": hist["source"],
         "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
-    }), hide_index=True, width="stretch")
+    }).fillna(""), hide_index=True, width="stretch")

@@ -17,10 +17,11 @@ from pages.common import current_view, get_store
 
 st.markdown(
     """<style>
-    .block-container {max-width: 100%; padding-top: 1.2rem;}
+    .block-container {max-width: 100%; padding-top: 4.5rem;}
     .block-container p, .block-container li, .block-container td, .block-container th {font-size: 1.35rem;}
-    [data-testid="stMetricValue"] {font-size: 3rem; font-weight: 700;}
-    [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
+    .block-container [data-testid="stMetricValue"], .block-container [data-testid="stMetricValue"] p
+        {font-size: 3rem; font-weight: 700; line-height: 1.2;}
+    .block-container [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
     h1 {font-size: 2.6rem !important;}
     </style>""",
     unsafe_allow_html=True,

@@ -17,7 +17,7 @@ def test_first_start_loads_the_seed_and_shows_it(app_db):
     assert metrics["年度资金总额(万元)"] == "615.95"
     assert at.query_params["as_of"]  # the as-of date is in the URL from the first run
 
-    at.switch_page("pages/projects.py").run()
+    at.switch_page("pages/targets.py").run()
     assert not at.exception
     assert len(at.expander) == 4
     warnings = [w.value for w in at.warning]

@@ -41,7 +41,7 @@ PAGES = {
     "pages/indicators.py": "指标",
     "pages/timeline.py": "时间线",
     "pages/review.py": "项目支出绩效自评汇总",
-    "pages/projects.py": "目标表",
+    "pages/targets.py": "目标表",
 }
 
 # The seed's figures and the sample report's results at AS_OF (project id → score, grade, light).
@@ -458,7 +458,7 @@ def test_choosing_a_project_narrows_the_numbers_and_the_url(db: Path, expected: 
     open_page(at, "pages/funding.py")
     assert metrics(at)["年度资金总额(万元)"] == "36.20"
     assert len(frame_with(at, "年度资金总额(万元)")) == 1
-    open_page(at, "pages/projects.py")
+    open_page(at, "pages/targets.py")
     assert [e.label for e in at.expander] == [f"{int(p3['year'])}年度 · {p3['name']}"]
 
     # Clearing it brings every project back and drops the parameter.
