@@ -72,7 +72,7 @@ if row["kind"] == "quantitative" and not hist.empty:
 if hist.empty:
     st.info("该指标还没有填报记录。")
 else:
-    st.dataframe(pd.DataFrame({
+    reports = pd.DataFrame({
         "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
         "实际完成值": hist["value"],
         "评定得分率": hist["grade_rate"],
@@ -82,4 +82,5 @@ else:
         "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         "来源": hist["source"],
         "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
-    }).fillna(""), hide_index=True, width="stretch")
+    }).astype(object)
+    st.dataframe(reports.where(reports.notna(), ""), hide_index=True, width="stretch")
