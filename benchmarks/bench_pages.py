@@ -63,7 +63,7 @@ PAGES: dict[str, str] = {
     "pages/indicators.py": "indicators",
     "pages/timeline.py": "timeline",
     "pages/review.py": "review",
-    "pages/targets.py": "projects",
+    "pages/targets.py": "targets",
 }
 
 
