@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,6 +27,17 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
 
 class DatabaseBusy(RuntimeError):
     """Another process holds the database file."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One line of the audit log, written in the same transaction as what it records."""
+
+    username: str | None
+    action: str
+    detail: str = ""
+    file_name: str | None = None
+    at: datetime | None = None
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -165,6 +177,36 @@ CREATE TABLE IF NOT EXISTS withdrawals (
     reason VARCHAR
 );
 
+-- People who sign in. Passwords only as argon2 hashes; units is a JSON list of 实施单位.
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY,
+    display_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    units VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    active BOOLEAN NOT NULL,
+    failed_count INTEGER NOT NULL,
+    last_failed_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Who did what, when, from which file: sign-ins, imports, reports, withdrawals, revisions, users.
+CREATE SEQUENCE IF NOT EXISTS seq_audit START 1;
+CREATE TABLE IF NOT EXISTS audit_log (
+    audit_id BIGINT PRIMARY KEY,
+    occurred_at TIMESTAMP NOT NULL,
+    username VARCHAR,
+    action VARCHAR NOT NULL,
+    detail VARCHAR,
+    file_name VARCHAR
+);
+
+-- Switches the administrator sets on screen (e.g. whether viewing needs sign-in).
+CREATE TABLE IF NOT EXISTS app_config (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
 CREATE OR REPLACE VIEW current_projects AS
 SELECT p.project_id, p.year, p.name, p.department, v.unit, v.attribute, v.start_date, v.end_date,
        v.funding_total, v.funding_fiscal, v.funding_other, v.goal_text, v.warnings, v.version
@@ -291,6 +333,14 @@ class Store:
         self.con.execute("COMMIT")
 
     @staticmethod
+    def _audit(con: duckdb.DuckDBPyConnection, audit: Audit | None) -> None:
+        if audit is not None:
+            con.execute(
+                "INSERT INTO audit_log VALUES (nextval('seq_audit'), ?, ?, ?, ?, ?)",
+                [audit.at or datetime.now(), audit.username, audit.action, audit.detail, audit.file_name],
+            )
+
+    @staticmethod
     def _refresh_current_indicators(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM current_indicators")
         con.execute(f"INSERT INTO current_indicators {_CURRENT_INDICATORS}")
@@ -304,6 +354,7 @@ class Store:
         indicators: list[dict],
         file_warnings: list[str],
         imported_by: str | None = None,
+        audit: Audit | None = None,
     ) -> dict[str, int]:
         """Write one file's tables in one transaction; returns what was new."""
         stage_p = pa.Table.from_pylist(projects, schema=_STAGE_PROJECTS)
@@ -400,6 +451,7 @@ class Store:
                 ).fetchone()[0]
                 if new_targets or removed:
                     self._refresh_current_indicators(con)
+                self._audit(con, audit)
                 con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [import_id, file_name, content_hash, now, imported_by, len(projects), new_projects,
@@ -501,10 +553,12 @@ class Store:
         return self.con.execute("SELECT count(*) FROM projects").fetchone()[0] == 0
 
     # -- reports ------------------------------------------------------------------------
-    def append_reports(self, actuals: pd.DataFrame, spending: pd.DataFrame) -> tuple[int, int]:
+    def append_reports(self, actuals: pd.DataFrame, spending: pd.DataFrame,
+                       audit: Audit | None = None) -> tuple[int, int]:
         """Append one file's accepted rows in one transaction; nothing is updated."""
         now = datetime.now()
         with self.transaction() as con:
+            self._audit(con, audit)
             n_a = n_s = 0
             if len(actuals):
                 self._register("new_actuals", actuals)
@@ -546,6 +600,174 @@ class Store:
             ).fetchone()[0]
             con.unregister("bulk_actuals")
         return n
+
+    def latest_reports(self, indicator_ids: list[int]) -> pd.DataFrame:
+        """Each indicator's latest non-withdrawn report (any as-of date): what an upload is compared with."""
+        return self.con.execute(
+            f"""
+            SELECT indicator_id, arg_max(value_text, {_LATEST_KEY}) AS value_text,
+                   arg_max(as_of, {_LATEST_KEY}) AS as_of, arg_max(report_id, {_LATEST_KEY}) AS report_id
+            FROM actual_reports
+            WHERE list_contains(?, indicator_id)
+              AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'actual')
+            GROUP BY indicator_id
+            """,
+            [indicator_ids],
+        ).df()
+
+    def latest_spending(self, project_ids: list[int]) -> pd.DataFrame:
+        return self.con.execute(
+            f"""
+            SELECT project_id, arg_max(amount, {_LATEST_KEY}) AS amount, arg_max(as_of, {_LATEST_KEY}) AS as_of
+            FROM spending_reports
+            WHERE list_contains(?, project_id)
+              AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'spending')
+            GROUP BY project_id
+            """,
+            [project_ids],
+        ).df()
+
+    # -- withdrawals and revisions -------------------------------------------------------
+    def report_owner(self, report_id: int, report_type: str) -> dict | None:
+        """Who entered a report, for which unit, and whether it is already withdrawn."""
+        actual = report_type == "actual"
+        table, key = ("actual_reports", "indicator_id") if actual else ("spending_reports", "project_id")
+        join = (
+            "JOIN indicators i USING (indicator_id) JOIN current_projects p ON p.project_id = i.project_id"
+            if actual else "JOIN current_projects p USING (project_id)"
+        )
+        row = self.con.execute(
+            f"""
+            SELECT r.report_id, r.{key}, r.reporter, r.source, p.unit, p.project_id,
+                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.report_id = r.report_id
+                           AND w.report_type = ?) AS withdrawn
+            FROM {table} r {join} WHERE r.report_id = ?
+            """,
+            [report_type, report_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("report_id", key, "reporter", "source", "unit", "project_id", "withdrawn"), row, strict=True))
+
+    def withdraw(self, report_id: int, report_type: str, by: str, reason: str, audit: Audit | None = None) -> None:
+        """Mark a report withdrawn; the report itself stays stored and visible."""
+        with self.transaction() as con:
+            already = con.execute(
+                "SELECT count(*) FROM withdrawals WHERE report_id = ? AND report_type = ?", [report_id, report_type]
+            ).fetchone()[0]
+            if already:
+                raise ValueError("该填报已撤回")
+            con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?)",
+                        [report_id, report_type, by, datetime.now(), reason])
+            self._audit(con, audit)
+
+    def revise_target(self, indicator_id: int, target: dict, by: str, reason: str, audit: Audit | None = None) -> int:
+        """Append a new target version made on screen; the old ones stay. Returns the new version."""
+        with self.transaction() as con:
+            current = con.execute(
+                "SELECT max(version) FROM target_versions WHERE indicator_id = ?", [indicator_id]
+            ).fetchone()[0]
+            if current is None:
+                raise ValueError("指标不存在")
+            con.execute(
+                """
+                INSERT INTO target_versions VALUES (?, ?, NULL, ?, TRUE, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [indicator_id, current + 1, datetime.now(), target["target_text"], target["operator"],
+                 target["target_num"], target["target_date"], target["unit"], target["unit_normalized"],
+                 target["kind"], target["direction"], by, reason],
+            )
+            self._refresh_current_indicators(con)
+            self._audit(con, audit)
+        return current + 1
+
+    # -- users, sign-in and the audit log ---------------------------------------------------
+    def user_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    def get_user(self, username: str) -> dict | None:
+        cur = self.con.execute("SELECT * FROM users WHERE username = ?", [username])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cur.description], row, strict=True))
+        out["units"] = json.loads(out["units"])
+        return out
+
+    def users_frame(self) -> pd.DataFrame:
+        return self.con.execute(
+            "SELECT username, display_name, role, units, active, failed_count, last_failed_at, created_at "
+            "FROM users ORDER BY created_at, username"
+        ).df()
+
+    def add_user(self, username: str, display_name: str, role: str, units: list[str], password_hash: str,
+                 audit: Audit | None = None) -> None:
+        with self.transaction() as con:
+            if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
+                raise ValueError(f"用户名“{username}”已存在")
+            con.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?, ?, TRUE, 0, NULL, ?)",
+                [username, display_name, role, json.dumps(units, ensure_ascii=False), password_hash, datetime.now()],
+            )
+            self._audit(con, audit)
+
+    def update_user(self, username: str, changes: dict, audit: Audit | None = None) -> None:
+        """Change role, units, display name, active or password hash (user rows are state, not history:
+        the audit log keeps what changed)."""
+        allowed = {"display_name", "role", "units", "active", "password_hash", "failed_count", "last_failed_at"}
+        if not changes or set(changes) - allowed:
+            raise ValueError(f"cannot change {set(changes) - allowed}")
+        values = {k: json.dumps(v, ensure_ascii=False) if k == "units" else v for k, v in changes.items()}
+        with self.transaction() as con:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            con.execute(f"UPDATE users SET {sets} WHERE username = ?", [*values.values(), username])
+            self._audit(con, audit)
+
+    def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit) -> None:
+        """Count consecutive failures (reset on success) and log the attempt, in one transaction."""
+        with self.transaction() as con:
+            if ok:
+                con.execute("UPDATE users SET failed_count = 0, last_failed_at = NULL WHERE username = ?", [username])
+            else:
+                con.execute(
+                    "UPDATE users SET failed_count = failed_count + 1, last_failed_at = ? WHERE username = ?",
+                    [at, username],
+                )
+            self._audit(con, audit)
+
+    def log(self, audit: Audit) -> None:
+        with self.transaction() as con:
+            self._audit(con, audit)
+
+    def audit_frame(self, since: datetime | None = None, until: datetime | None = None,
+                    username: str | None = None, actions: list[str] | None = None, limit: int = 5000) -> pd.DataFrame:
+        where, params = ["TRUE"], []
+        if since is not None:
+            where.append("occurred_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("occurred_at < ?")
+            params.append(until)
+        if username:
+            where.append("username = ?")
+            params.append(username)
+        if actions:
+            where.append("list_contains(?, action)")
+            params.append(actions)
+        return self.con.execute(
+            f"SELECT audit_id, occurred_at, username, action, detail, file_name FROM audit_log "
+            f"WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT {int(limit)}",
+            params,
+        ).df()
+
+    def get_config(self, key: str, default: str | None = None) -> str | None:
+        row = self.con.execute("SELECT value FROM app_config WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_config(self, key: str, value: str, audit: Audit | None = None) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO app_config VALUES (?, ?)", [key, value])
+            self._audit(con, audit)
 
     def indicator_lookup(self) -> pd.DataFrame:
         """What a report row is matched and checked against."""

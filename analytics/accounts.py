@@ -1,0 +1,147 @@
+"""Use cases for people: signing in, managing users, the viewing switch, the audit log.
+
+Every function that changes something takes the acting user and checks the role itself, so a page
+that forgets to hide a button still cannot do what the role does not allow.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pandas as pd
+
+from analytics import auth
+from analytics.auth import ADMIN, SignInFailed, User
+from analytics.model import InputError
+from analytics.storage import Audit, Store
+
+VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
+# The audit log's action names, as shown and filtered on the audit page.
+ACTIONS = ("登录", "登录失败", "导入目标表", "填报", "撤回", "修订目标", "用户变更", "设置变更")
+
+
+def _user(row: dict) -> User:
+    return User(row["username"], row["display_name"], row["role"], tuple(row["units"]))
+
+
+def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
+    """The user, or ``SignInFailed`` with a Chinese sentence; every attempt is logged."""
+    now = now or datetime.now()
+    username = username.strip()
+    row = store.get_user(username) if username else None
+    if row is None:
+        store.log(Audit(username or None, "登录失败", "用户名不存在", at=now))
+        raise SignInFailed("用户名或密码错误")
+    until = auth.locked_until(row["failed_count"], row["last_failed_at"]) if row["last_failed_at"] else None
+    if until is not None and now < until:
+        store.log(Audit(username, "登录失败", "账号已锁定", at=now))
+        raise SignInFailed(f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员")
+    if not row["active"]:
+        store.log(Audit(username, "登录失败", "账号已停用", at=now))
+        raise SignInFailed("该账号已停用,请联系管理员")
+    if not auth.password_matches(row["password_hash"], password):
+        # After a lock has run out, the count starts again.
+        if until is not None:
+            store.update_user(username, {"failed_count": 0})
+        store.record_sign_in(username, False, now, Audit(username, "登录失败", "密码错误", at=now))
+        left = auth.MAX_FAILED - (0 if until is not None else row["failed_count"]) - 1
+        if left <= 0:
+            raise SignInFailed(f"用户名或密码错误;账号已锁定 {auth.LOCK_MINUTES} 分钟")
+        raise SignInFailed(f"用户名或密码错误(再错 {left} 次将锁定账号)")
+    store.record_sign_in(username, True, now, Audit(username, "登录", "", at=now))
+    return _user(row)
+
+
+def current_user(store: Store, username: str) -> User | None:
+    """The user as stored now (role or units may have changed since sign-in); None if disabled."""
+    row = store.get_user(username)
+    if row is None or not row["active"]:
+        return None
+    return _user(row)
+
+
+def add_user(store: Store, actor: User | None, username: str, password: str, role: str,
+             units: list[str] | None = None, display_name: str | None = None) -> User:
+    """Create a user. ``actor`` None is the command line or the first start (no one signed in)."""
+    # No actor: the command line or the first start, run on the server by whoever may read the file.
+    if actor is not None:
+        auth.require_admin(actor, "管理用户")
+    username = username.strip()
+    if not username:
+        raise InputError("用户名不能为空")
+    auth.check_role(role)
+    units = [u.strip() for u in (units or []) if u.strip()]
+    if role == auth.REPORTER and not units:
+        raise InputError("填报员至少需要分配一个实施单位")
+    try:
+        store.add_user(username, display_name or username, role, units, auth.hash_password(password),
+                       Audit(actor.username if actor else "命令行", "用户变更",
+                             f"新建用户 {username}({role};{'、'.join(units) or '全部单位'})"))
+    except ValueError as e:
+        raise InputError(str(e)) from None
+    return User(username, display_name or username, role, tuple(units))
+
+
+def update_user(store: Store, actor: User, username: str, *, role: str | None = None,
+                units: list[str] | None = None, active: bool | None = None, password: str | None = None) -> None:
+    auth.require_admin(actor, "管理用户")
+    row = store.get_user(username)
+    if row is None:
+        raise InputError(f"用户“{username}”不存在")
+    changes: dict = {}
+    said = []
+    if role is not None and role != row["role"]:
+        auth.check_role(role)
+        changes["role"] = role
+        said.append(f"角色 {row['role']}→{role}")
+    if units is not None and list(units) != row["units"]:
+        changes["units"] = list(units)
+        said.append(f"单位 {'、'.join(row['units']) or '无'}→{'、'.join(units) or '无'}")
+    if active is not None and active != row["active"]:
+        changes["active"] = active
+        said.append("启用" if active else "停用")
+    if password:
+        changes["password_hash"] = auth.hash_password(password)
+        changes["failed_count"] = 0
+        changes["last_failed_at"] = None
+        said.append("重设密码")
+    if username == actor.username and (changes.get("role", ADMIN) != ADMIN or changes.get("active") is False):
+        raise InputError("不能取消自己的管理员身份或停用自己")
+    if (changes.get("role", row["role"]) == auth.REPORTER) and not changes.get("units", row["units"]):
+        raise InputError("填报员至少需要分配一个实施单位")
+    if changes:
+        store.update_user(username, changes, Audit(actor.username, "用户变更", f"{username}:{';'.join(said)}"))
+
+
+def ensure_first_admin(store: Store, env: dict[str, str] | None = None) -> str | None:
+    """With no users yet, create the administrator named in PERF_ADMIN_USER (default admin) with the
+    password in PERF_ADMIN_PASSWORD. Returns the name created, or None."""
+    env = dict(os.environ) if env is None else env
+    password = env.get("PERF_ADMIN_PASSWORD")
+    if store.user_count() or not password:
+        return None
+    name = env.get("PERF_ADMIN_USER", "admin")
+    add_user(store, None, name, password, ADMIN, display_name="管理员")
+    return name
+
+
+def viewing_needs_sign_in(store: Store) -> bool:
+    return store.get_config(VIEW_NEEDS_SIGN_IN, "0") == "1"
+
+
+def set_viewing_needs_sign_in(store: Store, actor: User, needed: bool) -> None:
+    auth.require_admin(actor, "修改设置")
+    store.set_config(VIEW_NEEDS_SIGN_IN, "1" if needed else "0",
+                     Audit(actor.username, "设置变更", f"查看需要登录:{'是' if needed else '否'}"))
+
+
+def audit_log(store: Store, actor: User, since: datetime | None = None, until: datetime | None = None,
+              username: str | None = None, actions: list[str] | None = None) -> pd.DataFrame:
+    auth.require_admin(actor, "查看审计日志")
+    return store.audit_frame(since, until, username, actions)
+
+
+def users(store: Store, actor: User) -> pd.DataFrame:
+    auth.require_admin(actor, "管理用户")
+    return store.users_frame()
