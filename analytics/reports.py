@@ -396,7 +396,8 @@ def check_actual_rows(
 
 
 def check_spending_rows(
-    sheet: Sheet, projects: pd.DataFrame, reporter: str | None, today: date, source: str
+    sheet: Sheet, projects: pd.DataFrame, reporter: str | None, today: date, source: str,
+    s: Settings | None = None,
 ) -> tuple[list[dict], list[RowError]]:
     col = {h: i for i, h in enumerate(sheet.header)}
     amount_col = "预算执行数(万元)" if "预算执行数(万元)" in col else "预算执行数"
@@ -443,6 +444,14 @@ def check_spending_rows(
                 err(amount_col, "预算执行数不能为负数")
         except ValueError as e:
             err(amount_col, str(e))
+        if project is not None and amount is not None and s is not None and not row_errors:
+            # domain.md section 4: at the end of the period a rate below 90% needs a reason.
+            end = project.get("end_date")
+            funding = project.get("funding_total")
+            ended = end is not None and not pd.isna(end) and as_of >= pd.Timestamp(end).date()
+            if ended and funding and amount / funding < s.execution_rate_flag_below and not get("说明").text:
+                err("说明", f"项目期已结束,预算执行率 {amount / funding * 100:.1f}% 低于"
+                            f"{s.execution_rate_flag_below * 100:.0f}%,请在“说明”中写明原因")
         if project is not None and not row_errors:
             key = (int(project["project_id"]), as_of)
             if key in seen:
@@ -510,7 +519,7 @@ def check_report(
             errors += errs
         elif _is_spending_sheet(sheet.header):
             recognised = True
-            rows, errs = check_spending_rows(sheet, projects, reporter, today, file_name)
+            rows, errs = check_spending_rows(sheet, projects, reporter, today, file_name, s)
             spending_rows += rows
             errors += errs
     if not recognised:

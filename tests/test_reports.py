@@ -508,3 +508,16 @@ def test_a_database_from_the_previous_schema_is_upgraded(tmp_path: Path) -> None
         assert store.con.execute(code_sql).fetchall() == codes
     finally:
         store.close()
+
+
+def test_a_low_rate_at_the_end_of_the_period_needs_a_reason(store: Store) -> None:
+    """domain.md section 4: below 90% once the period has ended, 说明 is required; mid-year it is not."""
+    before = store.table_counts()
+    header = ["项目名称", "截至日期", "预算执行数(万元)", "说明"]
+    exc = refuse(store, csv_bytes(header, [[P1, "2026-12-31", "50", ""]]), "预算.csv")
+    assert listed(exc) == {(2, "说明")}
+    assert "低于90%" in str(exc)
+    assert store.table_counts() == before
+    services.load_report(store, csv_bytes(header, [[P1, "2026-12-31", "50", "采购延期"]]), "预算.csv", today=T)
+    services.load_report(store, csv_bytes(header, [[P1, "2026-06-30", "10", ""]]), "年中.csv", today=T)
+    assert store.table_counts()["spending_reports"] == before["spending_reports"] + 2
