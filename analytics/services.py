@@ -9,15 +9,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analytics.auth import PermissionDenied, User, require_admin, require_reporter
 from analytics.engine import LIGHTS, compute
-from analytics.exports import template_csv, template_xlsx
+from analytics.exports import template_csv, template_frames, template_xlsx
 from analytics.model import InputError, ProjectTable
 from analytics.readers import read_tables
-from analytics.reports import ReportBatch, ReportRefused, check_report
+from analytics.reports import (
+    INDICATOR_COLUMNS,
+    SPENDING_COLUMNS,
+    ReportBatch,
+    ReportRefused,
+    RowError,
+    check_report,
+)
 from analytics.settings import load_settings
-from analytics.storage import PROJECT_ROOT, Store
+from analytics.storage import PROJECT_ROOT, Audit, Store
+from analytics.values import parse_target
 
 DATA_DIR = PROJECT_ROOT / "data"
 TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
@@ -72,7 +82,8 @@ def import_bytes(store: Store, data: bytes, file_name: str, imported_by: str | N
     projects, indicators = _stage(tables, file_name)
     warnings = [f"{t.name}:{w}" for t in tables for w in t.warnings]
     saved = store.save_tables(
-        file_name, hashlib.sha256(data).hexdigest(), projects, indicators, warnings, imported_by
+        file_name, hashlib.sha256(data).hexdigest(), projects, indicators, warnings, imported_by,
+        Audit(imported_by or "命令行", "导入目标表", f"{len(tables)} 张目标表,{len(indicators)} 个指标", file_name),
     )
     return ImportResult(
         file_name=file_name,
@@ -186,8 +197,10 @@ def load_report(
     batch = check_report_bytes(store, data, file_name, reporter, today)
     if batch.errors:
         raise ReportRefused(file_name, batch.errors)
+    said = f"指标 {len(batch.actuals)} 条,预算执行 {len(batch.spending)} 条"
     n_a, n_s = store.append_reports(
-        batch.actuals.drop(columns="row"), batch.spending.drop(columns="row")
+        batch.actuals.drop(columns="row"), batch.spending.drop(columns="row"),
+        Audit(reporter or "命令行", "填报", said, file_name),
     )
     return ReportResult(file_name, n_a, n_s)
 
@@ -277,3 +290,194 @@ def report_data(store: Store, as_of: date) -> dict:
         },
         "projects": projects,
     }
+
+
+# -- reporting on screen: preview, commit, entry, withdrawal, revision ------------------------
+ON_SCREEN = "页面填报"
+
+
+@dataclass
+class Preview:
+    """Every row of an upload checked, before anything is written."""
+
+    file_name: str
+    errors: list[RowError]
+    actuals: pd.DataFrame  # one row per accepted indicator row, with 状态 新增 / 更改 / 不变
+    spending: pd.DataFrame
+    batch: ReportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and (len(self.actuals) > 0 or len(self.spending) > 0)
+
+
+def _unit_errors(store: Store, actor: User, batch: ReportBatch) -> list[RowError]:
+    """Rows for projects outside the reporter's units: refused on the server, whatever the page showed."""
+    if actor.is_admin:
+        return []
+    units = store.projects_frame().set_index("project_id")["unit"]
+    lookup = store.indicator_lookup().set_index("indicator_id")
+    errors = []
+    for r in batch.actuals.itertuples():
+        unit = lookup.at[r.indicator_id, "implementing_unit"]
+        if not actor.may_report_for(unit):
+            errors.append(RowError("", int(r.row), "项目名称", lookup.at[r.indicator_id, "project_name"],
+                                   f"您没有实施单位“{unit}”的填报权限"))
+    for r in batch.spending.itertuples():
+        unit = units.get(r.project_id)
+        if not actor.may_report_for(unit):
+            errors.append(RowError("", int(r.row), "项目名称", str(unit), f"您没有实施单位“{unit}”的填报权限"))
+    return errors
+
+
+def preview_report(store: Store, actor: User, data: bytes, file_name: str, today: date | None = None) -> Preview:
+    """Check an upload for the signed-in reporter and say, row by row, what committing would change."""
+    require_reporter(actor)
+    batch = check_report_bytes(store, data, file_name, actor.username, today)
+    errors = sorted(batch.errors + _unit_errors(store, actor, batch), key=lambda e: (e.sheet, e.row, e.column))
+    lookup = store.indicator_lookup().set_index("indicator_id")
+    a = batch.actuals
+    old = store.latest_reports(a["indicator_id"].astype(int).tolist()).set_index("indicator_id")
+    prev_text = a["indicator_id"].map(old["value_text"]) if len(old) else pd.Series(None, index=a.index)
+    prev_as_of = a["indicator_id"].map(old["as_of"]) if len(old) else pd.Series(None, index=a.index)
+    same = (prev_text == a["value_text"]) & (pd.to_datetime(prev_as_of) == pd.to_datetime(a["as_of"]))
+    actuals = pd.DataFrame({
+        "行": a["row"],
+        "项目": a["indicator_id"].map(lookup["project_name"]),
+        "三级指标": a["indicator_id"].map(lookup["name"]),
+        "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
+        "原值": prev_text.fillna(""),
+        "新值": a["value_text"],
+        "状态": np.where(prev_text.isna(), "新增", np.where(same, "不变", "更改")),
+    })
+    s = batch.spending
+    old_s = store.latest_spending(s["project_id"].astype(int).tolist()).set_index("project_id")
+    names = store.projects_frame().set_index("project_id")["name"]
+    prev_amount = s["project_id"].map(old_s["amount"]) if len(old_s) else pd.Series(np.nan, index=s.index)
+    spending = pd.DataFrame({
+        "行": s["row"],
+        "项目": s["project_id"].map(names),
+        "截至日期": pd.to_datetime(s["as_of"]).dt.strftime("%Y-%m-%d"),
+        "原值(万元)": prev_amount,
+        "新值(万元)": s["amount"],
+        "状态": np.where(prev_amount.isna(), "新增", np.where(prev_amount == s["amount"], "不变", "更改")),
+    })
+    return Preview(file_name, errors, actuals, spending, batch)
+
+
+def commit_report(store: Store, actor: User, data: bytes, file_name: str, today: date | None = None) -> ReportResult:
+    """Check again on the server and append the whole file in one transaction, or refuse it whole."""
+    preview = preview_report(store, actor, data, file_name, today)
+    if preview.errors:
+        raise ReportRefused(file_name, preview.errors)
+    batch = preview.batch
+    # Who reported is whoever is signed in; a 填报人 typed in the file does not decide ownership.
+    actuals = batch.actuals.drop(columns="row").assign(reporter=actor.username)
+    spending = batch.spending.drop(columns="row").assign(reporter=actor.username)
+    said = f"指标 {len(actuals)} 条,预算执行 {len(spending)} 条"
+    n_a, n_s = store.append_reports(actuals, spending, Audit(actor.username, "填报", said, file_name))
+    return ReportResult(file_name, n_a, n_s)
+
+
+def reportable_projects(store: Store, actor: User) -> pd.DataFrame:
+    """The projects whose implementing unit the user may report for."""
+    projects = store.projects_frame()
+    if actor.is_admin:
+        return projects
+    return projects[projects["unit"].isin(actor.units)]
+
+
+def entry_frame(store: Store, actor: User, project_id: int) -> pd.DataFrame:
+    """One project's indicators for the on-screen table: identity and target, values empty."""
+    require_reporter(actor)
+    _require_project(store, actor, project_id)
+    lookup = store.indicator_lookup()
+    lookup = lookup[lookup["project_id"] == project_id]
+    latest = store.latest_reports(lookup["indicator_id"].astype(int).tolist()).set_index("indicator_id")
+    frame = template_frames(lookup, store.projects_frame([project_id]))[0]
+    frame.insert(6, "最新实际值", frame["指标编号"].map(latest["value_text"]).fillna("") if len(latest) else "")
+    frame["截至日期"] = date.today().isoformat()
+    return frame
+
+
+def _require_project(store: Store, actor: User, project_id: int) -> None:
+    unit = store.projects_frame([project_id])["unit"]
+    if unit.empty:
+        raise InputError("项目不存在")
+    if not actor.may_report_for(unit.iloc[0]):
+        raise PermissionDenied(f"您没有实施单位“{unit.iloc[0]}”的填报权限")
+
+
+def entries_csv(frame: pd.DataFrame, spending: bool = False) -> bytes:
+    """Rows typed on screen as the CSV a reporter would upload: the same rules read them."""
+    columns = SPENDING_COLUMNS if spending else INDICATOR_COLUMNS
+    value = "预算执行数(万元)" if spending else "实际完成值"
+    filled = frame[frame[value].fillna("").astype(str).str.strip() != ""]
+    out = filled.reindex(columns=list(columns)).astype(object)
+    return out.where(out.notna(), "").to_csv(index=False).encode("utf-8")
+
+
+def spending_entry_frame(store: Store, actor: User, project_id: int) -> pd.DataFrame:
+    require_reporter(actor)
+    _require_project(store, actor, project_id)
+    p = store.projects_frame([project_id])
+    return pd.DataFrame({"项目名称": p["name"], "截至日期": date.today().isoformat(), "预算执行数(万元)": "",
+                         "说明": "", "填报人": actor.username})
+
+
+def withdraw_report(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> None:
+    """A reporter withdraws their own report; an administrator any. The report stays stored."""
+    require_reporter(actor)
+    owner = store.report_owner(report_id, report_type)
+    if owner is None:
+        raise InputError("找不到这条填报")
+    if not actor.is_admin and owner["reporter"] != actor.username:
+        raise PermissionDenied("只能撤回自己的填报")
+    if not reason.strip():
+        raise InputError("请写明撤回原因")
+    try:
+        store.withdraw(report_id, report_type, actor.username, reason.strip(),
+                       Audit(actor.username, "撤回", f"{'指标' if report_type == 'actual' else '预算执行'}填报 "
+                             f"#{report_id}:{reason.strip()}", owner["source"]))
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+def my_reports(store: Store, actor: User) -> pd.DataFrame:
+    """Reports the user may withdraw (their own; all for an administrator), newest first."""
+    require_reporter(actor)
+    hist = store.report_history(store.indicator_lookup()["indicator_id"].astype(int).tolist())
+    if not actor.is_admin:
+        hist = hist[hist["reporter"] == actor.username]
+    return hist.sort_values("report_id", ascending=False, ignore_index=True)
+
+
+def revise_target(store: Store, actor: User, indicator_id: int, target_text: str, reason: str) -> int:
+    """An administrator's new target for an indicator; the old versions stay visible."""
+    require_admin(actor, "修订目标")
+    if not reason.strip():
+        raise InputError("请写明修订原因")
+    lookup = store.indicator_lookup().set_index("indicator_id")
+    if indicator_id not in lookup.index:
+        raise InputError("指标不存在")
+    row = lookup.loc[indicator_id]
+    try:
+        t = parse_target(target_text, row["level1"], row["name"], int(row["year"]))
+    except ValueError as e:
+        raise InputError(f"指标值“{target_text}”无法识别:{e}") from None
+    value = t.value
+    target = {
+        "target_text": t.text, "operator": t.operator,
+        "target_num": value if isinstance(value, float) else None,
+        "target_date": date.fromisoformat(value) if isinstance(value, str) else None,
+        "unit": t.unit, "unit_normalized": t.unit_normalized, "kind": t.kind, "direction": t.direction,
+    }
+    said = f"{row['project_name']} · {row['name']}:{row['target_text']} → {t.text}({reason.strip()})"
+    return store.revise_target(indicator_id, target, actor.username, reason.strip(),
+                               Audit(actor.username, "修订目标", said))
+
+
+def import_upload(store: Store, actor: User, data: bytes, file_name: str) -> ImportResult:
+    """An administrator imports a target table from the page."""
+    require_admin(actor, "导入目标表")
+    return import_bytes(store, data, file_name, imported_by=actor.username)
