@@ -9,12 +9,17 @@ from datetime import date
 
 import streamlit as st
 
+from analytics.accounts import viewing_needs_sign_in
+from analytics.auth import ADMIN, REPORTER
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
-from pages.common import ENTRY_KEY, FILTERS_KEY, get_store, options
+from pages.common import ENTRY_KEY, FILTERS_KEY, get_store, options, sign_in_box, signed_in_user
 
 st.set_page_config(page_title="项目支出绩效目标", page_icon=":material/monitoring:", layout="wide")
 
-pages = [
+store = get_store()
+user = signed_in_user(store)
+
+dashboard = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"),
     st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
@@ -22,9 +27,25 @@ pages = [
     st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
     st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"),
 ]
-nav = st.navigation(pages)
+reporting = [
+    st.Page("pages/report.py", title="填报", icon=":material/edit_note:"),
+    st.Page("pages/history.py", title="填报记录", icon=":material/history:"),
+]
+admin = [
+    st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"),
+    st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"),
+]
+# Navigation shows what the role may use; every write is checked again in analytics.
+if user is None and viewing_needs_sign_in(store):
+    sections = {"": [st.Page("pages/signin.py", title="登录", icon=":material/login:", default=True)]}
+else:
+    sections = {"仪表盘": dashboard}
+    if user is not None and user.role in (ADMIN, REPORTER):
+        sections["填报"] = reporting
+    if user is not None and user.is_admin:
+        sections["管理"] = admin
+nav = st.navigation(sections)
 
-store = get_store()
 opts = options()
 ALL = "全部"
 
@@ -65,6 +86,7 @@ with st.sidebar:
                       project_ids=tuple(sorted(chosen)))
     st.session_state[FILTERS_KEY] = filters
     st.divider()
+    sign_in_box(store, user)
     st.caption(f"数据库:{store.path.name}", help=str(store.path))
 
 # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.

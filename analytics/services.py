@@ -481,3 +481,24 @@ def import_upload(store: Store, actor: User, data: bytes, file_name: str) -> Imp
     """An administrator imports a target table from the page."""
     require_admin(actor, "导入目标表")
     return import_bytes(store, data, file_name, imported_by=actor.username)
+
+
+def my_spending_reports(store: Store, actor: User) -> pd.DataFrame:
+    """Spending reports the user may withdraw (their own; all for an administrator), newest first."""
+    require_reporter(actor)
+    hist = store.spending_history(store.projects_frame()["project_id"].astype(int).tolist())
+    if not actor.is_admin:
+        hist = hist[hist["reporter"] == actor.username]
+    return hist.sort_values("report_id", ascending=False, ignore_index=True)
+
+
+def target_versions(store: Store, indicator_id: int) -> pd.DataFrame:
+    """Every version of an indicator's target: imported, revised on screen, or retired."""
+    return store.target_history(indicator_id)
+
+
+def indicator_names(store: Store) -> dict[int, str]:
+    """"项目 · 三级指标" for every current indicator, for lists and pickers."""
+    lookup = store.indicator_lookup()
+    return dict(zip(lookup["indicator_id"].astype(int), lookup["project_name"] + " · " + lookup["name"],
+                    strict=True))

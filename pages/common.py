@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
+from analytics import auth
+from analytics.accounts import current_user, ensure_first_admin, sign_in
+from analytics.auth import SignInFailed, User
 from analytics.dashboard import Filters, View, build_view, filter_options
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
 from analytics.storage import Store
 
 FILTERS_KEY = "filters"
+USER_KEY = "signed_in_as"
+SEEN_KEY = "signed_in_seen_at"
 # True while app.py runs a page; see ensure_entry.
 ENTRY_KEY = "_entry_running"
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
 def _shared_store() -> Store:
-    # One DuckDB connection per process; a first start on an empty file loads data/.
+    # One DuckDB connection per process; a first start on an empty file loads data/ and creates
+    # the administrator named in PERF_ADMIN_USER / PERF_ADMIN_PASSWORD when there is none.
     store = Store.open()
     load_seed_if_empty(store)
+    ensure_first_admin(store)
     return store
 
 
@@ -78,3 +85,66 @@ def current_view() -> View:
     """The engine's results for the sidebar's choices, cached by choices and data version."""
     f = current_filters()
     return _view(data_version(), repr(load_settings()), f.as_of, f.year, f.department, f.unit, f.project_ids)
+
+
+def signed_in_user(store: Store) -> User | None:
+    """The signed-in user as stored now, or None; a session idle too long is signed out."""
+    name = st.session_state.get(USER_KEY)
+    if not name:
+        return None
+    now = datetime.now()
+    if auth.session_expired(st.session_state.get(SEEN_KEY, now), now):
+        sign_out()
+        st.session_state["_signin_notice"] = f"登录已超过 {auth.SESSION_MINUTES} 分钟未操作,请重新登录"
+        return None
+    user = current_user(store, name)
+    if user is None:
+        sign_out()
+        return None
+    st.session_state[SEEN_KEY] = now
+    return user
+
+
+def sign_out() -> None:
+    st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(SEEN_KEY, None)
+
+
+def _sign_in(store: Store) -> None:
+    try:
+        user = sign_in(store, st.session_state.get("login_user", ""), st.session_state.get("login_password", ""))
+    except SignInFailed as e:
+        st.session_state["_signin_notice"] = str(e)
+        return
+    st.session_state[USER_KEY] = user.username
+    st.session_state[SEEN_KEY] = datetime.now()
+    st.session_state["_signin_notice"] = None
+
+
+def sign_in_box(store: Store, user: User | None) -> None:
+    """The sidebar's sign-in form, or who is signed in with a sign-out button."""
+    if user is not None:
+        units = "、".join(user.units) if user.units else "全部单位"
+        st.caption(f"已登录:{user.display_name}({user.role};{units})")
+        st.button("退出登录", on_click=sign_out, key="sign_out")
+        return
+    with st.form("sign_in", border=False):
+        st.text_input("用户名", key="login_user")
+        st.text_input("密码", type="password", key="login_password")
+        st.form_submit_button("登录", on_click=_sign_in, args=(store,))
+    notice = st.session_state.get("_signin_notice")
+    if notice:
+        st.error(notice)
+
+
+def current_user_or_stop(roles: tuple[str, ...]) -> User:
+    """The signed-in user if their role may use this page; otherwise a message and stop.
+
+    Hiding a page is for convenience only: the analytics functions refuse the write anyway.
+    """
+    ensure_entry()
+    user = signed_in_user(get_store())
+    if user is None or user.role not in roles:
+        st.error("此页面需要以" + "或".join(roles) + "身份登录。")
+        st.stop()
+    return user

@@ -1,0 +1,86 @@
+"""填报记录: the signed-in reporter's reports (all reports for an administrator), with withdrawal.
+
+A withdrawn report stays stored and visible as withdrawn; the engine ignores it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.auth import ADMIN, REPORTER
+from analytics.model import InputError
+from analytics.services import indicator_names, my_reports, my_spending_reports, withdraw_report
+from pages.common import current_user_or_stop, get_store
+
+user = current_user_or_stop((ADMIN, REPORTER))
+store = get_store()
+st.title("填报记录")
+st.caption("撤回后该条填报仍保留并标为“已撤回”,计算时不再使用。" + ("管理员可撤回任何人的填报。" if user.is_admin
+                                                                 else "只能撤回自己的填报。"))
+if st.session_state.get("withdraw_done"):
+    st.success(st.session_state.pop("withdraw_done"))
+
+actual, spend = st.tabs(["指标填报", "预算执行填报"])
+names = indicator_names(store)
+
+
+def withdraw_form(reports: pd.DataFrame, kind: str, label) -> None:
+    live = reports[~reports["withdrawn"]]
+    if live.empty:
+        return
+    with st.form(f"withdraw_{kind}"):
+        st.markdown("**撤回一条填报**")
+        rid = st.selectbox("填报", live["report_id"].astype(int).tolist(), format_func=label)
+        reason = st.text_input("撤回原因")
+        if st.form_submit_button("撤回"):
+            try:
+                withdraw_report(store, user, int(rid), kind, reason)
+            except InputError as e:
+                st.error(str(e))
+            else:
+                st.session_state["withdraw_done"] = f"已撤回填报 #{rid}。"
+                st.rerun()
+
+
+with actual:
+    reports = my_reports(store, user)
+    if reports.empty:
+        st.info("还没有指标填报。")
+    else:
+        shown = pd.DataFrame({
+            "编号": reports["report_id"],
+            "项目 · 指标": reports["indicator_id"].map(names),
+            "实际完成值": reports["value_text"],
+            "截至日期": pd.to_datetime(reports["as_of"]).dt.strftime("%Y-%m-%d"),
+            "偏差原因及说明": reports["note"],
+            "填报人": reports["reporter"],
+            "填报时间": pd.to_datetime(reports["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "来源文件": reports["source"],
+            "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
+            "撤回原因": reports["withdraw_reason"],
+        }).astype(object)
+        st.dataframe(shown.where(shown.notna(), ""), hide_index=True, width="stretch")
+        labels = {int(r.report_id): f"#{r.report_id} {names.get(int(r.indicator_id), '')}:{r.value_text}"
+                  for r in reports.itertuples()}
+        withdraw_form(reports, "actual", labels.get)
+
+with spend:
+    reports = my_spending_reports(store, user)
+    if reports.empty:
+        st.info("还没有预算执行填报。")
+    else:
+        shown = pd.DataFrame({
+            "编号": reports["report_id"],
+            "项目编号": reports["project_id"],
+            "预算执行数(万元)": reports["amount"],
+            "截至日期": pd.to_datetime(reports["as_of"]).dt.strftime("%Y-%m-%d"),
+            "说明": reports["note"],
+            "填报人": reports["reporter"],
+            "填报时间": pd.to_datetime(reports["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "来源文件": reports["source"],
+            "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
+        }).astype(object)
+        st.dataframe(shown.where(shown.notna(), ""), hide_index=True, width="stretch")
+        labels = {int(r.report_id): f"#{r.report_id} 项目{r.project_id}:{r.amount} 万元" for r in reports.itertuples()}
+        withdraw_form(reports, "spending", labels.get)

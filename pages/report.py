@@ -1,0 +1,127 @@
+"""填报: download the template, upload a file or type values on screen; see every row checked
+before anything is written, then commit the whole file in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics.auth import ADMIN, REPORTER
+from analytics.model import InputError
+from analytics.reports import LIKELIHOODS, ReportRefused
+from analytics.services import (
+    ON_SCREEN,
+    commit_report,
+    entries_csv,
+    entry_frame,
+    preview_report,
+    reportable_projects,
+    spending_entry_frame,
+    template_bytes,
+)
+from pages.common import current_user_or_stop, get_store
+
+user = current_user_or_stop((ADMIN, REPORTER))
+store = get_store()
+st.title("填报")
+projects = reportable_projects(store, user)
+if projects.empty:
+    st.warning("您还没有被分配可填报的实施单位,请联系管理员。")
+    st.stop()
+names = dict(zip(projects["project_id"].astype(int), projects["name"], strict=True))
+st.caption(f"可填报的项目:{len(names)} 个。所有行检查通过后才会写入;已写入的值不会被覆盖,更正请再报一次。")
+
+
+def show_errors(errors: list) -> None:
+    st.error(f"有 {len(errors)} 处错误,整个文件不会写入。请改正后重新上传:")
+    st.dataframe(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value, "原因": e.reason}
+                               for e in errors]), hide_index=True, width="stretch")
+
+
+def check_and_commit(data: bytes, file_name: str, key: str) -> None:
+    """The preview of one file (uploaded or typed) and the button that commits it."""
+    try:
+        preview = preview_report(store, user, data, file_name)
+    except InputError as e:
+        st.error(str(e))
+        return
+    if preview.errors:
+        show_errors(preview.errors)
+        return
+    a, s = preview.actuals, preview.spending
+    counts = pd.concat([a["状态"], s["状态"]]).value_counts()
+    st.success(f"全部 {len(a) + len(s)} 行检查通过:新增 {counts.get('新增', 0)} 行,更改 {counts.get('更改', 0)} 行,"
+               f"不变 {counts.get('不变', 0)} 行。")
+    if len(a):
+        st.dataframe(a, hide_index=True, width="stretch")
+    if len(s):
+        st.dataframe(s, hide_index=True, width="stretch")
+    if st.button("提交全部", type="primary", key=f"commit_{key}"):
+        try:
+            result = commit_report(store, user, data, file_name)
+        except ReportRefused as e:
+            show_errors(e.errors)
+            return
+        except InputError as e:
+            st.error(str(e))
+            return
+        st.session_state[f"{key}_done"] = (f"已提交:指标 {result.actuals} 条,预算执行 {result.spending} 条。"
+                                           "总览等页面已按新数据计算。")
+        st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
+        st.rerun()
+
+
+upload, onscreen, spending = st.tabs(["上传文件", "在线填报指标", "在线填报预算执行"])
+
+with upload:
+    st.subheader("1. 下载模板")
+    chosen = st.multiselect("模板包含的项目", list(names), format_func=names.get, default=list(names)[:20],
+                            key="template_projects")
+    c1, c2, _ = st.columns([1, 1, 4])
+    ids = chosen or list(names)
+    c1.download_button("下载 XLSX 模板", lambda: template_bytes(store, ids, "xlsx"), file_name="填报模板.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button("下载 CSV 模板", lambda: template_bytes(store, ids, "csv"), file_name="填报模板.csv",
+                       mime="text/csv")
+    st.subheader("2. 上传填好的文件")
+    if st.session_state.get("upload_done"):
+        st.success(st.session_state.pop("upload_done"))
+    file = st.file_uploader("XLSX 或 CSV(UTF-8 或 GBK)", type=["xlsx", "csv"],
+                            key=f"upload_{st.session_state.get('upload_round', 0)}")
+    if file is not None:
+        check_and_commit(file.getvalue(), file.name, "upload")
+
+with onscreen:
+    if st.session_state.get("entry_done"):
+        st.success(st.session_state.pop("entry_done"))
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project")
+    frame = entry_frame(store, user, int(pid))
+    locked = [c for c in frame.columns if c not in ("实际完成值", "截至日期", "评定得分率", "完成目标可能性",
+                                                    "偏差原因分析及改进措施")]
+    edited = st.data_editor(
+        frame, hide_index=True, width="stretch", disabled=locked, num_rows="fixed",
+        key=f"entry_{pid}_{st.session_state.get('entry_round', 0)}",
+        column_config={
+            "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS)),
+            "截至日期": st.column_config.TextColumn(help="YYYY-MM-DD,默认今天"),
+            "实际完成值": st.column_config.TextColumn(help="数值带单位、日期,或 达成/部分达成/未达成/不适用"),
+        },
+    )
+    st.caption("“有可能”“不可能”、超额完成(≥130%)时必须填写偏差原因分析及改进措施。")
+    if (edited["实际完成值"].fillna("").astype(str).str.strip() != "").any():
+        check_and_commit(entries_csv(edited), f"{ON_SCREEN}.csv", "entry")
+
+with spending:
+    if st.session_state.get("spend_done"):
+        st.success(st.session_state.pop("spend_done"))
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project")
+    edited = st.data_editor(
+        spending_entry_frame(store, user, int(pid)), hide_index=True, width="stretch", num_rows="fixed",
+        disabled=["项目名称", "填报人"], key=f"spend_{pid}_{st.session_state.get('spend_round', 0)}",
+        column_config={"预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
+    )
+    st.caption(f"项目期结束后执行率低于90%时必须在“说明”中写明原因。今天:{date.today():%Y-%m-%d}")
+    if (edited["预算执行数(万元)"].fillna("").astype(str).str.strip() != "").any():
+        check_and_commit(entries_csv(edited, spending=True), f"{ON_SCREEN}-预算执行.csv", "spend")
