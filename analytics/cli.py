@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -150,6 +152,53 @@ def _cmd_report(args: argparse.Namespace, store: Store) -> int:
     return EXIT_OK
 
 
+def _cmd_backup(args: argparse.Namespace, store: Store) -> int:
+    from analytics.backup import backup
+
+    try:
+        manifest = json.loads(backup(store, args.out).read_text(encoding="utf-8"))
+    except InputError as e:
+        _print(f"✗ {e}")
+        return EXIT_FAILED
+    rows = sum(t["rows"] for t in manifest["tables"])
+    _print(f"✓ 已备份 {len(manifest['tables'])} 张表,共 {rows} 行:{args.out}")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace, store: Store) -> int:
+    from analytics.backup import restore
+
+    try:
+        loaded = restore(store, args.dir)
+    except InputError as e:
+        _print(f"✗ 恢复失败:{e}")
+        _print("  数据库未作任何改动。")
+        return EXIT_FAILED
+    _print(f"✓ 已从 {args.dir} 恢复 {len(loaded)} 张表,共 {sum(loaded.values())} 行")
+    return EXIT_OK
+
+
+def _cmd_user(args: argparse.Namespace, store: Store) -> int:
+    from analytics.accounts import add_user
+
+    if args.action == "list":
+        for r in store.users_frame().to_dict("records"):
+            units = "、".join(json.loads(r["units"])) or "全部单位"
+            _print(f"{r['username']}\t{r['role']}\t{units}\t{'启用' if r['active'] else '停用'}")
+        return EXIT_OK
+    # The password never goes on the command line, where other users could read it in the process list.
+    password = os.environ.get("PERF_USER_PASSWORD") or (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码:")
+    )
+    try:
+        user = add_user(store, None, args.name, password, args.role, args.unit, args.display_name)
+    except InputError as e:
+        _print(f"✗ {e}")
+        return EXIT_FAILED
+    _print(f"✓ 已新建用户 {user.username}({user.role};{'、'.join(user.units) or '全部单位'})")
+    return EXIT_OK
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from analytics.bench import run_engine_bench
 
@@ -197,6 +246,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_report)
 
+    p = with_db(sub.add_parser("backup", help="把所有数据表备份为 Parquet 文件(含清单 manifest.json)"))
+    p.add_argument("--out", required=True, metavar="DIR", help="新的或空的文件夹")
+    p.set_defaults(handler=_cmd_backup)
+
+    p = with_db(sub.add_parser("restore", help="把备份恢复到空数据库中"))
+    p.add_argument("dir", metavar="DIR", help="backup 写出的文件夹")
+    p.set_defaults(handler=_cmd_restore)
+
+    p = with_db(sub.add_parser("user", help="用户管理:user add 名称 --role 管理员|填报员|查看 [--unit 实施单位]…"))
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("name", nargs="?", default="")
+    p.add_argument("--role", default="管理员", help="管理员、填报员或查看(默认管理员)")
+    p.add_argument("--unit", action="append", default=[], help="填报员负责的实施单位,可重复")
+    p.add_argument("--display-name", default=None)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="从标准输入读取密码(否则交互输入或取 PERF_USER_PASSWORD)")
+    p.set_defaults(handler=_cmd_user)
     p = sub.add_parser("bench", help="计算引擎基准测试(合成数据库)")
     p.add_argument("--projects", type=int, default=5000)
     p.add_argument("--seed", type=int, default=0)

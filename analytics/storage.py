@@ -875,3 +875,92 @@ class Store:
             FROM actual_reports a JOIN current_indicators ci USING (indicator_id)
             """
         ).df()
+
+    # -- backup and restore -------------------------------------------------------------
+    def _stored_tables(self) -> list[str]:
+        """The product's base tables: views and a connection's temp staging tables are not data."""
+        return [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()]
+
+    def _table_columns(self, name: str) -> list[list[str]]:
+        return [list(r) for r in self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() "
+            "AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            [name],
+        ).fetchall()]
+
+    def backup_tables(self, out_dir: Path) -> list[dict]:
+        """Write every base table to ``<table>.parquet`` in ``out_dir``; one row per table.
+
+        current_indicators is written too, so a backup holds every table as stored, but
+        :meth:`restore_tables` rebuilds it instead of loading it. Each row has table, file, rows
+        and columns ([name, type] pairs). Rows are sorted by all columns so that the same data
+        always gives the same rows in the same order.
+        """
+        out = []
+        # One transaction: all tables come from one snapshot even while another cursor writes.
+        with self.transaction() as con:
+            for name in self._stored_tables():
+                file = f"{name}.parquet"
+                # COPY takes its target as a literal, not a parameter.
+                target = str(Path(out_dir) / file).replace("'", "''")
+                rows = con.execute(
+                    f"COPY (SELECT * FROM \"{name}\" ORDER BY ALL) TO '{target}' (FORMAT parquet)"
+                ).fetchone()[0]
+                out.append({"table": name, "file": file, "rows": int(rows), "columns": self._table_columns(name)})
+        return out
+
+    def restore_tables(self, in_dir: Path, tables: list[str]) -> dict[str, int]:
+        """Load the ``<table>.parquet`` files of :meth:`backup_tables` into this empty database.
+
+        All in one transaction, so a refusal or failure leaves the database as empty as it was.
+        current_indicators is not loaded but rebuilt from the restored target_versions: it is derived
+        data, and a rebuild cannot disagree with the history it comes from. Every id sequence is then
+        recreated to start after the largest restored id (this DuckDB has no ALTER SEQUENCE RESTART),
+        so new imports, reports and audit lines continue the numbering. Returns the rows per table.
+        Raises ValueError (in Chinese) if any table already has rows or a file does not fit its table.
+        """
+        derived = "current_indicators"
+        sequences = {
+            "seq_import": ("imports", "import_id"),
+            "seq_project": ("projects", "project_id"),
+            "seq_indicator": ("indicators", "indicator_id"),
+            "seq_actual": ("actual_reports", "report_id"),
+            "seq_spending": ("spending_reports", "report_id"),
+            "seq_audit": ("audit_log", "audit_id"),
+        }
+        loaded: dict[str, int] = {}
+        with self.transaction() as con:
+            stored = self._stored_tables()
+            unknown = sorted(set(tables) - set(stored))
+            if unknown:
+                raise ValueError(
+                    f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
+                )
+            filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
+            if filled:
+                raise ValueError(
+                    f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
+                    "请用 --db 指定一个新的数据库文件"
+                )
+            for name in tables:
+                if name == derived:
+                    continue
+                path = str(Path(in_dir) / f"{name}.parquet")
+                file_cols = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()}
+                table_cols = {c for c, _ in self._table_columns(name)}
+                if file_cols != table_cols:
+                    raise ValueError(
+                        f"备份文件“{name}.parquet”的列与数据库表 {name} 的列不一致;备份可能来自不同版本的程序"
+                    )
+                loaded[name] = con.execute(
+                    f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path]
+                ).fetchone()[0]
+            self._refresh_current_indicators(con)
+            loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
+            for seq, (table, column) in sequences.items():
+                start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
+                con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
+        return loaded

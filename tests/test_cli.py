@@ -71,3 +71,25 @@ def test_busy_database_gets_one_chinese_sentence_and_status_2(tmp_path):
         holder.wait()
     time.sleep(0.1)
     assert main(["projects", "--db", str(db)]) == 0
+
+
+def test_user_add_and_list(tmp_path):
+    """The first administrator can be created from the command line; the password never in argv."""
+    db = tmp_path / "u.duckdb"
+    r = subprocess.run([sys.executable, "-m", "analytics", "user", "add", "admin", "--password-stdin", "--db", str(db)],
+                       input="password123\n", capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "已新建用户 admin(管理员" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "analytics", "user", "add", "x", "--password-stdin", "--db", str(db)],
+                       input="short\n", capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1 and "密码至少需要 8 个字符" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "analytics", "user", "list", "--db", str(db)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.stdout.split("\t")[:2] == ["admin", "管理员"]
+    from analytics.storage import Store
+
+    store = Store.open(db)
+    try:
+        assert store.get_user("admin")["password_hash"].startswith("$argon2")
+    finally:
+        store.close()
