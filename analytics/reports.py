@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.model import NOT_APPLICABLE, InputError
-from analytics.readers import MAX_FILE_BYTES, decode_text, open_workbook
+from analytics.readers import decode_text, open_workbook
 from analytics.settings import Settings
 from analytics.values import MONEY_UNITS, NUMBER, normalize_text, parse_date
 
@@ -34,6 +34,8 @@ _NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
 _MONEY = {**MONEY_UNITS, "万": 1.0}
 # A far-future as-of date is a typing error, not a plan.
 MAX_DAYS_AHEAD = 366
+# A year's report for a whole department is well under 1 MB; anything near this is not a report.
+REPORT_MAX_BYTES = 10 * 1024 * 1024
 # The apostrophe that exports.safe_cell puts before text a spreadsheet would read as a formula
 # ("'=1次" in a template's 指标值): it marks the cell as text and is not part of the value.
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
@@ -138,8 +140,8 @@ def _sheets_from_csv(data: bytes, file_name: str) -> list[Sheet]:
 def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
     if not data.strip():
         raise InputError(f"文件“{file_name}”是空文件")
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"文件“{file_name}”超过{MAX_FILE_BYTES // 1024 // 1024}MB,请拆分后再上传")
+    if len(data) > REPORT_MAX_BYTES:
+        raise InputError(f"文件“{file_name}”超过{REPORT_MAX_BYTES // 1024 // 1024}MB,请拆分后再上传")
     suffix = Path(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _sheets_from_xlsx(data, file_name)

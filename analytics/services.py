@@ -342,25 +342,25 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
     prev_as_of = a["indicator_id"].map(old["as_of"]) if len(old) else pd.Series(None, index=a.index)
     same = (prev_text == a["value_text"]) & (pd.to_datetime(prev_as_of) == pd.to_datetime(a["as_of"]))
     actuals = pd.DataFrame({
+        "状态": np.where(prev_text.isna(), "新增", np.where(same, "不变", "更改")),
         "行": a["row"],
         "项目": a["indicator_id"].map(lookup["project_name"]),
         "三级指标": a["indicator_id"].map(lookup["name"]),
         "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
         "原值": prev_text.fillna(""),
         "新值": a["value_text"],
-        "状态": np.where(prev_text.isna(), "新增", np.where(same, "不变", "更改")),
     })
     s = batch.spending
     old_s = store.latest_spending(s["project_id"].astype(int).tolist()).set_index("project_id")
     names = store.projects_frame().set_index("project_id")["name"]
     prev_amount = s["project_id"].map(old_s["amount"]) if len(old_s) else pd.Series(np.nan, index=s.index)
     spending = pd.DataFrame({
+        "状态": np.where(prev_amount.isna(), "新增", np.where(prev_amount == s["amount"], "不变", "更改")),
         "行": s["row"],
         "项目": s["project_id"].map(names),
         "截至日期": pd.to_datetime(s["as_of"]).dt.strftime("%Y-%m-%d"),
-        "原值(万元)": prev_amount,
-        "新值(万元)": s["amount"],
-        "状态": np.where(prev_amount.isna(), "新增", np.where(prev_amount == s["amount"], "不变", "更改")),
+        "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
+        "新值(万元)": s["amount"].map(lambda v: f"{v:,.2f}"),
     })
     return Preview(file_name, errors, actuals, spending, batch)
 
