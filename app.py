@@ -36,7 +36,8 @@ admin = [
     st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"),
 ]
 # Navigation shows what the role may use; every write is checked again in analytics.
-if user is None and viewing_needs_sign_in(store):
+locked_out = user is None and viewing_needs_sign_in(store)
+if locked_out:
     sections = {"": [st.Page("pages/signin.py", title="登录", icon=":material/login:", default=True)]}
 else:
     sections = {"仪表盘": dashboard}
@@ -45,6 +46,17 @@ else:
     if user is not None and user.is_admin:
         sections["管理"] = admin
 nav = st.navigation(sections)
+
+if locked_out:
+    # No project, department or unit name reaches a visitor who has not signed in.
+    with st.sidebar:
+        sign_in_box(store, user)
+    st.session_state[ENTRY_KEY] = True
+    try:
+        nav.run()
+    finally:
+        st.session_state[ENTRY_KEY] = False
+    st.stop()
 
 opts = options()
 ALL = "全部"

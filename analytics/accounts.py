@@ -37,9 +37,6 @@ def sign_in(store: Store, username: str, password: str, now: datetime | None = N
     if until is not None and now < until:
         store.log(Audit(username, "登录失败", "账号已锁定", at=now))
         raise SignInFailed(f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员")
-    if not row["active"]:
-        store.log(Audit(username, "登录失败", "账号已停用", at=now))
-        raise SignInFailed("该账号已停用,请联系管理员")
     if not auth.password_matches(row["password_hash"], password):
         # After a lock has run out, the count starts again.
         if until is not None:
@@ -49,6 +46,10 @@ def sign_in(store: Store, username: str, password: str, now: datetime | None = N
         if left <= 0:
             raise SignInFailed(f"用户名或密码错误;账号已锁定 {auth.LOCK_MINUTES} 分钟")
         raise SignInFailed(f"用户名或密码错误(再错 {left} 次将锁定账号)")
+    # Only someone who knows the password learns that the account is disabled.
+    if not row["active"]:
+        store.log(Audit(username, "登录失败", "账号已停用", at=now))
+        raise SignInFailed("该账号已停用,请联系管理员")
     store.record_sign_in(username, True, now, Audit(username, "登录", "", at=now))
     return _user(row)
 

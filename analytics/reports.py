@@ -392,7 +392,7 @@ def check_actual_rows(
         accepted.append({
             "indicator_id": int(target["indicator_id"]), "as_of": as_of, **parsed, "grade_rate": rate,
             "likelihood": likelihood or None, "note": note or None,
-            "reporter": get("填报人").text or reporter, "source": source, "row": n,
+            "reporter": get("填报人").text or reporter, "source": source, "row": n, "sheet": sheet.name,
         })
     return accepted, errors
 
@@ -465,7 +465,7 @@ def check_spending_rows(
         accepted.append({
             "project_id": int(project["project_id"]), "as_of": as_of, "amount": amount,
             "note": get("说明").text or None, "reporter": get("填报人").text or reporter,
-            "source": source, "row": n,
+            "source": source, "row": n, "sheet": sheet.name,
         })
     return accepted, errors
 
@@ -473,10 +473,12 @@ def check_spending_rows(
 ACTUAL_FRAME_COLUMNS = ("indicator_id", "as_of", "value_text", "value_num", "value_date", "grade", "grade_rate",
                         "likelihood", "note", "reporter", "source")
 SPENDING_FRAME_COLUMNS = ("project_id", "as_of", "amount", "note", "reporter", "source")
+# Where an accepted row came from, for messages about it; not stored.
+WHERE_COLUMNS = ("row", "sheet")
 
 
 def actuals_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=[*ACTUAL_FRAME_COLUMNS, "row"])
+    df = pd.DataFrame(rows, columns=[*ACTUAL_FRAME_COLUMNS, *WHERE_COLUMNS])
     for c in ("value_num", "grade_rate"):
         df[c] = df[c].astype(float)
     for c in ("as_of", "value_date"):
@@ -488,7 +490,7 @@ def actuals_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def spending_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=[*SPENDING_FRAME_COLUMNS, "row"])
+    df = pd.DataFrame(rows, columns=[*SPENDING_FRAME_COLUMNS, *WHERE_COLUMNS])
     df["amount"] = df["amount"].astype(float)
     df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[s]")
     df["project_id"] = df["project_id"].astype(np.int64)

@@ -20,6 +20,7 @@ from analytics.readers import read_tables
 from analytics.reports import (
     INDICATOR_COLUMNS,
     SPENDING_COLUMNS,
+    WHERE_COLUMNS,
     ReportBatch,
     ReportRefused,
     RowError,
@@ -199,7 +200,7 @@ def load_report(
         raise ReportRefused(file_name, batch.errors)
     said = f"指标 {len(batch.actuals)} 条,预算执行 {len(batch.spending)} 条"
     n_a, n_s = store.append_reports(
-        batch.actuals.drop(columns="row"), batch.spending.drop(columns="row"),
+        batch.actuals.drop(columns=list(WHERE_COLUMNS)), batch.spending.drop(columns=list(WHERE_COLUMNS)),
         Audit(reporter or "命令行", "填报", said, file_name),
     )
     return ReportResult(file_name, n_a, n_s)
@@ -315,18 +316,20 @@ def _unit_errors(store: Store, actor: User, batch: ReportBatch) -> list[RowError
     """Rows for projects outside the reporter's units: refused on the server, whatever the page showed."""
     if actor.is_admin:
         return []
-    units = store.projects_frame().set_index("project_id")["unit"]
+    projects = store.projects_frame().set_index("project_id")
+    units = projects["unit"]
     lookup = store.indicator_lookup().set_index("indicator_id")
     errors = []
     for r in batch.actuals.itertuples():
         unit = lookup.at[r.indicator_id, "implementing_unit"]
         if not actor.may_report_for(unit):
-            errors.append(RowError("", int(r.row), "项目名称", lookup.at[r.indicator_id, "project_name"],
+            errors.append(RowError(r.sheet, int(r.row), "项目名称", lookup.at[r.indicator_id, "project_name"],
                                    f"您没有实施单位“{unit}”的填报权限"))
     for r in batch.spending.itertuples():
         unit = units.get(r.project_id)
         if not actor.may_report_for(unit):
-            errors.append(RowError("", int(r.row), "项目名称", str(unit), f"您没有实施单位“{unit}”的填报权限"))
+            errors.append(RowError(r.sheet, int(r.row), "项目名称", str(projects.at[r.project_id, "name"]),
+                                   f"您没有实施单位“{unit}”的填报权限"))
     return errors
 
 
@@ -347,7 +350,7 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "项目": a["indicator_id"].map(lookup["project_name"]),
         "三级指标": a["indicator_id"].map(lookup["name"]),
         "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
-        "原值": prev_text.fillna(""),
+        "原值": prev_text.astype(object).where(prev_text.notna(), ""),
         "新值": a["value_text"],
     })
     s = batch.spending
@@ -372,8 +375,8 @@ def commit_report(store: Store, actor: User, data: bytes, file_name: str, today:
         raise ReportRefused(file_name, preview.errors)
     batch = preview.batch
     # Who reported is whoever is signed in; a 填报人 typed in the file does not decide ownership.
-    actuals = batch.actuals.drop(columns="row").assign(reporter=actor.username)
-    spending = batch.spending.drop(columns="row").assign(reporter=actor.username)
+    actuals = batch.actuals.drop(columns=list(WHERE_COLUMNS)).assign(reporter=actor.username)
+    spending = batch.spending.drop(columns=list(WHERE_COLUMNS)).assign(reporter=actor.username)
     said = f"指标 {len(actuals)} 条,预算执行 {len(spending)} 条"
     n_a, n_s = store.append_reports(actuals, spending, Audit(actor.username, "填报", said, file_name))
     return ReportResult(file_name, n_a, n_s)
