@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -165,6 +166,8 @@ def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
         raise ValueError("不是数字")
     if isinstance(v, (int, float)):
         num = float(v)
+        if not math.isfinite(num):
+            raise ValueError("数字过大,请检查")
         if cell.is_percent:
             if unit_normalized != "%":
                 raise ValueError(f"单元格是百分比格式,但该指标的单位是“{unit or '无'}”")
@@ -175,6 +178,8 @@ def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
     if not m:
         raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)")
     num, u = float(m.group(1).replace(",", "")), m.group(2)
+    if not math.isfinite(num):
+        raise ValueError("数字过大,请检查")
     if not u or u in (unit, unit_normalized):
         return num
     if unit_normalized == "万元" and u in _MONEY:
@@ -199,10 +204,10 @@ def parse_rate(cell: Cell) -> float:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return float(v) * 100 if cell.is_percent else float(v)
     s = cell.text.replace(" ", "").removesuffix("%")
-    try:
-        return float(s)
-    except ValueError:
-        raise ValueError("评定得分率不是数字") from None
+    # float() would also take "nan", "inf" and "1_0"; only a plain decimal is a rate.
+    if not re.fullmatch(r"-?\d+(\.\d+)?", s):
+        raise ValueError("评定得分率不是数字")
+    return float(s)
 
 
 def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
@@ -228,10 +233,13 @@ def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
         out["value_date"] = parse_report_date(cell, "完成日期")
         return out
     num = parse_number(cell, target["unit_normalized"] or "", target["unit"] or "")
+    # 0.962 for 96.2%: a plain number (a number cell, or text without its unit) of at most 1
+    # against a percent target above 1 is almost always a decimal fraction.
+    written_bare = isinstance(cell.value, (int, float)) or not text.replace(" ", "").endswith("%")
     if (
         target["unit_normalized"] == "%"
         and not cell.is_percent
-        and isinstance(cell.value, (int, float))
+        and written_bare
         and 0 < num <= 1
         and (target["target_num"] or 0) > 1
     ):
@@ -352,6 +360,9 @@ def check_actual_rows(
         if target is not None:
             try:
                 parsed = parse_actual(get("实际完成值"), target, s)
+                done = parsed["value_date"]
+                if done is not None and not (date(2000, 1, 1) <= done <= today + timedelta(days=MAX_DAYS_AHEAD)):
+                    raise ValueError(f"完成日期{done.isoformat()}不合理,请检查年份")
             except ValueError as e:
                 err("实际完成值", str(e))
         rate = None
@@ -423,6 +434,9 @@ def check_spending_rows(
         ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text, reason))
 
+        for column, cell in zip(sheet.header, cells, strict=False):
+            if cell.is_formula and column != amount_col:
+                err(column, "是公式,请填写数值本身")
         name = get("项目名称").text
         matches = by_name.get(name, [])
         if "年度" in col and get("年度").text:
@@ -441,6 +455,8 @@ def check_spending_rows(
             err("截至日期", str(e))
         amount = None
         try:
+            if get(amount_col).is_formula:
+                raise ValueError("是公式,请填写数值本身")
             amount = parse_number(get(amount_col), "万元", "万元")
             if amount < 0:
                 err(amount_col, "预算执行数不能为负数")

@@ -264,10 +264,13 @@ def _busy_message(path: Path) -> str:
 class Store:
     """One DuckDB connection (or a thread's cursor of it) and every query the product runs."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None,
+                 lock: threading.RLock | None = None):
         self.con = con
         self.path = path
-        self._lock = threading.Lock()
+        # Shared by every cursor of one connection: writes from different threads take turns, so
+        # two imports rebuilding current_indicators cannot conflict (DuckDB would abort one).
+        self._lock = lock or threading.RLock()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
@@ -312,13 +315,17 @@ class Store:
 
     def cursor(self) -> Store:
         """A store on a new cursor of the same connection, for use in another thread."""
-        return Store(self.con.cursor(), self.path)
+        return Store(self.con.cursor(), self.path, self._lock)
 
     def close(self) -> None:
         self.con.close()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con

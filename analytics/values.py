@@ -72,7 +72,9 @@ def strip_html(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _last_day(year: int, month: int) -> date:
+def _last_day(year: int, month: int, text: str = "") -> date:
+    if not (1 <= month <= 12 and 1 <= year <= 9999):
+        raise ValueError(f"日期“{text or f'{year}年{month}月'}”不存在")
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -96,7 +98,7 @@ def parse_date(text: object, year: int | None = None) -> date:
         month = int(m.group(2))
         if not 1 <= month <= 12:
             raise ValueError(f"日期“{s}”不存在")
-        return _last_day(int(m.group(1)), month)
+        return _last_day(int(m.group(1)), month, s)
     m = _MD_RE.match(s)
     if m and year:
         month = int(m.group(1))
@@ -104,7 +106,7 @@ def parse_date(text: object, year: int | None = None) -> date:
             raise ValueError(f"日期“{s}”不存在")
         if m.group(2):
             return _make_date(year, month, int(m.group(2)), s)
-        return _last_day(year, month)
+        return _last_day(year, month, s)
     raise ValueError(f"无法识别日期“{s}”")
 
 
@@ -121,7 +123,7 @@ def parse_date_range(text: object) -> tuple[date | None, date | None]:
     m = _YEAR_ONLY_RE.match(s)
     if m:
         y = int(m.group(1))
-        return date(y, 1, 1), date(y, 12, 31)
+        return _make_date(y, 1, 1, s), _make_date(y, 12, 31, s)
     found: list[date] = []
     pos = 0
     while pos < len(s):
@@ -135,12 +137,12 @@ def parse_date_range(text: object) -> tuple[date | None, date | None]:
     months = _YYYYMM_RE.findall(s)
     if months:
         (y1, m1), (y2, m2) = months[0], months[-1]
-        end = _last_day(int(y2), int(m2)) if len(months) > 1 else None
-        return date(int(y1), int(m1), 1), end
+        end = _last_day(int(y2), int(m2), s) if len(months) > 1 else None
+        return _make_date(int(y1), int(m1), 1, s), end
     ym = list(_YM_END_RE.finditer(s))
     if ym:
-        start = date(int(ym[0].group(1)), int(ym[0].group(2)), 1)
-        end = _last_day(int(ym[-1].group(1)), int(ym[-1].group(2))) if len(ym) > 1 else None
+        start = _make_date(int(ym[0].group(1)), int(ym[0].group(2)), 1, s)
+        end = _last_day(int(ym[-1].group(1)), int(ym[-1].group(2)), s) if len(ym) > 1 else None
         return start, end
     raise ValueError(f"无法识别项目日期“{s}”")
 
