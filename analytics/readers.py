@@ -36,8 +36,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 def decode_text(data: bytes, source: str) -> str:
     """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"文件“{source}”是UTF-16编码(Excel“Unicode 文本”),请另存为UTF-8或GBK编码的CSV")
     if b"\x00" in data[:4096]:
-        raise InputError(f"文件“{source}”不是文本文件(含有二进制内容),请上传文本、Excel或Word文件")
+        raise InputError(f"文件“{source}”不是文本文件(含有二进制内容),请上传CSV、Excel或Word文件")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):
@@ -89,8 +91,8 @@ def open_workbook(data: bytes, source: str, data_only: bool = True) -> Workbook:
         raise InputError(f"文件“{source}”不是有效的Excel(.xlsx)文件,可能已损坏或扩展名不对")
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=data_only)
-    except Exception as e:  # openpyxl raises many types for broken packages
-        raise InputError(f"文件“{source}”无法作为Excel文件打开:{type(e).__name__}") from None
+    except Exception:  # openpyxl raises many types for broken packages
+        raise InputError(f"文件“{source}”无法作为Excel文件打开,可能已损坏;请在Excel中打开后另存为.xlsx") from None
 
 
 def xlsx_sheets(data: bytes, source: str) -> list[tuple[str, list[Row]]]:
