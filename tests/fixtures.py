@@ -142,3 +142,36 @@ def write_tidy_xlsx(tables: list[ProjectTable], path: Path) -> Path:
     path = Path(path)
     wb.save(path)
     return path
+
+
+def small_table(project: str, indicators: str, unit: str = "南昌市生态环境污染防治中心", goal: str = "测试。") -> str:
+    """A one-project target table in the seed's text layout; ``indicators`` are its tab-separated
+    一级/二级/三级/指标值 lines."""
+    return f"""项目支出绩效目标表
+
+(2026年度)
+
+项目名称\t{project}\t\t
+主管部门\t402-南昌市生态环境局(部门)\t实施单位\t{unit}
+项目属性\t当年项目\t项目日期范围\t2026年1月1日
+\t\t\t2026年12月31日
+项目资金 (万元)\t年度资金总额\t10.00\t
+\t其中:财政拨款\t10.00\t
+\t其他资金\t\t
+年度绩效目标\t\t\t
+{goal}\t\t\t
+一级指标\t二级指标\t三级指标\t指标值
+{indicators.strip()}
+
+注:若为空表,则为该部门(单位)无部门预算项目支出。
+"""
+
+
+# One project with two indicators named 巡检服务 under different 二级: an ambiguous name.
+TWIN_PROJECT = "测试项目_同名指标"
+TWIN_TABLE = small_table(TWIN_PROJECT, """
+产出指标\t数量指标\t巡检服务\t=4次
+\t质量指标\t巡检服务\t=100%
+效益指标\t社会效益\t服务效果\t提升
+满意度\t服务对象满意度\t满意度\t≥95%
+""", goal="测试同名指标。")

@@ -126,6 +126,16 @@ def _run_app(data: Data, workdir: Path) -> Iterator[str]:
                 proc.wait()
 
 
+def require_browser() -> None:
+    """Debian's chromium and a CJK font, which the test command installs."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which(
+        "fc-list") else ""
+    if not fonts.strip():
+        pytest.fail("no CJK font: Chinese text would show as boxes (apt-get install -y fonts-noto-cjk)")
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     """Seed plus the sample report, as of year end; the project ids in the sidebar's order."""
@@ -133,12 +143,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     from analytics.dashboard import filter_options
     from analytics.storage import Store
 
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which(
-        "fc-list") else ""
-    if not fonts.strip():
-        pytest.fail("no CJK font: Chinese text would show as boxes (apt-get install -y fonts-noto-cjk)")
+    require_browser()
     db = tmp_path_factory.mktemp("browser_data") / "perf.duckdb"
     store = Store.open(db)
     try:

@@ -15,8 +15,6 @@ Run with ``pytest -m browser tests/test_browser_upload.py``. Needs /usr/bin/chro
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from tests.test_browser import (
     _open,
     _run_app,
     _wait_idle,
+    require_browser,
 )
 
 pytestmark = pytest.mark.browser
@@ -66,12 +65,7 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from analytics.accounts import add_user
     from analytics.storage import Store
 
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which(
-        "fc-list") else ""
-    if not fonts.strip():
-        pytest.fail("no CJK font: Chinese text would show as boxes (apt-get install -y fonts-noto-cjk)")
+    require_browser()
     db = tmp_path_factory.mktemp("upload_data") / "perf.duckdb"
     store = Store.open(db)
     try:

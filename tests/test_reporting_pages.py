@@ -39,6 +39,7 @@ from analytics.reports import ReportRefused
 from analytics.storage import Store
 from pages.common import ENTRY_KEY, SEEN_KEY, USER_KEY
 from tests.conftest import ROOT
+from tests.fixtures import small_table
 
 APP = str(ROOT / "app.py")
 AS_OF = date(2026, 12, 31)
@@ -66,25 +67,10 @@ SPENDING_HEADER = ["项目名称", "截至日期", "预算执行数(万元)", "�
 
 # A target table of one project whose 实施单位 is OTHER_UNIT (the seed's format).
 OTHER_PROJECT = "测试项目_监控中心运维"
-OTHER_TABLE = f"""项目支出绩效目标表
-
-(2026年度)
-
-项目名称\t{OTHER_PROJECT}\t\t
-主管部门\t402-南昌市生态环境局(部门)\t实施单位\t{OTHER_UNIT}
-项目属性\t当年项目\t项目日期范围\t2026年1月1日
-\t\t\t2026年12月31日
-项目资金 (万元)\t年度资金总额\t10.00\t
-\t其中:财政拨款\t10.00\t
-\t其他资金\t\t
-年度绩效目标\t\t\t
-测试另一个实施单位。\t\t\t
-一级指标\t二级指标\t三级指标\t指标值
+OTHER_TABLE = small_table(OTHER_PROJECT, """
 产出指标\t数量指标\t巡检服务\t=4次
 满意度\t服务对象满意度\t满意度\t≥95%
-
-注:若为空表,则为该部门(单位)无部门预算项目支出。
-"""
+""", unit=OTHER_UNIT, goal="测试另一个实施单位。")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------------

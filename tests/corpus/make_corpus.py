@@ -6,7 +6,7 @@ Deterministic: the same bytes on every run (XLSX files get fixed document dates 
 entry times), so ``test_corpus.py`` can check that the committed files are up to date. The 20 MB
 and over-limit files are not here: the tests make them at run time in a temporary folder.
 
-Only the standard library and openpyxl are used, so the script runs without the product.
+The ambiguous-name target table comes from tests/fixtures.py, shared with the report tests.
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from pathlib import Path
 
 import openpyxl
 
+if __package__ in (None, ""):  # run as a script: make the project importable
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.fixtures import TWIN_PROJECT, TWIN_TABLE
+
 HERE = Path(__file__).resolve().parent
 
 # The seed's projects (data/000_8af13639028b6537.txt) and one qualitative indicator of project 3.
@@ -30,7 +36,7 @@ P3 = "生态环保行业管理_2026年度生态环境综合技术评估服务项
 P4 = "南昌市县级及以上集中式饮用水水源地规范化建设项目"
 QUAL_P3 = "通过开展清洁生产审核,提升节能减排效果"
 # The project of twin_targets.txt: two indicators named 巡检服务 (under different 二级指标).
-TWIN = "测试项目_同名指标"
+TWIN = TWIN_PROJECT
 
 HEADER = ["指标编号", "项目名称", "三级指标", "实际完成值", "截至日期", "评定得分率", "完成目标可能性",
           "偏差原因分析及改进措施", "填报人"]
@@ -121,27 +127,6 @@ def not_an_xlsx() -> bytes:
     return out.getvalue()
 
 
-TWIN_TABLE = f"""项目支出绩效目标表
-
-(2026年度)
-
-项目名称\t{TWIN}\t\t
-主管部门\t402-南昌市生态环境局(部门)\t实施单位\t南昌市生态环境污染防治中心
-项目属性\t当年项目\t项目日期范围\t2026年1月1日
-\t\t\t2026年12月31日
-项目资金 (万元)\t年度资金总额\t10.00\t
-\t其中:财政拨款\t10.00\t
-\t其他资金\t\t
-年度绩效目标\t\t\t
-测试同名指标。\t\t\t
-一级指标\t二级指标\t三级指标\t指标值
-产出指标\t数量指标\t巡检服务\t=4次
-\t质量指标\t巡检服务\t=100%
-效益指标\t社会效益\t服务效果\t提升
-满意度\t服务对象满意度\t满意度\t≥95%
-
-注:若为空表,则为该部门(单位)无部门预算项目支出。
-"""
 
 
 def build() -> dict[str, bytes]:
