@@ -16,6 +16,7 @@ from analytics.dashboard import (
     indicator_table,
 )
 from analytics.exports import frame_csv
+from analytics.services import target_versions
 from analytics.settings import load_settings
 from pages.common import current_view, get_store
 
@@ -69,6 +70,12 @@ if row["kind"] == "quantitative" and not hist.empty:
     expected = expectation_line(row, project, load_settings().cumulative_units)
     st.plotly_chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
                                          f"{row['name']}:填报值与目标"), key="history_chart")
+versions = target_versions(get_store(), int(chosen))
+if len(versions) > 1:
+    with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):
+        st.dataframe(versions.rename(columns={
+            "version": "版本", "recorded_at": "时间", "active": "有效", "target_text": "指标值", "changed_by": "修订人",
+            "reason": "原因", "file_name": "来源文件"}), hide_index=True, width="stretch")
 if hist.empty:
     st.info("该指标还没有填报记录。")
 else:
