@@ -12,7 +12,7 @@ import streamlit as st
 from analytics.accounts import viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
-from pages.common import ENTRY_KEY, FILTERS_KEY, get_store, options, sign_in_box, signed_in_user
+from pages.common import FILTERS_KEY, get_store, options, run_page, sign_in_box, signed_in_user
 
 st.set_page_config(page_title="项目支出绩效目标", page_icon=":material/monitoring:", layout="wide")
 
@@ -51,11 +51,7 @@ if locked_out:
     # No project, department or unit name reaches a visitor who has not signed in.
     with st.sidebar:
         sign_in_box(store, user)
-    st.session_state[ENTRY_KEY] = True
-    try:
-        nav.run()
-    finally:
-        st.session_state[ENTRY_KEY] = False
+    run_page(nav, user)
     st.stop()
 
 opts = options()
@@ -111,8 +107,4 @@ for key, value in wanted.items():
         st.query_params[key] = value
 st.session_state["_url"] = wanted
 
-st.session_state[ENTRY_KEY] = True
-try:
-    nav.run()
-finally:
-    st.session_state[ENTRY_KEY] = False
+run_page(nav, user)

@@ -39,9 +39,8 @@ def sign_in(store: Store, username: str, password: str, now: datetime | None = N
         raise SignInFailed(f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员")
     if not auth.password_matches(row["password_hash"], password):
         # After a lock has run out, the count starts again.
-        if until is not None:
-            store.update_user(username, {"failed_count": 0})
-        store.record_sign_in(username, False, now, Audit(username, "登录失败", "密码错误", at=now))
+        store.record_sign_in(username, False, now, Audit(username, "登录失败", "密码错误", at=now),
+                             restart=until is not None)
         left = auth.MAX_FAILED - (0 if until is not None else row["failed_count"]) - 1
         if left <= 0:
             raise SignInFailed(f"用户名或密码错误;账号已锁定 {auth.LOCK_MINUTES} 分钟")

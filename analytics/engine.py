@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics.model import GRADES
 from analytics.settings import Settings, load_settings
@@ -73,13 +74,11 @@ GREEN, YELLOW, RED, BLUE, GREY = range(5)
 _RANK = np.array([1, 2, 3, 1, 0])
 
 
-def _col(table, name: str) -> np.ndarray:
-    if isinstance(table, dict):
-        return table[name]
+def _col(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).to_numpy(zero_copy_only=False)
 
 
-def _align(targets, latest) -> dict[str, np.ndarray]:
+def _align(targets: pa.Table, latest: pa.Table) -> dict[str, np.ndarray]:
     """One row per target with its latest report's columns (NaN / 0 where none)."""
     out = {name: _col(targets, name) for name in targets.column_names}
     ids = out["indicator_id"]
@@ -101,16 +100,16 @@ def _align(targets, latest) -> dict[str, np.ndarray]:
     return out
 
 
-def compute_indicators(ind, t: np.ndarray, as_of: date, s: Settings) -> dict[str, np.ndarray]:
+def compute_indicators(ind: dict[str, np.ndarray], t: np.ndarray, as_of: date, s: Settings) -> dict[str, np.ndarray]:
     """Completion, light and flags per indicator; ``t`` is the project's time progress per row.
 
-    ``ind`` is the store's numeric table (:meth:`Store.engine_indicators`).
+    ``ind`` holds one array per column of :meth:`Store.engine_indicators`, aligned by ``_align``.
     """
-    kind, direction = _col(ind, "kind_code"), _col(ind, "direction_code")
-    a = _col(ind, "target_num").astype(float)
-    b_raw = _col(ind, "value_num").astype(float)
+    kind, direction = ind["kind_code"], ind["direction_code"]
+    a = ind["target_num"].astype(float)
+    b_raw = ind["value_num"].astype(float)
     b = np.clip(b_raw, 0, None)  # negative actuals count as 0
-    code = _col(ind, "value_code")
+    code = ind["value_code"]
     na = code == -1
     quant = kind == 1
     higher = quant & (direction != 3)
@@ -118,8 +117,8 @@ def compute_indicators(ind, t: np.ndarray, as_of: date, s: Settings) -> dict[str
     deadline = kind == 2
     qual = kind == 3
     has_num = ~np.isnan(b)
-    target_day = _col(ind, "target_day").astype(float)
-    done_day = _col(ind, "value_day").astype(float)
+    target_day = ind["target_day"].astype(float)
+    done_day = ind["value_day"].astype(float)
     has_date = ~np.isnan(done_day)
     has_grade = code > 0
 
@@ -131,7 +130,7 @@ def compute_indicators(ind, t: np.ndarray, as_of: date, s: Settings) -> dict[str
             c_lower = np.where(b <= a, 1.0, np.where(a > 0, np.maximum(0.0, 1 - (b - a) / a), 0.0))
     c_deadline = (done_day <= target_day).astype(float)
     defaults = np.array([np.nan] + [s.qualitative[g].default for g in GRADES])
-    rate = _col(ind, "grade_rate").astype(float)
+    rate = ind["grade_rate"].astype(float)
     rate = np.where(np.isnan(rate), defaults[np.clip(code, 0, None)], rate)
     completion = np.select(
         [higher & has_num, lower & has_num, deadline & has_date, qual & has_grade],
@@ -142,7 +141,7 @@ def compute_indicators(ind, t: np.ndarray, as_of: date, s: Settings) -> dict[str
     reported = ~np.isnan(completion)
 
     # Lights at the as-of date (section 5).
-    cumulative = _col(ind, "unit_normalized_code") > 0
+    cumulative = ind["unit_normalized_code"] > 0
     expectation = np.where(cumulative, a * t, a)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = b / expectation * 100

@@ -250,6 +250,14 @@ def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
     return out
 
 
+FORMULA = "是公式,请填写数值本身"
+
+
+def _formula_columns(header: list[str], cells: list[Cell], handled: str) -> list[str]:
+    """Columns holding a formula, except the value column, whose own check says more."""
+    return [h for h, c in zip(header, cells, strict=False) if c.is_formula and h != handled]
+
+
 def _pick(col: dict[str, int], cells: list[Cell], name: str) -> Cell:
     i = col.get(name)
     return cells[i] if i is not None and i < len(cells) else Cell(None)
@@ -317,9 +325,8 @@ def check_actual_rows(
         ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text if value is None else value, reason))
 
-        for name, cell in zip(sheet.header, cells, strict=False):
-            if cell.is_formula and name != "实际完成值":
-                err(name, "是公式,请填写数值本身")
+        for column in _formula_columns(sheet.header, cells, handled="实际完成值"):
+            err(column, FORMULA)
         target = None
         id_text = get("指标编号").text
         project, name = get("项目名称").text, get("三级指标").text
@@ -434,9 +441,8 @@ def check_spending_rows(
         ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text, reason))
 
-        for column, cell in zip(sheet.header, cells, strict=False):
-            if cell.is_formula and column != amount_col:
-                err(column, "是公式,请填写数值本身")
+        for column in _formula_columns(sheet.header, cells, handled=amount_col):
+            err(column, FORMULA)
         name = get("项目名称").text
         matches = by_name.get(name, [])
         if "年度" in col and get("年度").text:
@@ -456,7 +462,7 @@ def check_spending_rows(
         amount = None
         try:
             if get(amount_col).is_formula:
-                raise ValueError("是公式,请填写数值本身")
+                raise ValueError(FORMULA)
             amount = parse_number(get(amount_col), "万元", "万元")
             if amount < 0:
                 err(amount_col, "预算执行数不能为负数")

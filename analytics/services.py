@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.auth import PermissionDenied, User, require_admin, require_reporter
 from analytics.engine import LIGHTS, compute
 from analytics.exports import template_csv, template_frames, template_xlsx
-from analytics.model import InputError, ProjectTable
+from analytics.model import InputError, ProjectTable, TargetValue
 from analytics.readers import read_tables
 from analytics.reports import (
     INDICATOR_COLUMNS,
@@ -64,17 +64,21 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
         for seq, ind in enumerate(t.indicators, start=1):
             k = (ind.level1, ind.level2, ind.name)
             occurrences[k] += 1
-            tv = ind.target
             indicators.append({
                 "ord": ord_, "seq": seq, "level1": ind.level1, "level2": ind.level2,
-                "name": ind.name, "occurrence": occurrences[k], "target_text": tv.text,
-                "operator": tv.operator,
-                "target_num": tv.value if tv.kind == "quantitative" else None,
-                "target_date": date.fromisoformat(tv.value) if tv.kind == "deadline" else None,
-                "unit": tv.unit, "unit_normalized": tv.unit_normalized, "kind": tv.kind,
-                "direction": tv.direction,
+                "name": ind.name, "occurrence": occurrences[k], **_target_fields(ind.target),
             })
     return projects, indicators
+
+
+def _target_fields(tv: TargetValue) -> dict:
+    """A parsed 指标值 as the columns of a target version."""
+    return {
+        "target_text": tv.text, "operator": tv.operator,
+        "target_num": tv.value if tv.kind == "quantitative" else None,
+        "target_date": date.fromisoformat(tv.value) if tv.kind == "deadline" else None,
+        "unit": tv.unit, "unit_normalized": tv.unit_normalized, "kind": tv.kind, "direction": tv.direction,
+    }
 
 
 def import_bytes(store: Store, data: bytes, file_name: str, imported_by: str | None = None) -> ImportResult:
@@ -312,33 +316,35 @@ class Preview:
         return not self.errors and (len(self.actuals) > 0 or len(self.spending) > 0)
 
 
-def _unit_errors(store: Store, actor: User, batch: ReportBatch) -> list[RowError]:
-    """Rows for projects outside the reporter's units: refused on the server, whatever the page showed."""
-    if actor.is_admin:
-        return []
-    projects = store.projects_frame().set_index("project_id")
-    units = projects["unit"]
-    lookup = store.indicator_lookup().set_index("indicator_id")
-    errors = []
-    for r in batch.actuals.itertuples():
-        unit = lookup.at[r.indicator_id, "implementing_unit"]
-        if not actor.may_report_for(unit):
-            errors.append(RowError(r.sheet, int(r.row), "项目名称", lookup.at[r.indicator_id, "project_name"],
-                                   f"您没有实施单位“{unit}”的填报权限"))
-    for r in batch.spending.itertuples():
-        unit = units.get(r.project_id)
-        if not actor.may_report_for(unit):
-            errors.append(RowError(r.sheet, int(r.row), "项目名称", str(projects.at[r.project_id, "name"]),
-                                   f"您没有实施单位“{unit}”的填报权限"))
-    return errors
+def _unit_errors(actor: User, batch: ReportBatch, lookup: pd.DataFrame, projects: pd.DataFrame) -> list[RowError]:
+    """Rows for projects outside the reporter's units: refused on the server, whatever the page showed.
+
+    ``lookup`` is indexed by indicator_id and ``projects`` by project_id.
+    """
+    a, s = batch.actuals, batch.spending
+    a_unit = a["indicator_id"].map(lookup["implementing_unit"])
+    s_unit = s["project_id"].map(projects["unit"])
+    refused_a = a[~a_unit.map(actor.may_report_for).astype(bool)]
+    refused_s = s[~s_unit.map(actor.may_report_for).astype(bool)]
+    return [
+        RowError(r.sheet, int(r.row), "项目名称", name, f"您没有实施单位“{unit}”的填报权限")
+        for rows, names, units in (
+            (refused_a, refused_a["indicator_id"].map(lookup["project_name"]), a_unit),
+            (refused_s, refused_s["project_id"].map(projects["name"]), s_unit),
+        )
+        for r, name, unit in zip(rows.itertuples(), names, units[rows.index], strict=True)
+    ]
 
 
 def preview_report(store: Store, actor: User, data: bytes, file_name: str, today: date | None = None) -> Preview:
     """Check an upload for the signed-in reporter and say, row by row, what committing would change."""
     require_reporter(actor)
-    batch = check_report_bytes(store, data, file_name, actor.username, today)
-    errors = sorted(batch.errors + _unit_errors(store, actor, batch), key=lambda e: (e.sheet, e.row, e.column))
-    lookup = store.indicator_lookup().set_index("indicator_id")
+    lookup_frame, projects_frame = store.indicator_lookup(), store.projects_frame()
+    batch = check_report(data, file_name, lookup_frame, projects_frame, load_settings(), actor.username, today)
+    lookup = lookup_frame.set_index("indicator_id")
+    projects = projects_frame.set_index("project_id")
+    errors = sorted(batch.errors + _unit_errors(actor, batch, lookup, projects),
+                    key=lambda e: (e.sheet, e.row, e.column))
     a = batch.actuals
     old = store.latest_reports(a["indicator_id"].astype(int).tolist()).set_index("indicator_id")
     prev_text = a["indicator_id"].map(old["value_text"]) if len(old) else pd.Series(None, index=a.index)
@@ -355,12 +361,11 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
     })
     s = batch.spending
     old_s = store.latest_spending(s["project_id"].astype(int).tolist()).set_index("project_id")
-    names = store.projects_frame().set_index("project_id")["name"]
     prev_amount = s["project_id"].map(old_s["amount"]) if len(old_s) else pd.Series(np.nan, index=s.index)
     spending = pd.DataFrame({
         "状态": np.where(prev_amount.isna(), "新增", np.where(prev_amount == s["amount"], "不变", "更改")),
         "行": s["row"],
-        "项目": s["project_id"].map(names),
+        "项目": s["project_id"].map(projects["name"]),
         "截至日期": pd.to_datetime(s["as_of"]).dt.strftime("%Y-%m-%d"),
         "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
         "新值(万元)": s["amount"].map(lambda v: f"{v:,.2f}"),
@@ -449,9 +454,7 @@ def withdraw_report(store: Store, actor: User, report_id: int, report_type: str,
 def my_reports(store: Store, actor: User) -> pd.DataFrame:
     """Reports the user may withdraw (their own; all for an administrator), newest first."""
     require_reporter(actor)
-    hist = store.report_history(store.indicator_lookup()["indicator_id"].astype(int).tolist())
-    if not actor.is_admin:
-        hist = hist[hist["reporter"] == actor.username]
+    hist = store.report_history(reporter=None if actor.is_admin else actor.username)
     return hist.sort_values("report_id", ascending=False, ignore_index=True)
 
 
@@ -468,13 +471,7 @@ def revise_target(store: Store, actor: User, indicator_id: int, target_text: str
         t = parse_target(target_text, row["level1"], row["name"], int(row["year"]))
     except ValueError as e:
         raise InputError(f"指标值“{target_text}”无法识别:{e}") from None
-    value = t.value
-    target = {
-        "target_text": t.text, "operator": t.operator,
-        "target_num": value if isinstance(value, float) else None,
-        "target_date": date.fromisoformat(value) if isinstance(value, str) else None,
-        "unit": t.unit, "unit_normalized": t.unit_normalized, "kind": t.kind, "direction": t.direction,
-    }
+    target = _target_fields(t)
     said = f"{row['project_name']} · {row['name']}:{row['target_text']} → {t.text}({reason.strip()})"
     return store.revise_target(indicator_id, target, actor.username, reason.strip(),
                                Audit(actor.username, "修订目标", said))
@@ -489,9 +486,7 @@ def import_upload(store: Store, actor: User, data: bytes, file_name: str) -> Imp
 def my_spending_reports(store: Store, actor: User) -> pd.DataFrame:
     """Spending reports the user may withdraw (their own; all for an administrator), newest first."""
     require_reporter(actor)
-    hist = store.spending_history(store.projects_frame()["project_id"].astype(int).tolist())
-    if not actor.is_admin:
-        hist = hist[hist["reporter"] == actor.username]
+    hist = store.spending_history(reporter=None if actor.is_admin else actor.username)
     return hist.sort_values("report_id", ascending=False, ignore_index=True)
 
 

@@ -246,6 +246,15 @@ _LATEST_KEY = "((date_diff('day', DATE '1970-01-01', as_of)::BIGINT << 40) + rep
 _ID_MASK = (1 << 40) - 1
 _VALUE_CODE = "CASE WHEN value_text = $na THEN -1 ELSE coalesce(list_position($grades, grade), 0) END"
 _CODE_PARAMS = {"na": NOT_APPLICABLE, "grades": list(GRADES)}
+# Each id sequence of the schema and the column whose ids it hands out (a restore restarts them).
+SEQUENCES = {
+    "seq_import": ("imports", "import_id"),
+    "seq_project": ("projects", "project_id"),
+    "seq_indicator": ("indicators", "indicator_id"),
+    "seq_actual": ("actual_reports", "report_id"),
+    "seq_spending": ("spending_reports", "report_id"),
+    "seq_audit": ("audit_log", "audit_id"),
+}
 # Where a report keeps its value: a number, a completion date, or a grade (with its rate).
 _VALUE_COLUMNS = ("value_num", "value_date", "grade_rate", "value_code")
 
@@ -517,8 +526,8 @@ class Store:
             """
         ).fetchone())
 
-    def report_history(self, indicator_ids: list[int]) -> pd.DataFrame:
-        """Every actual report of some indicators, withdrawn ones included and marked."""
+    def report_history(self, indicator_ids: list[int] | None = None, reporter: str | None = None) -> pd.DataFrame:
+        """Actual reports of some indicators (all when None) and/or one reporter, withdrawn ones marked."""
         return self.con.execute(
             """
             SELECT a.report_id, a.indicator_id, a.as_of, a.value_text, a.value_num, a.value_date,
@@ -527,14 +536,15 @@ class Store:
                    w.reason AS withdraw_reason
             FROM actual_reports a
             LEFT JOIN withdrawals w ON w.report_id = a.report_id AND w.report_type = 'actual'
-            WHERE list_contains(?, a.indicator_id)
+            WHERE ($ids IS NULL OR list_contains($ids, a.indicator_id))
+              AND ($reporter IS NULL OR a.reporter = $reporter)
             ORDER BY a.indicator_id, a.as_of, a.report_id
             """,
-            [indicator_ids],
+            {"ids": indicator_ids, "reporter": reporter},
         ).df()
 
-    def spending_history(self, project_ids: list[int]) -> pd.DataFrame:
-        """Every spending report of some projects, withdrawn ones included and marked."""
+    def spending_history(self, project_ids: list[int] | None = None, reporter: str | None = None) -> pd.DataFrame:
+        """Spending reports of some projects (all when None) and/or one reporter, withdrawn ones marked."""
         return self.con.execute(
             """
             SELECT s.report_id, s.project_id, s.as_of, s.amount, s.note, s.reporter, s.entered_at,
@@ -542,10 +552,11 @@ class Store:
                    w.reason AS withdraw_reason
             FROM spending_reports s
             LEFT JOIN withdrawals w ON w.report_id = s.report_id AND w.report_type = 'spending'
-            WHERE list_contains(?, s.project_id)
+            WHERE ($ids IS NULL OR list_contains($ids, s.project_id))
+              AND ($reporter IS NULL OR s.reporter = $reporter)
             ORDER BY s.project_id, s.as_of, s.report_id
             """,
-            [project_ids],
+            {"ids": project_ids, "reporter": reporter},
         ).df()
 
     def table_counts(self) -> dict[str, int]:
@@ -730,15 +741,17 @@ class Store:
             con.execute(f"UPDATE users SET {sets} WHERE username = ?", [*values.values(), username])
             self._audit(con, audit)
 
-    def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit) -> None:
-        """Count consecutive failures (reset on success) and log the attempt, in one transaction."""
+    def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit, restart: bool = False) -> None:
+        """Count consecutive failures (reset on success; ``restart`` counts afresh after a lock ran out)
+        and log the attempt, in one transaction."""
         with self.transaction() as con:
             if ok:
                 con.execute("UPDATE users SET failed_count = 0, last_failed_at = NULL WHERE username = ?", [username])
             else:
                 con.execute(
-                    "UPDATE users SET failed_count = failed_count + 1, last_failed_at = ? WHERE username = ?",
-                    [at, username],
+                    "UPDATE users SET failed_count = CASE WHEN ? THEN 1 ELSE failed_count + 1 END, "
+                    "last_failed_at = ? WHERE username = ?",
+                    [restart, at, username],
                 )
             self._audit(con, audit)
 
@@ -930,14 +943,6 @@ class Store:
         Raises ValueError (in Chinese) if any table already has rows or a file does not fit its table.
         """
         derived = "current_indicators"
-        sequences = {
-            "seq_import": ("imports", "import_id"),
-            "seq_project": ("projects", "project_id"),
-            "seq_indicator": ("indicators", "indicator_id"),
-            "seq_actual": ("actual_reports", "report_id"),
-            "seq_spending": ("spending_reports", "report_id"),
-            "seq_audit": ("audit_log", "audit_id"),
-        }
         loaded: dict[str, int] = {}
         with self.transaction() as con:
             stored = self._stored_tables()
@@ -967,7 +972,7 @@ class Store:
                 ).fetchone()[0]
             self._refresh_current_indicators(con)
             loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
-            for seq, (table, column) in sequences.items():
+            for seq, (table, column) in SEQUENCES.items():
                 start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
                 con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
         return loaded

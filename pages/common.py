@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from analytics import auth
 from analytics.accounts import current_user, ensure_first_admin, sign_in
@@ -20,6 +21,8 @@ USER_KEY = "signed_in_as"
 SEEN_KEY = "signed_in_seen_at"
 # True while app.py runs a page; see ensure_entry.
 ENTRY_KEY = "_entry_running"
+# The user app.py signed in for this run, so pages do not look it up again.
+ACTOR_KEY = "_run_user"
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
@@ -57,6 +60,16 @@ def _view(version: tuple[int, ...], settings_key: str, as_of: date, year: int | 
           unit: str | None, project_ids: tuple[int, ...]) -> View:
     filters = Filters(as_of=as_of, year=year, department=department, unit=unit, project_ids=project_ids)
     return build_view(get_store(), filters, load_settings())
+
+
+def run_page(page: StreamlitPage, user: User | None) -> None:
+    """Run the chosen page with what app.py decided for this run (see ensure_entry)."""
+    st.session_state[ACTOR_KEY] = user
+    st.session_state[ENTRY_KEY] = True
+    try:
+        page.run()
+    finally:
+        st.session_state[ENTRY_KEY] = False
 
 
 def ensure_entry() -> None:
@@ -143,7 +156,7 @@ def current_user_or_stop(roles: tuple[str, ...]) -> User:
     Hiding a page is for convenience only: the analytics functions refuse the write anyway.
     """
     ensure_entry()
-    user = signed_in_user(get_store())
+    user = st.session_state.get(ACTOR_KEY)
     if user is None or user.role not in roles:
         st.error("此页面需要以" + "或".join(roles) + "身份登录。")
         st.stop()

@@ -18,20 +18,11 @@ import pytest
 from analytics import accounts, engine, services
 from analytics.backup import MANIFEST, backup, restore
 from analytics.model import InputError
-from analytics.storage import Store
+from analytics.storage import SEQUENCES, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "actuals_2026.xlsx"
 AS_OF = date(2026, 12, 31)
-# Each sequence and the column whose ids it hands out.
-SEQUENCES = {
-    "seq_import": ("imports", "import_id"),
-    "seq_project": ("projects", "project_id"),
-    "seq_indicator": ("indicators", "indicator_id"),
-    "seq_actual": ("actual_reports", "report_id"),
-    "seq_spending": ("spending_reports", "report_id"),
-    "seq_audit": ("audit_log", "audit_id"),
-}
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from analytics.engine import compute
 from analytics.model import InputError
 from analytics.reports import ReportRefused
 from analytics.storage import Store
-from pages.common import ENTRY_KEY, SEEN_KEY, USER_KEY
+from pages.common import ACTOR_KEY, ENTRY_KEY, SEEN_KEY, USER_KEY
 from tests.conftest import ROOT
 from tests.fixtures import small_table
 
@@ -718,10 +718,12 @@ PAGE_RUNS = [
 def run_page_alone(page: str, who: str | None) -> AppTest:
     """A page run outside app.py's navigation (a page a navigation forgot to hide)."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=120)
-    at.session_state[ENTRY_KEY] = True  # what app.py sets around nav.run()
+    at.session_state[ENTRY_KEY] = True  # what app.py sets around nav.run(), with the run's user
+    at.session_state[ACTOR_KEY] = None
     if who:
         at.session_state[USER_KEY] = who
         at.session_state[SEEN_KEY] = datetime.now()
+        at.session_state[ACTOR_KEY] = user(who)
     at.run()
     assert not at.exception, at.exception
     return at
