@@ -24,6 +24,18 @@ LIKELIHOODS = ("确定能", "有可能", "不可能")
 DEVIATION_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 
 
+@dataclass
+class Row:
+    """One printed row of a table as read from a file, with where each cell came from.
+
+    Empty cells are "" where the file marks them; the row parser identifies cells by content.
+    """
+
+    cells: list[str]
+    where: list[str]  # one location per cell, e.g. "第12行第3列" or "工作表“表1”C12单元格"
+    row_where: str  # the row alone, e.g. "第12行"
+
+
 class InputError(ValueError):
     """Bad input, with a message in Chinese that names the file, row and column."""
 

@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.model import Indicator, InputError, ProjectTable
+from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
-from analytics.tables import LEVEL1_ALIASES, LEVEL2_PARENTS, Row, label_key, parse_rows
+from analytics.tables import LEVEL1_ALIASES, LEVEL2_PARENTS, label_key, parse_rows
 from analytics.values import (
     normalize_text,
     parse_amount,

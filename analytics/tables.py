@@ -9,10 +9,9 @@ turns rows into :class:`ProjectTable` objects or raises :class:`InputError`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from analytics.model import Indicator, InputError, ProjectTable
+from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
 from analytics.values import (
     normalize_text,
@@ -75,15 +74,6 @@ _LABELS = {
     "项目资金": "group",
     "年度目标": "goal",
 }
-
-
-@dataclass
-class Row:
-    """One row of cells as read from a file, with where each cell came from."""
-
-    cells: list[str]
-    where: list[str]  # one location per cell, e.g. "第12行第3列" or "C12"
-    row_where: str  # the row alone, e.g. "第12行"
 
 
 @lru_cache(maxsize=8192)  # pure, and asked several times per row for the same few labels and names
