@@ -39,8 +39,8 @@ def review_table(t: ProjectTable) -> list[str]:
     if t.funding_total is None:
         out.append("缺少年度资金总额")
     elif t.funding_fiscal is not None:
-        parts = t.funding_fiscal + (t.funding_other or 0.0)
-        if abs(parts - t.funding_total) > 0.005:
+        parts = t.funding_fiscal + (t.funding_other or 0)
+        if abs(float(parts) - float(t.funding_total)) > 0.005:
             out.append(
                 f"年度资金总额{t.funding_total:.2f}万元不等于财政拨款{t.funding_fiscal:.2f}万元"
                 f"与其他资金{t.funding_other or 0:.2f}万元之和{parts:.2f}万元"
@@ -51,7 +51,7 @@ def review_table(t: ProjectTable) -> list[str]:
         for i in cost
         if i.target.unit_normalized == "万元" and i.target.direction in ("lower", "exact")
     ]
-    if caps and t.funding_total is not None and sum(caps) > t.funding_total + 0.005:
+    if caps and t.funding_total is not None and sum(caps) > float(t.funding_total) + 0.005:
         msg = f"成本指标上限合计{sum(caps):.2f}万元,超过年度资金总额{t.funding_total:.2f}万元"
         if "结转" in t.attribute:
             msg += "(该项目为上年结转项目,成本上限可能覆盖项目全周期而非本年度,请核对)"

@@ -56,8 +56,8 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
         projects.append({
             "ord": ord_, "year": t.year, "department": t.department, "name": t.name,
             "unit": t.unit, "attribute": t.attribute, "start_date": t.start_date,
-            "end_date": t.end_date, "funding_total": t.funding_total,
-            "funding_fiscal": t.funding_fiscal, "funding_other": t.funding_other,
+            "end_date": t.end_date, "funding_total": _float(t.funding_total),
+            "funding_fiscal": _float(t.funding_fiscal), "funding_other": _float(t.funding_other),
             "goal_text": t.goal_text, "warnings": json.dumps(t.warnings, ensure_ascii=False),
         })
         occurrences: Counter[tuple[str, str, str]] = Counter()
@@ -69,6 +69,10 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
                 "name": ind.name, "occurrence": occurrences[k], **_target_fields(ind.target),
             })
     return projects, indicators
+
+
+def _float(v: object) -> float | None:
+    return None if v is None else float(v)
 
 
 def _target_fields(tv: TargetValue) -> dict:

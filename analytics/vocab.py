@@ -65,7 +65,6 @@ KIND_TITLES: tuple[tuple[str, str], ...] = (
 # label_key(cell) -> field. "group" marks a label that only heads other labels (项目资金).
 HEADER_LABELS = {
     "项目名称": "name",
-    "项目": "name",
     "主管部门": "department",
     "项目主管部门": "department",
     "主管部门及编码": "department",

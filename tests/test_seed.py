@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -108,9 +109,10 @@ def test_four_projects_with_their_header_fields(tables):
         assert t.unit == "南昌市生态环境污染防治中心"
         assert t.attribute == attribute
         assert (t.start_date, t.end_date) == (start, end)
-        assert t.funding_total == pytest.approx(total)
-        assert t.funding_fiscal == pytest.approx(total)
-        assert t.funding_other == 0.0
+        # Amounts are exact decimals (domain.md section 7): the printed figure, not a near float.
+        assert t.funding_total == Decimal(str(total))
+        assert t.funding_fiscal == Decimal(str(total))
+        assert t.funding_other == 0
         assert len(t.indicators) == n
     assert sum(len(t.indicators) for t in tables) == 59
 
