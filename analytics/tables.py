@@ -133,6 +133,7 @@ class _Columns:
 
     columns: list[_Column]
     width: int
+    unknown: list[str] = field(default_factory=list)  # header cells no role was found for
     simple: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -153,18 +154,21 @@ class _Columns:
 def _indicator_header(row: Row) -> _Columns | None:
     """The columns of an indicator header row ("一级指标 | 二级指标 | 三级指标 | 指标值 | …"), else None."""
     cols: list[_Column] = []
+    unknown: list[str] = []
     for i, cell in enumerate(row.cells):
         text = normalize_text(cell)
         if not text:
             continue
         role = column_role(text)
         if role is None:
+            if label_key(text) != "绩效指标":  # the merged label left of the block
+                unknown.append(text)
             continue
         long_term = "长期" in text.replace(" ", "") and "年度" not in text.replace(" ", "")
         cols.append(_Column(i, role, long_term, label_key(text)))
     roles = {c.role for c in cols}
     if "name" in roles and ({"level1", "level2", "target"} & roles):
-        return _Columns(cols, len(row.cells))
+        return _Columns(cols, len(row.cells), unknown)
     return None
 
 
@@ -298,6 +302,7 @@ class _TableBuilder:
         while i < len(labels):
             key, text, where = labels[i]
             if key is None:
+                self.unknown_labels.append(text[:20])
                 i += 1
                 continue
             if key == "group":
@@ -504,14 +509,14 @@ class _TableBuilder:
         cols = self.columns
         assert cols is not None
         cells = [normalize_text(c) for c in row.cells]
-        if len(cells) >= cols.width:
-            offset = 0
+        name_col = min((c for c in cols.columns if c.role == "name"), key=lambda c: c.index)
+        at_name = cells[name_col.index] if name_col.index < len(cells) else ""
+        if len(cells) >= cols.width or (at_name and not is_level1(at_name) and not is_level2(at_name)):
+            offset = 0  # positions as printed (trailing empty cells may be cut off)
         else:
             # Merged cells on the left are missing: anchor the row's first 三级 name on the header's.
             anchor = next((i for i, c in enumerate(cells) if c and not is_level1(c) and not is_level2(c)), None)
-            name_col = cols.first("name", long_term=cols.columns[0].long_term if cols.has_long_term else False)
-            name_col = name_col or cols.first("name")
-            if anchor is None or name_col is None:
+            if anchor is None:
                 self._levels_only(cells, row)
                 return
             offset = name_col.index - anchor
@@ -896,6 +901,8 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
         if header is not None:
             if current.columns is None or not current.in_indicators:
                 current.columns = header
+                for text in header.unknown:
+                    current.warn(row.row_where, f"指标表头中的“{text[:20]}”列无法识别,该列内容未导入")
             current.in_indicators = True
             current.in_goal = False
             x = next((months_in(c) for c in row.cells if months_in(c)), None)

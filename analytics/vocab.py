@@ -275,7 +275,7 @@ def column_role(text: str) -> str | None:
         return "prior"
     if _CURRENT_RE.match(key) and ("值" in key or "目标" in key):
         return "target"
-    if key.endswith("指标值") or key.endswith("目标值"):
+    if key.endswith(("指标值", "目标值", "实现值")):
         return "target"
     if key.endswith("完成值") or key.endswith("实际值") or key.endswith("执行情况"):
         return "actual"
