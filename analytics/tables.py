@@ -646,9 +646,9 @@ class _TableBuilder:
         self.block_of.append(self.block)
 
     def _inherit(self, level1_here: str, level2_here: str, row: Row) -> None:
-        if level1_here:
-            if level1_here != self.level1:
-                self.pending_level2_rows = []
+        if level1_here and level1_here != self.level1:
+            # A repeated or vertically centred 一级 label of the current block changes nothing.
+            self.pending_level2_rows = []
             self.level1 = level1_here
             self.level2 = ""
             self.level2_explicit = False

@@ -254,3 +254,34 @@ def test_a_refusal_names_the_kind_the_row_and_a_fix() -> None:
 def test_no_table_at_all_says_what_was_found() -> None:
     with pytest.raises(InputError, match=r"没有找到绩效目标表、绩效自评表或绩效监控表.*第一行内容是“会议纪要”"):
         parse("会议纪要\n今天讨论了预算\n")
+
+
+CENTRED = """\
+项目支出绩效目标表
+(2026年度)
+项目名称\t乡村道路养护
+主管部门\t某某县交通运输局\t实施单位\t某某县公路事务中心
+年度资金总额\t30
+一级指标\t二级指标\t三级指标\t指标值
+\t数量指标\t养护道路里程\t≥40公里
+产 出 指 标\t\t路面修补面积\t≥2000平方米
+\t质量指标\t养护路段优良率\t≥85%
+\t社会效益\t群众出行便利度\t有效提升
+效益指标\t\t道路安全事故\t逐年减少
+\t\t……\t
+满意度指标\t服务对象满意度\t沿线群众满意度\t≥90%
+满意度指标\t服务对象满意度\t驾乘人员满意度\t≥90%
+"""
+
+
+def test_centred_spaced_and_repeated_level_labels() -> None:
+    [t] = parse(CENTRED)
+    assert [(i.level1, i.level2, i.name) for i in t.indicators] == [
+        ("产出指标", "数量指标", "养护道路里程"),
+        ("产出指标", "数量指标", "路面修补面积"),
+        ("产出指标", "质量指标", "养护路段优良率"),
+        ("效益指标", "社会效益", "群众出行便利度"),
+        ("效益指标", "社会效益", "道路安全事故"),
+        ("满意度指标", "服务对象满意度", "沿线群众满意度"),
+        ("满意度指标", "服务对象满意度", "驾乘人员满意度"),
+    ]
