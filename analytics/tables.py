@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from analytics.model import (
     DEVIATION_CATEGORIES,
@@ -60,6 +61,7 @@ __all__ = ["LEVEL1_ALIASES", "LEVEL2_PARENTS", "is_instruction_sheet", "is_level
 _YEAR_RE = re.compile(r"(\d{4})\s*年度")
 _TEMPLATE_PREFIX = re.compile(r"^指标\s*\d+\s*[::、.]?\s*")
 _PLACEHOLDER = re.compile(r"^[.…。·\-—_\s]*$")
+_PLACEHOLDER_START = frozenset(".…。·-—_ \t")
 _GOAL_BLOCK = re.compile(r"^(?:年度)?绩效目标\d+$|^目标\d+$")
 _CHECKED = re.compile(r"[■☑√✓▇█]\s*([^■☑√✓□口☐\s]+)")
 _CHECKBOX = re.compile(r"[■☑√✓□☐]|口(?=\S)")
@@ -229,6 +231,7 @@ class _TableBuilder:
         self.in_goal = False
         self.in_indicators = False
         self.closed = False
+        self.expect_sub_header = False
         self.level1 = ""
         self.level2 = ""
         self.level2_explicit = False
@@ -269,14 +272,14 @@ class _TableBuilder:
             if not text:
                 continue
             # "项目名称:乡镇污水管网维护经费" and "年度资金总额:41.2" hold label and value in one cell.
-            head, sep, tail = normalize_text(text).partition(":")
+            head, sep, tail = normalize_text(text).partition(":") if (":" in text or "：" in text) else (text, "", "")
             if sep and tail.strip() and header_field(head):
                 cells.extend([(head, w), (tail.strip(), w)])
             else:
                 cells.append((text, w))
         if self.budget_cols is not None and self._budget_line(row):
             return
-        budget = _budget_header(row)
+        budget = _budget_header(row) if any("预算" in c or "执行数" in c for c, _ in cells) else None
         if budget:
             self.budget_cols = budget
             self.budget_width = len(row.cells)
@@ -492,15 +495,15 @@ class _TableBuilder:
         """Template leftovers: "指标1:" prefixes dropped, "……" placeholder rows ignored."""
         out = []
         for text, where in rest:
-            if _PLACEHOLDER.match(text):
+            if text[0] in _PLACEHOLDER_START and _PLACEHOLDER.match(text):
                 continue
-            stripped = _TEMPLATE_PREFIX.sub("", text) if not out else text
+            stripped = _TEMPLATE_PREFIX.sub("", text) if not out and text[0] == "指" else text
             if stripped:
                 out.append((stripped, where))
         return out
 
     def _note_points(self, level1: str, text: str) -> None:
-        p = points_in(text)
+        p = points_in(text) if "分" in text else None
         if p is not None:
             self.level1_points[level1] = Decimal(p)
 
@@ -827,6 +830,7 @@ class _TableBuilder:
                     )
 
 
+@lru_cache(maxsize=4096)  # a handful of 二级 spellings, asked once per indicator
 def _clean_level2(text: str) -> str:
     """A 二级 name as written, without spaces and without the points it may carry ("数量指标(20分)")."""
     s = normalize_text(text).replace(" ", "")
@@ -834,7 +838,12 @@ def _clean_level2(text: str) -> str:
 
 
 def _is_footer(joined: str) -> bool:
-    return any(joined.startswith(p) for p in FOOTER_PREFIXES)
+    return joined.startswith(FOOTER_PREFIXES)
+
+
+def _may_be_indicator_header(joined: str) -> bool:
+    """A cheap test before the cell-by-cell one: every header names its 三级 column."""
+    return "三级" in joined or "指标名称" in joined or "指标内容" in joined
 
 
 def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
@@ -860,7 +869,7 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
         first_text = first_text or texts[0]
         joined = "".join(texts).replace(" ", "")
         year_match = _YEAR_RE.search(joined)
-        title = kind_of_title(joined) if len(texts) <= 2 else None
+        title = kind_of_title(joined) if len(texts) <= 2 and "表" in joined else None
         if title:
             close()
             pending_kind = title
@@ -897,7 +906,7 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
         if _GOAL_BLOCK.match(first):
             current.goal_block(row, texts[0])
             continue
-        header = _indicator_header(row)
+        header = _indicator_header(row) if _may_be_indicator_header(joined) else None
         if header is not None:
             if current.columns is None or not current.in_indicators:
                 current.columns = header
@@ -905,13 +914,16 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
                     current.warn(row.row_where, f"指标表头中的“{text[:20]}”列无法识别,该列内容未导入")
             current.in_indicators = True
             current.in_goal = False
+            current.expect_sub_header = True
             x = next((months_in(c) for c in row.cells if months_in(c)), None)
             if x:
                 current.table.month = x
             continue
         if current.in_indicators:
-            if current.columns is not None and _sub_header(row, current.columns):
-                continue
+            if current.expect_sub_header:
+                current.expect_sub_header = False
+                if current.columns is not None and _sub_header(row, current.columns):
+                    continue
             if header_field(texts[0]) == "goal" and len(texts) <= 2:
                 current.goal_block(row, texts[0])
                 continue
