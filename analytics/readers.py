@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,7 +215,7 @@ def tidy_tables(header: list[str], records: list[tuple[int, list[str]]], source:
                     setattr(t, attr, parse_amount(get(cells, column)))
                 except ValueError as e:
                     raise fail(column, str(e)) from None
-            t.funding_other = t.funding_other or 0.0
+            t.funding_other = t.funding_other or Decimal(0)
             # Free text as written (no NFKC), exactly as the layout readers keep it.
             goal_i = col.get("年度绩效目标")
             t.goal_text = strip_html(cells[goal_i] if goal_i is not None and goal_i < len(cells) else "")

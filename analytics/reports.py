@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.model import NOT_APPLICABLE, InputError
 from analytics.readers import decode_text, open_workbook
 from analytics.settings import Settings
-from analytics.values import MONEY_UNITS, NUMBER, normalize_text, parse_date
+from analytics.values import MONEY_UNITS, NUMBER, decimal_of, normalize_text, parse_date, tidy_decimal
 
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
@@ -32,7 +32,7 @@ LIKELIHOODS = ("确定能", "有可能", "不可能")
 NOT_DONE = ("未完成", "尚未完成")
 _NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
 # In a report against a 万元 indicator a bare "万" is unambiguous.
-_MONEY = {**MONEY_UNITS, "万": 1.0}
+_MONEY = {**MONEY_UNITS, "万": Decimal(1)}
 # A far-future as-of date is a typing error, not a plan.
 MAX_DAYS_AHEAD = 366
 # A year's report for a whole department is well under 1 MB; anything near this is not a report.
@@ -159,15 +159,13 @@ def _is_spending_sheet(header: list[str]) -> bool:
     return "预算执行数(万元)" in header or "预算执行数" in header
 
 
-def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
-    """A number in the indicator's normalised unit, from a cell as staff write it."""
+def parse_number(cell: Cell, unit_normalized: str, unit: str) -> Decimal:
+    """A number in the indicator's normalised unit, exact, from a cell as staff write it."""
     v = cell.value
     if isinstance(v, bool):
         raise ValueError("不是数字")
-    if isinstance(v, (int, float)):
-        num = float(v)
-        if not math.isfinite(num):
-            raise ValueError("数字过大,请检查")
+    if isinstance(v, (int, float, Decimal)):
+        num = decimal_of(v)
         if cell.is_percent:
             if unit_normalized != "%":
                 raise ValueError(f"单元格是百分比格式,但该指标的单位是“{unit or '无'}”")
@@ -177,14 +175,21 @@ def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
     m = _NUM_UNIT.match(s)
     if not m:
         raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)")
-    num, u = float(m.group(1).replace(",", "")), m.group(2)
-    if not math.isfinite(num):
-        raise ValueError("数字过大,请检查")
+    try:
+        num = decimal_of(Decimal(m.group(1).replace(",", "")))
+    except InvalidOperation:
+        raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)") from None
+    u = m.group(2)
     if not u or u in (unit, unit_normalized):
         return num
     if unit_normalized == "万元" and u in _MONEY:
         return num * _MONEY[u]
     raise ValueError(f"单位“{u}”与该指标的单位“{unit_normalized or unit or '无'}”不一致")
+
+
+def _exact(value: object) -> Decimal:
+    """A stored number (float today, Decimal once storage keeps DECIMAL) for exact arithmetic."""
+    return decimal_of(value) if isinstance(value, (int, float, Decimal)) else Decimal(str(value))
 
 
 def parse_report_date(cell: Cell, what: str) -> date:
@@ -244,7 +249,7 @@ def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
         and (target["target_num"] or 0) > 1
     ):
         raise ValueError(
-            f"看起来是小数形式的百分比({text}),请写成 {num * 100:g}% 或把单元格设为百分比格式"
+            f"看起来是小数形式的百分比({text}),请写成 {tidy_decimal(num * 100):f}% 或把单元格设为百分比格式"
         )
     out["value_num"] = num
     return out
@@ -394,8 +399,8 @@ def check_actual_rows(
         elif likelihood in ("有可能", "不可能") and not note:
             err("偏差原因分析及改进措施", f"完成目标可能性为“{likelihood}”时必须填写偏差原因和改进措施", "")
         if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
-            a = target["target_num"] or 0
-            if a > 0 and parsed["value_num"] >= s.over_completion * a and not note:
+            a = _exact(target["target_num"] or 0)
+            if a > 0 and parsed["value_num"] >= _exact(s.over_completion) * a and not note:
                 err("偏差原因分析及改进措施", f"实际值达到目标的{s.over_completion:.0%}以上(超额完成),需说明原因", "")
 
         if target is not None and not row_errors:
@@ -473,8 +478,9 @@ def check_spending_rows(
             end = project.get("end_date")
             funding = project.get("funding_total")
             ended = end is not None and not pd.isna(end) and as_of >= pd.Timestamp(end).date()
-            if ended and funding and amount / funding < s.execution_rate_flag_below and not get("说明").text:
-                err("说明", f"项目期已结束,预算执行率 {amount / funding * 100:.1f}% 低于"
+            rate = amount / _exact(funding) if funding and not pd.isna(funding) else None
+            if ended and rate is not None and rate < _exact(s.execution_rate_flag_below) and not get("说明").text:
+                err("说明", f"项目期已结束,预算执行率 {rate * 100:.1f}% 低于"
                             f"{s.execution_rate_flag_below * 100:.0f}%,请在“说明”中写明原因")
         if project is not None and not row_errors:
             key = (int(project["project_id"]), as_of)
