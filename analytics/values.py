@@ -135,7 +135,7 @@ _PERIOD_TOKEN = re.compile(
     r"|(?P<ym3>(?<!\d)(?P<y6>\d{4})(?P<m6>\d{2})(?!\d))"
     r"|(?P<md>(?<![\d.])(?P<m7>\d{1,2})月(?P<d7>\d{1,2})[日号])"
     r"|(?P<mo>(?<![\d.])(?P<m8>\d{1,2})月(?:份)?(?:底|末|初)?)"
-    r"|(?P<yr>(?<!\d)(?P<y9>\d{4})(?:年度?|(?=\s*[-~—–至到]\s*\d{4}年度?$)))"
+    r"|(?P<yr>(?<!\d)(?P<y9>\d{4})(?:年度?(?![^-~—–至到,,、()()\s])|(?=\s*[-~—–至到]\s*\d{4}年度?$)))"
 )
 _CLOCK = re.compile(r"\s\d{1,2}:\d{2}(?::\d{2})?")  # a spreadsheet's "2026-01-01 00:00:00"
 # What may stand between and around the dates of a period without being lost information.
@@ -206,7 +206,7 @@ def parse_period(text: object, year: int | None = None) -> tuple[date | None, da
     end = None if single_day else _period_end(*parts[-1], s)
     if len(parts) > 2:
         warnings.append(f"项目日期“{s}”含有{len(parts)}个日期,取第一个为开始、最后一个为结束")
-    unread = bool(re.search(r"\d", leftover))
+    unread = bool(re.search(r"[\d月日号]", leftover))  # a date part that no spelling above took
     if single_day and (unread or re.search(r"[-~—–至到]$", s)):
         warnings.append(f"项目日期“{s}”只读出了开始日期,结束日期无法识别;请写成“2026年1月1日至2026年12月31日”")
     elif unread:
