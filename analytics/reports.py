@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.model import NOT_APPLICABLE, InputError
-from analytics.readers import decode_text, open_workbook
+from analytics.model import NOT_APPLICABLE, TABLE_KINDS, InputError
+from analytics.readers import decode_text, docx_rows, open_workbook, pdf_rows
 from analytics.settings import Settings
 from analytics.values import MONEY_UNITS, NUMBER, decimal_of, normalize_text, parse_date, tidy_decimal
+from analytics.vocab import kind_of_title, label_key
 
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
@@ -49,11 +50,23 @@ class RowError:
     column: str
     value: str
     reason: str
+    # The indicator (or project) the row is about, "项目“…”/三级指标“…”", or what was looked up
+    # when no indicator matched: a refused row is found by what it reports, not only by its number.
+    subject: str = ""
 
     def __str__(self) -> str:
         where = f"工作表“{self.sheet}”" if self.sheet else ""
         shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
-        return f"{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+        about = f"【{self.subject}】" if self.subject else ""
+        return f"{about}{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+
+
+def _indicator_subject(target: dict | None, id_text: str, project: str, name: str) -> str:
+    if target is not None:
+        return f"项目“{target['project_name']}”/三级指标“{target['name']}”"
+    if id_text:
+        return f"查找的是指标编号“{id_text}”" + (f"、项目“{project}”" if project else "")
+    return f"查找的是项目“{project or '(未填)'}”/三级指标“{name or '(未填)'}”"
 
 
 class ReportRefused(InputError):
@@ -335,11 +348,13 @@ def check_actual_rows(
         target = None
         id_text = get("指标编号").text
         project, name = get("项目名称").text, get("三级指标").text
+        found = None  # the indicator the row names, even when the row then contradicts it
         if id_text:
             try:
                 target = by_id.get(int(float(id_text)))
             except ValueError:
                 target = None
+            found = target
             if target is None:
                 err("指标编号", "指标编号不存在")
             elif project and project != target["project_name"]:
@@ -354,7 +369,7 @@ def check_actual_rows(
             elif len(matches) > 1:
                 err("三级指标", f"项目“{project}”中有{len(matches)}个同名指标,请填写指标编号以区分")
             else:
-                target = matches[0]
+                target = found = matches[0]
         if target is not None:
             for column in ("一级指标", "二级指标", "指标值"):
                 given = get(column).text
@@ -410,7 +425,8 @@ def check_actual_rows(
             else:
                 seen[key] = n
         if row_errors:
-            errors.extend(row_errors)
+            subject = _indicator_subject(found, id_text, project, name)
+            errors.extend(replace(e, subject=subject) for e in row_errors)
             continue
         accepted.append({
             "indicator_id": int(target["indicator_id"]), "as_of": as_of, **parsed, "grade_rate": rate,
@@ -488,7 +504,8 @@ def check_spending_rows(
                 err("截至日期", f"与第{seen[key]}行是同一项目、同一截至日期的重复填报")
             seen[key] = n
         if row_errors:
-            errors.extend(row_errors)
+            subject = f"项目“{project['name']}”" if project is not None else f"查找的是项目“{name or '(未填)'}”"
+            errors.extend(replace(e, subject=subject) for e in row_errors)
             continue
         accepted.append({
             "project_id": int(project["project_id"]), "as_of": as_of, "amount": amount,
@@ -527,6 +544,42 @@ def spending_frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+# A table's title or indicator header stands within its first rows.
+_TITLE_ROWS = 12
+
+
+def table_kind(rows: list[list[str]]) -> str | None:
+    """The kind (a key of TABLE_KINDS) of a published table these first rows begin, else None."""
+    rows = [r for r in rows if any(c and str(c).strip() for c in r)][:_TITLE_ROWS]
+    for cells in rows:
+        kind = kind_of_title("".join(str(c) for c in cells if c))
+        if kind:
+            return kind
+    for cells in rows:
+        keys = {label_key(str(c)) for c in cells if c}
+        if {"一级指标", "三级指标"} <= keys:
+            return "target"
+    return None
+
+
+def _refuse_table(rows: list[list[str]], file_name: str) -> None:
+    kind = table_kind(rows)
+    if kind is not None:
+        raise InputError(
+            f"文件“{file_name}”是{TABLE_KINDS[kind]},不是填报文件;请在“管理”页导入,"
+            f"或用命令 python -m analytics import {file_name}"
+        )
+
+
+def _document_rows(data: bytes, file_name: str) -> list[list[str]]:
+    """The first rows of a Word or PDF file, only to say which table it holds."""
+    reader = docx_rows if file_name.lower().endswith(".docx") else pdf_rows
+    try:
+        return [r.cells for r in reader(data, file_name)[: _TITLE_ROWS * 2]]
+    except InputError:
+        return []  # unreadable as a document too: the type message below says what is accepted
+
+
 def check_report(
     data: bytes,
     file_name: str,
@@ -538,6 +591,8 @@ def check_report(
 ) -> ReportBatch:
     """Check a whole report file; the batch's ``errors`` lists every wrong row."""
     today = today or date.today()
+    if Path(file_name).suffix.lower() in (".docx", ".pdf"):
+        _refuse_table(_document_rows(data, file_name), file_name)
     sheets = read_sheets(data, file_name)
     actual_rows: list[dict] = []
     spending_rows: list[dict] = []
@@ -555,6 +610,9 @@ def check_report(
             spending_rows += rows
             errors += errs
     if not recognised:
+        for sheet in sheets:
+            _refuse_table([sheet.header, *([c.text for c in cells] for _, cells in sheet.rows[:_TITLE_ROWS])],
+                          file_name)
         found = "、".join(h for h in sheets[0].header if h) if sheets else "无"
         raise InputError(
             f"文件“{file_name}”的列名不对:需要“实际完成值”列(指标填报)或“预算执行数(万元)”列(预算执行);"
