@@ -25,6 +25,9 @@ _OPERATOR_WORDS: list[tuple[str, str]] = [
     ("⩽", "<="), ("==", "="), ("=", "="), ("等于", "="), (">", ">"), ("大于", ">"), ("高于", ">"),
     ("超过", ">"), ("<", "<"), ("小于", "<"), ("低于", "<"), ("少于", "<"),
 ]
+# One regex for all of them: alternatives are tried in the order above, so the longest still wins.
+_OPERATOR_RE = re.compile("|".join(re.escape(word) for word, _ in _OPERATOR_WORDS))
+_OPERATOR_OF = dict(_OPERATOR_WORDS)
 _SUFFIX_OPERATORS: list[tuple[str, str]] = [
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 ]
@@ -284,9 +287,9 @@ def percent_cell_text(value: float | int | Decimal) -> str:
 
 def _split_operator(s: str) -> tuple[str | None, str, list[str]]:
     """Leading operator (symbol or words), the rest, and any OCR warnings."""
-    for word, op in _OPERATOR_WORDS:
-        if s.startswith(word):
-            return op, s[len(word):].strip(), []
+    m = _OPERATOR_RE.match(s)
+    if m:
+        return _OPERATOR_OF[m.group(0)], s[m.end():].strip(), []
     # PDF extraction turns "≤" into "W" (domain.md section 2).
     if len(s) > 1 and s[0] in "Ww" and s[1].isdigit():
         return "<=", s[1:].strip(), [f"指标值“{s}”疑似识别错误(“≤”被识别为“W”),已按“≤”处理,请核对"]
@@ -310,6 +313,7 @@ _QUARTER_RE = re.compile(
 )
 _HALF_RE = re.compile(rf"^(?:(?P<y>\d{{4}})年(?:度)?)?(?P<h>上|下)半年(?:末|底)?{_DONE_BY}$")
 _YEAR_END_RE = re.compile(rf"^(?:(?P<y>\d{{4}})|本|当|今)?年(?:底|末|内){_DONE_BY}$")
+_PERIOD_HINT = re.compile(r"季|半年|年[底末内]|[Qq][1-4]")
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 # What a relative target compares against ("不超过预算", "不低于上年水平"); longest first.
@@ -360,7 +364,7 @@ def _measured(raw: str, s: str, level1: str, name: str, year: int | None) -> Tar
         if tail and not _DEADLINE_TAIL.match(tail):
             warnings.append(f"时效指标值“{raw}”含有多余文字“{tail}”")
         return TargetValue(raw, "deadline", d.isoformat(), "", "", "deadline", "deadline", tuple(warnings))
-    if op in (None, "<=", "<", "="):
+    if op in (None, "<=", "<", "=") and _PERIOD_HINT.search(rest):
         period = _period_deadline(rest, year, raw)
         if period:
             d, note = period
