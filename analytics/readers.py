@@ -70,16 +70,18 @@ def _split_line(line: str) -> list[str]:
     return [line]
 
 
-_RULE_MARKS = frozenset("-:")
+_RULE_MARKS = ("-", ":")
+_RULE_SET = frozenset(_RULE_MARKS)
 _BLANKS = frozenset(" \t|\r\x0b\x0c\u3000\xa0\u2028\u2029\x1c\x1d\x1e\x85")
 
 
 def text_rows(text: str) -> list[Row]:
     rows = []
     for n, line in enumerate(text.splitlines(), start=1):
-        marks = set(line) - _BLANKS
-        if marks and marks <= _RULE_MARKS:
-            continue  # a markdown separator row such as |---|---|
+        if line.lstrip(" \t|")[:1] in _RULE_MARKS:
+            marks = set(line) - _BLANKS
+            if marks and marks <= _RULE_SET:
+                continue  # a markdown separator row such as |---|---|
         cells = _split_line(line)
         rows.append(Row(cells, [f"第{n}行第{c}列" for c in range(1, len(cells) + 1)], f"第{n}行"))
     return rows
