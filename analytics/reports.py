@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics.model import NOT_APPLICABLE, InputError
-from analytics.readers import decode_text, open_workbook
+from analytics.model import NOT_APPLICABLE, TABLE_KINDS, InputError
+from analytics.readers import decode_text, docx_rows, open_workbook, pdf_rows
 from analytics.settings import Settings
-from analytics.values import MONEY_UNITS, NUMBER, normalize_text, parse_date
+from analytics.values import MONEY_UNITS, NUMBER, decimal_of, normalize_text, parse_date, tidy_decimal
+from analytics.vocab import kind_of_title, label_key
 
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
@@ -32,7 +33,7 @@ LIKELIHOODS = ("确定能", "有可能", "不可能")
 NOT_DONE = ("未完成", "尚未完成")
 _NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
 # In a report against a 万元 indicator a bare "万" is unambiguous.
-_MONEY = {**MONEY_UNITS, "万": 1.0}
+_MONEY = {**MONEY_UNITS, "万": Decimal(1)}
 # A far-future as-of date is a typing error, not a plan.
 MAX_DAYS_AHEAD = 366
 # A year's report for a whole department is well under 1 MB; anything near this is not a report.
@@ -49,11 +50,23 @@ class RowError:
     column: str
     value: str
     reason: str
+    # The indicator (or project) the row is about, "项目“…”/三级指标“…”", or what was looked up
+    # when no indicator matched: a refused row is found by what it reports, not only by its number.
+    subject: str = ""
 
     def __str__(self) -> str:
         where = f"工作表“{self.sheet}”" if self.sheet else ""
         shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
-        return f"{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+        about = f"【{self.subject}】" if self.subject else ""
+        return f"{about}{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+
+
+def _indicator_subject(target: dict | None, id_text: str, project: str, name: str) -> str:
+    if target is not None:
+        return f"项目“{target['project_name']}”/三级指标“{target['name']}”"
+    if id_text:
+        return f"查找的是指标编号“{id_text}”" + (f"、项目“{project}”" if project else "")
+    return f"查找的是项目“{project or '(未填)'}”/三级指标“{name or '(未填)'}”"
 
 
 class ReportRefused(InputError):
@@ -159,15 +172,13 @@ def _is_spending_sheet(header: list[str]) -> bool:
     return "预算执行数(万元)" in header or "预算执行数" in header
 
 
-def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
-    """A number in the indicator's normalised unit, from a cell as staff write it."""
+def parse_number(cell: Cell, unit_normalized: str, unit: str) -> Decimal:
+    """A number in the indicator's normalised unit, exact, from a cell as staff write it."""
     v = cell.value
     if isinstance(v, bool):
         raise ValueError("不是数字")
-    if isinstance(v, (int, float)):
-        num = float(v)
-        if not math.isfinite(num):
-            raise ValueError("数字过大,请检查")
+    if isinstance(v, (int, float, Decimal)):
+        num = decimal_of(v)
         if cell.is_percent:
             if unit_normalized != "%":
                 raise ValueError(f"单元格是百分比格式,但该指标的单位是“{unit or '无'}”")
@@ -177,14 +188,21 @@ def parse_number(cell: Cell, unit_normalized: str, unit: str) -> float:
     m = _NUM_UNIT.match(s)
     if not m:
         raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)")
-    num, u = float(m.group(1).replace(",", "")), m.group(2)
-    if not math.isfinite(num):
-        raise ValueError("数字过大,请检查")
+    try:
+        num = decimal_of(Decimal(m.group(1).replace(",", "")))
+    except InvalidOperation:
+        raise ValueError("不是数字(可写作 58.2、58.2万元、96.2% 或 12个)") from None
+    u = m.group(2)
     if not u or u in (unit, unit_normalized):
         return num
     if unit_normalized == "万元" and u in _MONEY:
         return num * _MONEY[u]
     raise ValueError(f"单位“{u}”与该指标的单位“{unit_normalized or unit or '无'}”不一致")
+
+
+def _exact(value: object) -> Decimal:
+    """A stored number (float today, Decimal once storage keeps DECIMAL) for exact arithmetic."""
+    return decimal_of(value) if isinstance(value, (int, float, Decimal)) else Decimal(str(value))
 
 
 def parse_report_date(cell: Cell, what: str) -> date:
@@ -244,7 +262,7 @@ def parse_actual(cell: Cell, target: dict, s: Settings) -> dict:
         and (target["target_num"] or 0) > 1
     ):
         raise ValueError(
-            f"看起来是小数形式的百分比({text}),请写成 {num * 100:g}% 或把单元格设为百分比格式"
+            f"看起来是小数形式的百分比({text}),请写成 {tidy_decimal(num * 100):f}% 或把单元格设为百分比格式"
         )
     out["value_num"] = num
     return out
@@ -330,11 +348,13 @@ def check_actual_rows(
         target = None
         id_text = get("指标编号").text
         project, name = get("项目名称").text, get("三级指标").text
+        found = None  # the indicator the row names, even when the row then contradicts it
         if id_text:
             try:
                 target = by_id.get(int(float(id_text)))
             except ValueError:
                 target = None
+            found = target
             if target is None:
                 err("指标编号", "指标编号不存在")
             elif project and project != target["project_name"]:
@@ -349,7 +369,7 @@ def check_actual_rows(
             elif len(matches) > 1:
                 err("三级指标", f"项目“{project}”中有{len(matches)}个同名指标,请填写指标编号以区分")
             else:
-                target = matches[0]
+                target = found = matches[0]
         if target is not None:
             for column in ("一级指标", "二级指标", "指标值"):
                 given = get(column).text
@@ -394,8 +414,8 @@ def check_actual_rows(
         elif likelihood in ("有可能", "不可能") and not note:
             err("偏差原因分析及改进措施", f"完成目标可能性为“{likelihood}”时必须填写偏差原因和改进措施", "")
         if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
-            a = target["target_num"] or 0
-            if a > 0 and parsed["value_num"] >= s.over_completion * a and not note:
+            a = _exact(target["target_num"] or 0)
+            if a > 0 and parsed["value_num"] >= _exact(s.over_completion) * a and not note:
                 err("偏差原因分析及改进措施", f"实际值达到目标的{s.over_completion:.0%}以上(超额完成),需说明原因", "")
 
         if target is not None and not row_errors:
@@ -405,7 +425,8 @@ def check_actual_rows(
             else:
                 seen[key] = n
         if row_errors:
-            errors.extend(row_errors)
+            subject = _indicator_subject(found, id_text, project, name)
+            errors.extend(replace(e, subject=subject) for e in row_errors)
             continue
         accepted.append({
             "indicator_id": int(target["indicator_id"]), "as_of": as_of, **parsed, "grade_rate": rate,
@@ -473,8 +494,9 @@ def check_spending_rows(
             end = project.get("end_date")
             funding = project.get("funding_total")
             ended = end is not None and not pd.isna(end) and as_of >= pd.Timestamp(end).date()
-            if ended and funding and amount / funding < s.execution_rate_flag_below and not get("说明").text:
-                err("说明", f"项目期已结束,预算执行率 {amount / funding * 100:.1f}% 低于"
+            rate = amount / _exact(funding) if funding and not pd.isna(funding) else None
+            if ended and rate is not None and rate < _exact(s.execution_rate_flag_below) and not get("说明").text:
+                err("说明", f"项目期已结束,预算执行率 {rate * 100:.1f}% 低于"
                             f"{s.execution_rate_flag_below * 100:.0f}%,请在“说明”中写明原因")
         if project is not None and not row_errors:
             key = (int(project["project_id"]), as_of)
@@ -482,7 +504,8 @@ def check_spending_rows(
                 err("截至日期", f"与第{seen[key]}行是同一项目、同一截至日期的重复填报")
             seen[key] = n
         if row_errors:
-            errors.extend(row_errors)
+            subject = f"项目“{project['name']}”" if project is not None else f"查找的是项目“{name or '(未填)'}”"
+            errors.extend(replace(e, subject=subject) for e in row_errors)
             continue
         accepted.append({
             "project_id": int(project["project_id"]), "as_of": as_of, "amount": amount,
@@ -521,6 +544,42 @@ def spending_frame(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+# A table's title or indicator header stands within its first rows.
+_TITLE_ROWS = 12
+
+
+def table_kind(rows: list[list[str]]) -> str | None:
+    """The kind (a key of TABLE_KINDS) of a published table these first rows begin, else None."""
+    rows = [r for r in rows if any(c and str(c).strip() for c in r)][:_TITLE_ROWS]
+    for cells in rows:
+        kind = kind_of_title("".join(str(c) for c in cells if c))
+        if kind:
+            return kind
+    for cells in rows:
+        keys = {label_key(str(c)) for c in cells if c}
+        if {"一级指标", "三级指标"} <= keys:
+            return "target"
+    return None
+
+
+def _refuse_table(rows: list[list[str]], file_name: str) -> None:
+    kind = table_kind(rows)
+    if kind is not None:
+        raise InputError(
+            f"文件“{file_name}”是{TABLE_KINDS[kind]},不是填报文件;请在“管理”页导入,"
+            f"或用命令 python -m analytics import {file_name}"
+        )
+
+
+def _document_rows(data: bytes, file_name: str) -> list[list[str]]:
+    """The first rows of a Word or PDF file, only to say which table it holds."""
+    reader = docx_rows if file_name.lower().endswith(".docx") else pdf_rows
+    try:
+        return [r.cells for r in reader(data, file_name)[: _TITLE_ROWS * 2]]
+    except InputError:
+        return []  # unreadable as a document too: the type message below says what is accepted
+
+
 def check_report(
     data: bytes,
     file_name: str,
@@ -532,6 +591,8 @@ def check_report(
 ) -> ReportBatch:
     """Check a whole report file; the batch's ``errors`` lists every wrong row."""
     today = today or date.today()
+    if Path(file_name).suffix.lower() in (".docx", ".pdf"):
+        _refuse_table(_document_rows(data, file_name), file_name)
     sheets = read_sheets(data, file_name)
     actual_rows: list[dict] = []
     spending_rows: list[dict] = []
@@ -549,6 +610,9 @@ def check_report(
             spending_rows += rows
             errors += errs
     if not recognised:
+        for sheet in sheets:
+            _refuse_table([sheet.header, *([c.text for c in cells] for _, cells in sheet.rows[:_TITLE_ROWS])],
+                          file_name)
         found = "、".join(h for h in sheets[0].header if h) if sheets else "无"
         raise InputError(
             f"文件“{file_name}”的列名不对:需要“实际完成值”列(指标填报)或“预算执行数(万元)”列(预算执行);"

@@ -11,6 +11,7 @@ import calendar
 import math
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -94,7 +95,7 @@ def test_parse_target_gives_a_target_or_a_clear_error(text: str, level1: str, na
     assert isinstance(got, TargetValue)
     assert got.operator in OPERATORS and got.kind in KINDS and got.direction in DIRECTIONS
     if got.kind == "quantitative":
-        assert isinstance(got.value, float)
+        assert isinstance(got.value, Decimal)
     elif got.kind == "deadline":
         assert date.fromisoformat(got.value)
     else:
@@ -123,7 +124,7 @@ def test_parse_date_range_gives_dates_or_a_clear_error(text: str) -> None:
 @given(st.one_of(TEXT, st.none(), st.integers(), st.floats()))
 def test_parse_amount_gives_a_number_or_a_clear_error(text: object) -> None:
     got = outcome(values.parse_amount, text)
-    assert got is None or isinstance(got, (float, ValueError))
+    assert got is None or isinstance(got, (Decimal, ValueError))
 
 
 @PROPS
@@ -148,7 +149,7 @@ def test_cell_text_is_always_a_string(value: object, is_percent: bool, is_formul
 @given(st.one_of(st.builds(Cell, TEXT), CELLS), st.sampled_from(UNITS))
 def test_parse_number_gives_a_number_or_a_clear_error(cell: Cell, unit: tuple[str, str]) -> None:
     got = outcome(parse_number, cell, *unit)
-    assert isinstance(got, (float, ValueError))
+    assert isinstance(got, (Decimal, ValueError))
 
 
 @PROPS
@@ -267,7 +268,7 @@ def written(x: float, thousands: bool) -> str:
 @given(AMOUNTS, st.booleans(), st.sampled_from(("", "万元", "万")), st.booleans())
 def test_amounts_in_wan_yuan_read_back(x: float, thousands: bool, unit: str, negative: bool) -> None:
     x = -x if negative else x
-    assert values.parse_amount(written(x, thousands) + unit) == pytest.approx(x, rel=1e-12, abs=1e-9)
+    assert values.parse_amount(written(x, thousands) + unit) == Decimal(written(x, False))
 
 
 @PROPS
@@ -276,7 +277,7 @@ def test_amounts_in_wan_yuan_read_back(x: float, thousands: bool, unit: str, neg
 def test_reported_money_reads_back_in_wan_yuan(x: float, thousands: bool, unit: tuple[str, float]) -> None:
     u, factor = unit
     got = parse_number(Cell(written(x, thousands) + u), "万元", "万")
-    assert got == pytest.approx(x * factor, rel=1e-12, abs=1e-12)
+    assert got == Decimal(written(x, False)) * Decimal(repr(factor))  # exact: 157000元 is 15.7万元
 
 
 @PROPS
@@ -284,7 +285,7 @@ def test_reported_money_reads_back_in_wan_yuan(x: float, thousands: bool, unit: 
                                  ("微克/立方米", "微克/立方米", "微克/立方米")]), st.sampled_from(("", " ")))
 def test_reported_numbers_with_their_unit_read_back(x: float, units: tuple[str, str, str], gap: str) -> None:
     written_unit, norm, unit = units
-    assert parse_number(Cell(f"{x:.2f}{gap}{written_unit}"), norm, unit) == pytest.approx(x, rel=1e-12, abs=1e-12)
+    assert parse_number(Cell(f"{x:.2f}{gap}{written_unit}"), norm, unit) == Decimal(f"{x:.2f}")
 
 
 @PROPS
@@ -293,7 +294,7 @@ def test_percent_cells_read_back(fraction: float, as_number: bool) -> None:
     """0.962 in a percent-formatted cell and "96.2%" as text are both 96.2."""
     cell = Cell(fraction, is_percent=True) if as_number else Cell(f"{fraction * 100:.1f}%")
     expected = fraction * 100 if as_number else round(fraction * 100, 1)
-    assert parse_number(cell, "%", "%") == pytest.approx(expected, abs=1e-9)
+    assert float(parse_number(cell, "%", "%")) == pytest.approx(expected, abs=1e-9)
     assert parse_rate(cell) == pytest.approx(expected, abs=1e-9)
 
 
@@ -307,7 +308,7 @@ def test_targets_read_back(x: float, op: tuple[str, str, str], unit: tuple[str, 
     u, norm, factor, level1 = unit
     got = values.parse_target(f"{prefix}{x:.2f}{u}{suffix}", level1, "项目费用" if level1 == "成本指标" else "")
     assert (got.kind, got.operator, got.unit_normalized) == ("quantitative", operator, norm)
-    assert got.value == pytest.approx(x * factor, rel=1e-12)
+    assert got.value == Decimal(f"{x:.2f}") * Decimal(repr(factor))
 
 
 @PROPS
