@@ -188,36 +188,45 @@ def _report_note(ind: Indicator) -> str:
     return ";".join(parts)
 
 
-def _indicator_report(t: ProjectTable, ind: Indicator, as_of: date, s: Settings) -> tuple[dict | None, str]:
-    """One row's value as a report (or None), and a warning when the value was kept only as a note."""
+def _indicator_report(t: ProjectTable, ind: Indicator, as_of: date, s: Settings) -> tuple[dict | None, list[str]]:
+    """One row's value as a report (or None), and warnings about what could not be taken as printed."""
     text = ind.actual_text.strip()
     target = _target_fields(ind.target)
     note = _report_note(ind)
+    likelihood = _likelihood(ind.likelihood)
     report = {"as_of": as_of, "value_text": text, "value_num": None, "value_date": None, "grade": None,
-              "grade_rate": None, "likelihood": _likelihood(ind.likelihood), "note": note or None}
+              "grade_rate": None, "likelihood": likelihood, "note": note or None}
     where = f"表“{t.name}”{ind.location}指标“{ind.name}”"
+    warnings = []
+    if ind.likelihood.strip() and likelihood is None:
+        warnings.append(f"{where}:完成目标可能性“{ind.likelihood}”无法识别(应为确定能、有可能或不可能),未保存")
+    elif likelihood in ("有可能", "不可能") and not ind.note.strip():
+        warnings.append(f"{where}:完成目标可能性为“{likelihood}”,但没有填写偏差原因和改进措施;请补充后重新导入")
     if (target["kind"] == "qualitative" and ind.printed_score is not None and ind.weight
             and Decimal(ind.weight) > 0):
         rate = float(Decimal(ind.printed_score) / Decimal(ind.weight) * 100)
         grade = _band_of(rate, s)
-        if grade is not None:
+        if grade is None:
+            warnings.append(f"{where}:得分{ind.printed_score}不在0到分值{ind.weight}之间,未按得分定等级;"
+                            "请核对该行的分值和得分")
+        else:
             report.update(grade=grade, grade_rate=rate, value_text=text or grade)
             written = s.grade_of(text) if text else None
             if written is not None and written != grade:
-                return report, (f"{where}:实际完成值写的是“{text}”,但得分{ind.printed_score}/分值{ind.weight}"
+                warnings.append(f"{where}:实际完成值写的是“{text}”,但得分{ind.printed_score}/分值{ind.weight}"
                                 f"(得分率{rate:.2f}%)属于“{grade}”,已按得分计")
-            return report, ""
+            return report, warnings
     if not text:
-        return None, ""
+        return None, warnings
     try:
         report.update(parse_actual(Cell(text), target, s))
     except ValueError as e:
         # Progress in words ("已完成4处,2处在建") is kept for people to read, never made a number.
         report.update(value_num=None, value_date=None, grade=None, value_text=text,
                       note=";".join(p for p in (f"执行情况:{text}", note) if p))
-        return report, (f"{where}:实际完成值“{text}”不是该指标可计分的值({e}),"
+        warnings.append(f"{where}:实际完成值“{text}”不是该指标可计分的值({e}),"
                         "已作为说明保存,不计入完成率;如需计分,请按“指标值”的单位填写数值后重新导入")
-    return report, ""
+    return report, warnings
 
 
 def _stage_printed(tables: list[ProjectTable], s: Settings) -> tuple[list[dict], list[dict], list[dict],
@@ -240,9 +249,8 @@ def _stage_printed(tables: list[ProjectTable], s: Settings) -> tuple[list[dict],
                             "实际完成值和执行数未作为填报导入;请核对表头的年度和“1-X月”列名后重新导入")
         else:
             for seq, ind in enumerate(t.indicators, start=1):
-                report, warning = _indicator_report(t, ind, as_of, s)
-                if warning:
-                    warnings.append(warning)
+                report, said = _indicator_report(t, ind, as_of, s)
+                warnings += said
                 if report is None:
                     continue
                 scored = any(report[k] is not None for k in ("value_num", "value_date", "grade"))

@@ -539,3 +539,23 @@ def test_a_failure_in_the_report_part_writes_nothing(store: Store, monkeypatch) 
     monkeypatch.undo()
     load(store, [sichuan(), hubei()])
     assert store.table_counts()["actual_reports"] == 9
+
+
+def test_a_printed_score_above_its_weight_sets_no_grade(store: Store) -> None:
+    t = sichuan()
+    t.indicators[3].printed_score = D("24")  # 24 of 20
+    r = load(store, [t])
+    rows = {x[0]: x[1:] for x in actual_rows(store)}
+    assert rows["群众出行条件"][3:5] == ("部分达成", None)  # the written grade, its default rate
+    warning = next(w for w in r.warnings if "群众出行条件" in w)
+    assert "得分24不在0到分值20之间" in warning and "请核对" in warning
+
+
+def test_a_doubtful_likelihood_without_a_reason_is_warned_about(store: Store) -> None:
+    t = monitor()
+    t.indicators[1].note = ""
+    t.indicators[1].deviation_category = ""
+    r = load(store, [t], "半年监控表.xlsx")
+    assert any("工程验收合格率" in w and "有可能" in w and "没有填写偏差原因" in w for w in r.warnings)
+    rows = {x[0]: x[1:] for x in actual_rows(store)}
+    assert rows["工程验收合格率"][5] == "有可能"
