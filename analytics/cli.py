@@ -8,8 +8,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
-from analytics.model import InputError
+from analytics.model import TABLE_KINDS, InputError
 from analytics.storage import DatabaseBusy, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 2
@@ -32,12 +33,22 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
             _print(f"✗ 导入失败:{e}")
             _print("  该文件的内容均未写入数据库。")
             continue
+        only_targets = all(k == TABLE_KINDS["target"] for k in r.kinds)
         _print(
-            f"✓ {r.file_name}:{r.tables} 张目标表,{len(r.projects)} 个项目(新增 {r.projects_new}),"
-            f"{r.indicators} 个指标,{len(r.warnings)} 条审核提示,新版本 {r.versions_new} 条"
+            f"✓ {r.file_name}:{r.tables} 张{'目标表' if only_targets else '表'},{len(r.projects)} 个项目"
+            f"(新增 {r.projects_new}),{r.indicators} 个指标,{len(r.warnings)} 条审核提示,新版本 {r.versions_new} 条"
         )
-        for name in r.projects:
-            _print(f"    项目:{name}")
+        for name, kind, taken in zip(r.projects, r.kinds or [""] * len(r.projects),
+                                     r.taken or [None] * len(r.projects), strict=True):
+            _print(f"    {kind or '项目'}:{name}")
+            if taken is not None:
+                as_of = taken.as_of.isoformat() if taken.as_of else "未能确定"
+                _print(
+                    f"      取得实际完成值 {taken.values} 个(另有 {taken.notes} 个只能作为说明保存)、"
+                    f"分值 {taken.weights} 个、得分 {taken.scores} 个、预算执行数 {taken.spending} 个,截至 {as_of}"
+                )
+        if r.actuals_new or r.spending_new:
+            _print(f"    新增填报:实际完成值 {r.actuals_new} 条,预算执行数 {r.spending_new} 条")
         for w in r.warnings:
             _print(f"    ⚠ {w}")
     return EXIT_FAILED if failed else EXIT_OK
@@ -46,7 +57,7 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
 def _fmt_num(v: object) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
+    if isinstance(v, (float, Decimal)):
         return f"{v:.2f}"
     return str(v)
 
@@ -132,8 +143,10 @@ def _cmd_report(args: argparse.Namespace, store: Store) -> int:
     _print()
     for p in data["projects"]:
         rate = f"{p['execution_rate']:.1%}" if p["execution_rate"] is not None else "未填报"
+        printed = f"  自评表总分 {p['printed_score']:.2f}" if p["printed_score"] is not None else ""
         _print(
-            f"[{p['project_id']}] {p['name']}  得分 {p['score']:.2f}({p['grade']}) 信号灯 {LIGHT_NAMES[p['light']]}"
+            f"[{p['project_id']}] {p['name']}  得分 {p['score']:.2f}({p['grade']}){printed}"
+            f" 信号灯 {LIGHT_NAMES[p['light']]}"
         )
         _print(
             f"    时间进度 {p['time_progress']:.1%}  预算执行率 {rate}  预算得分 {p['budget_score']:.2f}"
@@ -144,9 +157,10 @@ def _cmd_report(args: argparse.Namespace, store: Store) -> int:
             comp = f"{i['completion']:.1%}" if i["completion"] is not None else "—"
             actual = "—" if i["actual"] is None else i["actual"]
             flags = f"  ⚠ {';'.join(i['flags'])}" if i["flags"] else ""
+            printed_i = f"(自评表得分 {i['printed_score']:.2f})" if i["printed_score"] is not None else ""
             _print(
                 f"    {LIGHT_NAMES[i['light']]} {i['name'][:30]}:目标 {i['target_text']} 实际 {actual}"
-                f" 完成 {comp} 得分 {i['score']:.2f}/{i['weight']:.2f}{flags}"
+                f" 完成 {comp} 得分 {i['score']:.2f}/{i['weight']:.2f}{printed_i}{flags}"
             )
         _print()
     return EXIT_OK

@@ -78,6 +78,26 @@ def _col(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).to_numpy(zero_copy_only=False)
 
 
+def _year_end_day(year: np.ndarray) -> np.ndarray:
+    """December 31 of each year, as days since 1970-01-01."""
+    years = np.nan_to_num(year.astype(float), nan=1970).astype(int) - 1970
+    return ((years + 1).astype("datetime64[Y]").astype("datetime64[D]") - _EPOCH).astype(float) - 1
+
+
+def _align_weights(ids: np.ndarray, table: pa.Table) -> dict[str, np.ndarray]:
+    """Imported weight and printed score per indicator of ``ids`` (NaN where none)."""
+    n = len(ids)
+    out = {name: np.full(n, np.nan) for name in ("weight", "printed_score")}
+    if table.num_rows == 0 or n == 0:
+        return out
+    at = np.searchsorted(ids, _col(table, "indicator_id"))
+    ok = (at < n) & (ids[np.minimum(at, n - 1)] == _col(table, "indicator_id"))
+    for name in out:
+        values = _col(table, name).astype(float)
+        out[name][at[ok]] = values[ok]
+    return out
+
+
 def _align(targets: pa.Table, latest: pa.Table) -> dict[str, np.ndarray]:
     """One row per target with its latest report's columns (NaN / 0 where none)."""
     out = {name: _col(targets, name) for name in targets.column_names}
@@ -179,8 +199,10 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
         "unit_normalized": sorted(s.cumulative_units),
     })
     ind = _align(targets, latest)
+    imported = _align_weights(ind["indicator_id"], store.engine_weights())
     projects = store.engine_projects(as_of)
     proj = {name: _col(projects, name) for name in projects.column_names if name != "department"}
+    weighted = proj.pop("weighted").astype(bool)
     n_proj = len(proj["project_id"])
     tp = _progress(proj.pop("start_day").astype(float), proj.pop("end_day").astype(float),
                    proj["year"].astype(float), as_of)
@@ -189,7 +211,8 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     pos = np.searchsorted(proj["project_id"], ind["project_id"])
     out = compute_indicators(ind, tp[pos], as_of, s)
 
-    # Weights: each pool's points split equally over its project's applicable indicators.
+    # Weights: each pool's points split equally over its project's applicable indicators, unless
+    # the project's latest 自评表 gave weights (domain.md section 7, "Scoring schemes").
     level1 = ind["level1_code"].astype(int)
     cost_idx = pool_names.index(s.cost_pool) + 1 if s.cost_pool in pool_names else 0
     pool_idx = np.where(level1 == len(level1_names), cost_idx, np.where(level1 <= len(pool_names), level1, 0))
@@ -199,22 +222,35 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     group = pos * n_pools + pool_idx
     n_in_pool = np.bincount(group, weights=applicable, minlength=n_proj * n_pools)[group]
     with np.errstate(divide="ignore", invalid="ignore"):
-        weight = np.where(applicable & (n_in_pool > 0), points / n_in_pool, 0.0)
+        equal = np.where(applicable & (n_in_pool > 0), points / n_in_pool, 0.0)
+    by_table = weighted[pos]
+    given = imported["weight"]
+    weight = np.where(by_table, np.where(applicable, np.nan_to_num(given, nan=0.0), 0.0), equal)
+    out["flag_no_weight"] = by_table & applicable & np.isnan(given)
     score = weight * np.nan_to_num(out["completion"], nan=0.0)
 
-    # Budget execution.
+    # Budget execution: against the adjusted budget of a 自评表 / 监控表 where one was printed.
     funding = proj["funding_total"].astype(float)
+    adjusted = proj.pop("adjusted_budget").astype(float)
+    basis = np.where(adjusted > 0, adjusted, funding)
     spent = proj["spent"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(funding > 0, spent / funding, np.nan)
+        rate = np.where(basis > 0, spent / basis, np.nan)
         r = np.where(tp > 0, rate / tp * 100, np.nan)
-    budget_score = s.budget_points * np.nan_to_num(np.minimum(rate, 1.0), nan=0.0)
+    table_points = proj.pop("budget_points").astype(float)
+    budget_points = np.where(np.isnan(table_points), s.budget_points, table_points)
+    budget_score = budget_points * np.nan_to_num(np.minimum(rate, 1.0), nan=0.0)
     budget = np.where(r < s.budget_red_below, RED, np.where(r < s.budget_yellow_below, YELLOW, GREEN))
     budget = np.where(np.isnan(r), np.where(np.isnan(rate), GREY, GREEN), budget)
 
     raw = np.bincount(pos, weights=score, minlength=n_proj)
     weights = np.bincount(pos, weights=weight, minlength=n_proj)
-    total = (raw + budget_score) * 100 / (weights + s.budget_points)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.nan_to_num((raw + budget_score) * 100 / (weights + budget_points), nan=0.0)
+    # The printed 总分 is what the year-end table says: compared once the year has ended.
+    printed = proj.pop("printed_total").astype(float)
+    year_over = _year_end_day(proj["year"]) <= (np.datetime64(as_of, "D") - _EPOCH).astype(float)
+    flag_printed = ~np.isnan(printed) & year_over & (np.abs(printed - total) > s.printed_total_tolerance)
 
     light = out["light"]
     worst = np.zeros(n_proj, dtype=int)
@@ -233,12 +269,17 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
         **proj,
         "department": pd.Categorical.from_codes(dep_codes, categories=dep_names),
         "spent_as_of": spent_as_of,
+        "budget_basis": basis,
         "execution_rate": rate,
+        "budget_points": budget_points,
         "budget_score": budget_score,
         "budget_light": _lights(budget),
         "flag_rate_low": (rate < s.execution_rate_flag_below) & (tp >= 1),
         "indicator_score": raw,
         "score": total,
+        "weighted": weighted,
+        "printed_total": printed,
+        "flag_printed_total": flag_printed,
         "grade": pd.Categorical.from_codes(_grade_codes(total, s), categories=grade_names),
         "light": _lights(project_light),
         **{f"n_{colour}": counts[:, i] for i, colour in enumerate(LIGHTS)},
@@ -258,6 +299,7 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
         "pool_points": points,
         "weight": weight,
         "score": score,
+        "printed_score": imported["printed_score"],
         **out,
         "light": _lights(light),
     })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from analytics.model import ProjectTable
 
 # Units that count things of a kind; an indicator named "...企业数" should not be counted in 次.
@@ -25,6 +27,17 @@ def _unit_fits(name: str, unit: str) -> str | None:
     return None
 
 
+# Amounts are 万元 with two decimals as printed: closer than half a 分 of 万元 is equal.
+_HALF_CENT = Decimal("0.005")
+
+
+def _dec(v: Decimal | float | int | None) -> Decimal:
+    """Amounts may arrive as Decimal (exact parsers) or float; compare them as decimals."""
+    if v is None:
+        return Decimal(0)
+    return v if isinstance(v, Decimal) else Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+
+
 def review_table(t: ProjectTable) -> list[str]:
     """Warnings for one table; shown beside the project and stored with it."""
     out: list[str] = []
@@ -39,19 +52,19 @@ def review_table(t: ProjectTable) -> list[str]:
     if t.funding_total is None:
         out.append("缺少年度资金总额")
     elif t.funding_fiscal is not None:
-        parts = t.funding_fiscal + (t.funding_other or 0)
-        if abs(float(parts) - float(t.funding_total)) > 0.005:
+        parts = _dec(t.funding_fiscal) + _dec(t.funding_other)
+        if abs(parts - _dec(t.funding_total)) > _HALF_CENT:
             out.append(
                 f"年度资金总额{t.funding_total:.2f}万元不等于财政拨款{t.funding_fiscal:.2f}万元"
                 f"与其他资金{t.funding_other or 0:.2f}万元之和{parts:.2f}万元"
             )
 
     caps = [
-        i.target.value
+        _dec(i.target.value)
         for i in cost
         if i.target.unit_normalized == "万元" and i.target.direction in ("lower", "exact")
     ]
-    if caps and t.funding_total is not None and sum(caps) > float(t.funding_total) + 0.005:
+    if caps and t.funding_total is not None and sum(caps) > _dec(t.funding_total) + _HALF_CENT:
         msg = f"成本指标上限合计{sum(caps):.2f}万元,超过年度资金总额{t.funding_total:.2f}万元"
         if "结转" in t.attribute:
             msg += "(该项目为上年结转项目,成本上限可能覆盖项目全周期而非本年度,请核对)"

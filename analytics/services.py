@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +18,30 @@ import pandas as pd
 from analytics.auth import PermissionDenied, User, require_admin, require_reporter
 from analytics.engine import LIGHTS, compute
 from analytics.exports import template_csv, template_frames, template_xlsx
-from analytics.model import InputError, ProjectTable, TargetValue
+from analytics.model import (
+    GRADES,
+    LIKELIHOODS,
+    TABLE_KINDS,
+    BudgetLine,
+    Indicator,
+    InputError,
+    ProjectTable,
+    TargetValue,
+)
 from analytics.readers import read_tables
 from analytics.reports import (
     INDICATOR_COLUMNS,
     SPENDING_COLUMNS,
     WHERE_COLUMNS,
+    Cell,
     ReportBatch,
     ReportRefused,
     RowError,
     check_report,
+    parse_actual,
 )
-from analytics.settings import load_settings
-from analytics.storage import PROJECT_ROOT, Audit, Store
+from analytics.settings import Settings, load_settings
+from analytics.storage import INDICATOR_EXTRAS, PROJECT_ROOT, Audit, Store
 from analytics.values import parse_target
 
 DATA_DIR = PROJECT_ROOT / "data"
@@ -43,6 +57,23 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     projects_new: int = 0
     versions_new: int = 0
+    kinds: list[str] = field(default_factory=list)  # per table, its TABLE_KINDS name (绩效自评表 …)
+    # Per table, what a 自评表 / 监控表 brought (None for a 绩效目标表).
+    taken: list[TakenIn | None] = field(default_factory=list)
+    actuals_new: int = 0  # reports appended from 自评表 / 监控表 values
+    spending_new: int = 0
+
+
+@dataclass(frozen=True)
+class TakenIn:
+    """What one 自评表 or 监控表 brought besides its targets."""
+
+    values: int  # 实际完成值 / 1-X月执行情况 turned into reports (numbers, dates or grades)
+    notes: int  # values kept only as a note (free text that is not a value of its indicator)
+    weights: int  # 分值 of indicators, plus the budget row's
+    scores: int  # printed 得分 of indicators, plus the budget row's
+    spending: int  # 全年执行数 / 1-X月执行数 taken as a spending report
+    as_of: date | None
 
 
 def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[dict]]:
@@ -56,9 +87,12 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
         projects.append({
             "ord": ord_, "year": t.year, "department": t.department, "name": t.name,
             "unit": t.unit, "attribute": t.attribute, "start_date": t.start_date,
-            "end_date": t.end_date, "funding_total": _float(t.funding_total),
-            "funding_fiscal": _float(t.funding_fiscal), "funding_other": _float(t.funding_other),
+            "end_date": t.end_date, "funding_total": t.funding_total,
+            "funding_fiscal": t.funding_fiscal, "funding_other": t.funding_other,
             "goal_text": t.goal_text, "warnings": json.dumps(t.warnings, ensure_ascii=False),
+            "kind": t.kind, "month": t.month, "budget_points": _budget_points(t),
+            "budget_adjusted": _budget_adjusted(t), "printed_total": t.printed_total,
+            "goal_actual": t.goal_actual, "fingerprint": _fingerprint(t),
         })
         occurrences: Counter[tuple[str, str, str]] = Counter()
         for seq, ind in enumerate(t.indicators, start=1):
@@ -67,12 +101,174 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
             indicators.append({
                 "ord": ord_, "seq": seq, "level1": ind.level1, "level2": ind.level2,
                 "name": ind.name, "occurrence": occurrences[k], **_target_fields(ind.target),
+                **{c: getattr(ind, c) for c in INDICATOR_EXTRAS},
             })
     return projects, indicators
 
 
-def _float(v: object) -> float | None:
-    return None if v is None else float(v)
+TOTAL_BUDGET_ROW = "年度资金总额"
+_AMOUNTS = ("initial", "adjusted", "executed", "forecast")
+
+
+def _fingerprint(t: ProjectTable) -> str:
+    """What a table printed beyond its targets, as a digest: an unchanged re-import records nothing new."""
+    printed = (
+        t.kind, t.month, t.budget_points, t.printed_total, t.goal_actual,
+        [dataclasses.astuple(line) for line in t.budget],
+        [tuple(getattr(i, c) for c in INDICATOR_EXTRAS) for i in t.indicators],
+    )
+    return hashlib.sha256(repr(printed).encode("utf-8")).hexdigest()
+
+
+def _total_line(budget: list[BudgetLine]) -> BudgetLine | None:
+    """The budget figures the execution rate and the spending report come from.
+
+    The 年度资金总额 row; a block's only row (a Sichuan 预算执行情况 row stands alone); and where
+    the 年度资金总额 row is printed all zeros or empty while its 其中 rows hold amounts (seen in
+    Anhui forms), the sum of those rows, which is what the total means.
+    """
+    total = next((line for line in budget if line.label == TOTAL_BUDGET_ROW), None)
+    if total is None:
+        return budget[0] if len(budget) == 1 else None
+    parts = [line for line in budget if line is not total]
+    if any(getattr(total, a) for a in _AMOUNTS) or not any(getattr(p, a) for p in parts for a in _AMOUNTS):
+        return total
+    summed = {a: sum((Decimal(getattr(p, a)) for p in parts if getattr(p, a) is not None), Decimal(0))
+              if any(getattr(p, a) is not None for p in parts) else None for a in _AMOUNTS}
+    return BudgetLine(TOTAL_BUDGET_ROW, **summed, points=total.points, rate=total.rate, score=total.score)
+
+
+def _budget_points(t: ProjectTable) -> Decimal | None:
+    if t.budget_points is not None:
+        return t.budget_points
+    line = _total_line(t.budget)
+    return line.points if line is not None else None
+
+
+def _budget_adjusted(t: ProjectTable) -> Decimal | None:
+    """The adjusted budget (全年预算数 / 调整后预算数) the execution rate is taken against."""
+    line = _total_line(t.budget)
+    return line.adjusted if line is not None else None
+
+
+def _as_of(t: ProjectTable) -> date | None:
+    """The date a table's values hold at: a 自评表's year end, a 监控表's last day of month X."""
+    if t.year is None or t.kind == "target":
+        return None
+    if t.kind == "selfeval":
+        return date(t.year, 12, 31)
+    if t.month is None or not 1 <= t.month <= 12:
+        return None
+    return date(t.year, t.month, calendar.monthrange(t.year, t.month)[1])
+
+
+def _band_of(rate: float, s: Settings) -> str | None:
+    """The qualitative grade whose band holds a rate in percent (bands are [low, high), the best closed)."""
+    for name in GRADES:
+        band = s.qualitative[name]
+        if band.low <= rate < band.high or (name == GRADES[0] and rate == band.high):
+            return name
+    return None
+
+
+def _likelihood(text: str) -> str | None:
+    t = text.strip()
+    if t == "完全不可能":
+        return "不可能"
+    return t if t in LIKELIHOODS else None
+
+
+def _report_note(ind: Indicator) -> str:
+    """Deviation reason and measures as one note; a 监控表 names the category first."""
+    parts = []
+    if ind.deviation_category:
+        parts.append(f"偏差原因类别:{ind.deviation_category}")
+    if ind.note:
+        parts.append(ind.note)
+    return ";".join(parts)
+
+
+def _indicator_report(t: ProjectTable, ind: Indicator, as_of: date, s: Settings) -> tuple[dict | None, list[str]]:
+    """One row's value as a report (or None), and warnings about what could not be taken as printed."""
+    text = ind.actual_text.strip()
+    target = _target_fields(ind.target)
+    note = _report_note(ind)
+    likelihood = _likelihood(ind.likelihood)
+    report = {"as_of": as_of, "value_text": text, "value_num": None, "value_date": None, "grade": None,
+              "grade_rate": None, "likelihood": likelihood, "note": note or None}
+    where = f"表“{t.name}”{ind.location}指标“{ind.name}”"
+    warnings = []
+    if ind.likelihood.strip() and likelihood is None:
+        warnings.append(f"{where}:完成目标可能性“{ind.likelihood}”无法识别(应为确定能、有可能或不可能),未保存")
+    elif likelihood in ("有可能", "不可能") and not ind.note.strip():
+        warnings.append(f"{where}:完成目标可能性为“{likelihood}”,但没有填写偏差原因和改进措施;请补充后重新导入")
+    if (target["kind"] == "qualitative" and ind.printed_score is not None and ind.weight
+            and Decimal(ind.weight) > 0):
+        rate = float(Decimal(ind.printed_score) / Decimal(ind.weight) * 100)
+        grade = _band_of(rate, s)
+        if grade is None:
+            warnings.append(f"{where}:得分{ind.printed_score}不在0到分值{ind.weight}之间,未按得分定等级;"
+                            "请核对该行的分值和得分")
+        else:
+            report.update(grade=grade, grade_rate=rate, value_text=text or grade)
+            written = s.grade_of(text) if text else None
+            if written is not None and written != grade:
+                warnings.append(f"{where}:实际完成值写的是“{text}”,但得分{ind.printed_score}/分值{ind.weight}"
+                                f"(得分率{rate:.2f}%)属于“{grade}”,已按得分计")
+            return report, warnings
+    if not text:
+        return None, warnings
+    try:
+        report.update(parse_actual(Cell(text), target, s))
+    except ValueError as e:
+        # Progress in words ("已完成4处,2处在建") is kept for people to read, never made a number.
+        report.update(value_num=None, value_date=None, grade=None, value_text=text,
+                      note=";".join(p for p in (f"执行情况:{text}", note) if p))
+        warnings.append(f"{where}:实际完成值“{text}”不是该指标可计分的值({e}),"
+                        "已作为说明保存,不计入完成率;如需计分,请按“指标值”的单位填写数值后重新导入")
+    return report, warnings
+
+
+def _stage_printed(tables: list[ProjectTable], s: Settings) -> tuple[list[dict], list[dict], list[dict],
+                                                                     list[str], list[TakenIn | None]]:
+    """What 自评表 and 监控表 bring besides targets: budget rows, reports by (ord, seq), warnings."""
+    budget, actuals, spending, warnings = [], [], [], []
+    taken: list[TakenIn | None] = []
+    for ord_, t in enumerate(tables):
+        total = _total_line(t.budget)
+        for seq, line in enumerate(t.budget, start=1):
+            budget.append({"ord": ord_, "seq": seq, "label": line.label,
+                           **{f: getattr(line, f) for f in (*_AMOUNTS, "points", "rate", "score")}})
+        if t.kind == "target":
+            taken.append(None)
+            continue
+        as_of = _as_of(t)
+        values = notes = 0
+        if as_of is None:
+            warnings.append(f"{t.name}:未能确定{t.kind_name}数据的截至日期(年度或1-X月的月份),"
+                            "实际完成值和执行数未作为填报导入;请核对表头的年度和“1-X月”列名后重新导入")
+        else:
+            for seq, ind in enumerate(t.indicators, start=1):
+                report, said = _indicator_report(t, ind, as_of, s)
+                warnings += said
+                if report is None:
+                    continue
+                scored = any(report[k] is not None for k in ("value_num", "value_date", "grade"))
+                values += scored or report["value_text"] == "不适用"
+                notes += not scored and report["value_text"] != "不适用"
+                actuals.append({"ord": ord_, "seq": seq, **report})
+        executed = total.executed if total is not None and as_of is not None else None
+        if executed is not None:
+            spending.append({"ord": ord_, "as_of": as_of, "amount": executed, "note": None})
+        budget_weight = _budget_points(t) is not None
+        budget_score = total is not None and total.score is not None
+        taken.append(TakenIn(
+            values=values, notes=notes,
+            weights=sum(i.weight is not None for i in t.indicators) + budget_weight,
+            scores=sum(i.printed_score is not None for i in t.indicators) + budget_score,
+            spending=int(executed is not None), as_of=as_of,
+        ))
+    return budget, actuals, spending, warnings, taken
 
 
 def _target_fields(tv: TargetValue) -> dict:
@@ -88,11 +284,27 @@ def _target_fields(tv: TargetValue) -> dict:
 def import_bytes(store: Store, data: bytes, file_name: str, imported_by: str | None = None) -> ImportResult:
     """Read and store one file in one transaction; ``InputError`` leaves the store untouched."""
     tables = read_tables(data, file_name)
+    return import_tables(store, tables, file_name, hashlib.sha256(data).hexdigest(), imported_by)
+
+
+def import_tables(store: Store, tables: list[ProjectTable], file_name: str, content_hash: str,
+                  imported_by: str | None = None) -> ImportResult:
+    """Store the tables read from one file in one transaction.
+
+    A 自评表's or 监控表's values, weights, scores and budget figures are written in the same
+    transaction as its targets: if any part fails, nothing of the file is stored. Its values become
+    reports with the file as source and ``imported_by`` (else 命令行) as reporter; a value that is
+    not a value of its indicator is kept as the report's note, with a warning.
+    """
     projects, indicators = _stage(tables, file_name)
-    warnings = [f"{t.name}:{w}" for t in tables for w in t.warnings]
+    budget, actuals, spending, report_warnings, taken = _stage_printed(tables, load_settings())
+    warnings = [f"{t.name}:{w}" for t in tables for w in t.warnings] + report_warnings
+    kinds = [TABLE_KINDS.get(t.kind, t.kind) for t in tables]
+    said = "、".join(f"{n} {c} 张" for n, c in Counter(kinds).items())
     saved = store.save_tables(
-        file_name, hashlib.sha256(data).hexdigest(), projects, indicators, warnings, imported_by,
-        Audit(imported_by or "命令行", "导入目标表", f"{len(tables)} 张目标表,{len(indicators)} 个指标", file_name),
+        file_name, content_hash, projects, indicators, warnings, imported_by,
+        Audit(imported_by or "命令行", "导入目标表", f"{said},{len(indicators)} 个指标", file_name),
+        budget=budget, actuals=actuals, spending=spending,
     )
     return ImportResult(
         file_name=file_name,
@@ -102,6 +314,10 @@ def import_bytes(store: Store, data: bytes, file_name: str, imported_by: str | N
         warnings=warnings,
         projects_new=saved["projects_new"],
         versions_new=saved["project_versions_new"] + saved["target_versions_new"],
+        kinds=kinds,
+        taken=taken,
+        actuals_new=saved["actuals_new"],
+        spending_new=saved["spending_new"],
     )
 
 
@@ -245,6 +461,8 @@ def indicator_flags(r: dict) -> list[str]:
         flags.append("超额完成, 需说明原因")
     if r["flag_negative"]:
         flags.append("实际值为负数, 按0计")
+    if r["flag_no_weight"]:
+        flags.append("自评表未给出该指标的分值, 按0分计")
     return flags
 
 
@@ -254,7 +472,12 @@ def project_flags(r: dict) -> list[str]:
         flags.append("预算执行率低于90%, 需说明原因")
     if pd.isna(r["spent"]):
         flags.append("未填报预算执行数")
+    if r["flag_printed_total"]:
+        flags.append(PRINTED_TOTAL_DIFFERS)
     return flags
+
+
+PRINTED_TOTAL_DIFFERS = "自评表总分与按规则计算不一致"
 
 
 def report_data(store: Store, as_of: date) -> dict:
@@ -272,6 +495,7 @@ def report_data(store: Store, as_of: date) -> dict:
             "budget_score": float(r["budget_score"]),
             "budget_light": r["budget_light"],
             "score": float(r["score"]),
+            "printed_score": _clean(r["printed_total"]),
             "grade": r["grade"],
             "light": r["light"],
             "flags": project_flags(r),
@@ -284,6 +508,7 @@ def report_data(store: Store, as_of: date) -> dict:
                 "completion": _clean(e["completion"]),
                 "weight": float(e["weight"]),
                 "score": float(e["score"]),
+                "printed_score": _clean(e["printed_score"]),
                 "light": e["light"],
                 "flags": indicator_flags(e),
             })

@@ -39,6 +39,8 @@ class Settings:
     blue_from: float
     deadline_warning_days: int
     cumulative_units: frozenset[str]
+    # A printed 自评表 总分 further than this from the computed score is flagged.
+    printed_total_tolerance: float = 0.5
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -75,6 +77,7 @@ def parse_settings(data: dict) -> Settings:
         blue_from=float(lights["blue_from"]),
         deadline_warning_days=int(lights["deadline_warning_days"]),
         cumulative_units=frozenset(lights["cumulative_units"]),
+        printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
     )
 
 

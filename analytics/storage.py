@@ -7,12 +7,14 @@ current state is the latest version, and reports are never updated or deleted.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import duckdb
@@ -47,6 +49,20 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("PERF_DB")
     return Path(env) if env else DEFAULT_DB
 
+
+# Exact column types. Amounts in 万元 to the 0.0001 分 a 元 figure can need (157000元 = 15.7 万元
+# exactly); quantities (targets, actual values) in any unit, with room for both 亿 and 0.001 mg/L.
+MONEY = "DECIMAL(18,6)"
+QUANTITY = "DECIMAL(38,10)"
+# The previously binary-float columns, upgraded by Store._migrate.
+_EXACT_COLUMNS = (
+    ("project_versions", "funding_total", MONEY),
+    ("project_versions", "funding_fiscal", MONEY),
+    ("project_versions", "funding_other", MONEY),
+    ("target_versions", "target_num", QUANTITY),
+    ("actual_reports", "value_num", QUANTITY),
+    ("spending_reports", "amount", MONEY),
+)
 
 _CURRENT_INDICATORS = """
 SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, i.name, t.target_text, t.operator,
@@ -99,9 +115,9 @@ CREATE TABLE IF NOT EXISTS project_versions (
     attribute VARCHAR,
     start_date DATE,
     end_date DATE,
-    funding_total DOUBLE,
-    funding_fiscal DOUBLE,
-    funding_other DOUBLE,
+    funding_total {money},              -- 万元, exact
+    funding_fiscal {money},
+    funding_other {money},
     goal_text VARCHAR,
     warnings VARCHAR NOT NULL,           -- JSON list of strings
     PRIMARY KEY (project_id, version)
@@ -127,7 +143,7 @@ CREATE TABLE IF NOT EXISTS target_versions (
     active BOOLEAN NOT NULL,             -- FALSE: the indicator left the table
     target_text VARCHAR,
     operator VARCHAR,
-    target_num DOUBLE,
+    target_num {quantity},              -- in unit_normalized, exact
     target_date DATE,
     unit VARCHAR,
     unit_normalized VARCHAR,
@@ -143,7 +159,7 @@ CREATE TABLE IF NOT EXISTS actual_reports (
     indicator_id BIGINT NOT NULL,
     as_of DATE NOT NULL,
     value_text VARCHAR NOT NULL,         -- as written by the reporter
-    value_num DOUBLE,                    -- in the indicator's normalised unit
+    value_num {quantity},               -- in the indicator's normalised unit, exact
     value_date DATE,
     grade VARCHAR,
     grade_rate DOUBLE,
@@ -161,7 +177,7 @@ CREATE TABLE IF NOT EXISTS spending_reports (
     report_id BIGINT PRIMARY KEY,
     project_id BIGINT NOT NULL,
     as_of DATE NOT NULL,
-    amount DOUBLE NOT NULL,              -- 万元, cumulative as of as_of
+    amount {money} NOT NULL,            -- 万元, cumulative as of as_of, exact
     note VARCHAR,
     reporter VARCHAR,
     entered_at TIMESTAMP NOT NULL,
@@ -207,6 +223,60 @@ CREATE TABLE IF NOT EXISTS app_config (
     value VARCHAR NOT NULL
 );
 
+-- What a table printed beyond its targets (append-only like the rest): its kind
+-- (model.TABLE_KINDS), the cut-off month of a 监控表, and a 自评表's budget-row points, printed
+-- 总分 and goal outcome. A row, with its budget_lines and indicator_imports, is appended for an
+-- import only when the table's record differs from the project's latest (fingerprint), as
+-- project_versions are appended only for changes.
+CREATE TABLE IF NOT EXISTS project_imports (
+    project_id BIGINT NOT NULL,
+    import_id BIGINT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    month INTEGER,
+    budget_points {money},
+    budget_adjusted {money},            -- 全年预算数 / 调整后预算数 of the whole budget
+    printed_total {money},
+    goal_actual VARCHAR,
+    PRIMARY KEY (project_id, import_id)
+);
+
+-- The budget block of a 自评表 or 监控表 as printed, amounts in 万元, one row per printed row.
+CREATE TABLE IF NOT EXISTS budget_lines (
+    project_id BIGINT NOT NULL,
+    import_id BIGINT NOT NULL,
+    seq INTEGER NOT NULL,
+    label VARCHAR NOT NULL,
+    initial {money},
+    adjusted {money},                   -- 全年预算数 / 调整后预算数
+    executed {money},                   -- 全年执行数 / 1-X月执行数
+    forecast {money},                   -- 全年预计执行数
+    points {money},
+    rate {money},                       -- percent, as printed
+    score {money},
+    PRIMARY KEY (project_id, import_id, seq)
+);
+
+-- What an indicator row printed beyond its target: weight (分值), printed score (得分), the
+-- actual value as written, notes, and the extra columns of the layout families.
+CREATE TABLE IF NOT EXISTS indicator_imports (
+    indicator_id BIGINT NOT NULL,
+    import_id BIGINT NOT NULL,
+    weight {money},
+    printed_score {money},
+    actual_text VARCHAR,
+    note VARCHAR,
+    likelihood VARCHAR,
+    deviation_category VARCHAR,
+    forecast_text VARCHAR,
+    remark VARCHAR,
+    standard VARCHAR,
+    nature VARCHAR,
+    prior_value VARCHAR,
+    PRIMARY KEY (indicator_id, import_id)
+);
+
 CREATE OR REPLACE VIEW current_projects AS
 SELECT p.project_id, p.year, p.name, p.department, v.unit, v.attribute, v.start_date, v.end_date,
        v.funding_total, v.funding_fiscal, v.funding_other, v.goal_text, v.warnings, v.version
@@ -219,21 +289,71 @@ QUALIFY row_number() OVER (PARTITION BY v.project_id ORDER BY v.version DESC) = 
 -- because the engine reads it on every computation and the window over all versions costs more
 -- than the rest of the engine's query.
 CREATE TABLE IF NOT EXISTS current_indicators AS {current} LIMIT 0;
-""".replace("{current}", _CURRENT_INDICATORS)
+""".replace("{current}", _CURRENT_INDICATORS).replace("{money}", MONEY).replace("{quantity}", QUANTITY)
 
+_MONEY_PA = pa.decimal128(18, 6)
+_QUANTITY_PA = pa.decimal128(38, 10)
 _STAGE_PROJECTS = pa.schema([
     ("ord", pa.int32()), ("year", pa.int32()), ("department", pa.string()), ("name", pa.string()),
     ("unit", pa.string()), ("attribute", pa.string()), ("start_date", pa.date32()),
-    ("end_date", pa.date32()), ("funding_total", pa.float64()), ("funding_fiscal", pa.float64()),
-    ("funding_other", pa.float64()), ("goal_text", pa.string()), ("warnings", pa.string()),
+    ("end_date", pa.date32()), ("funding_total", _MONEY_PA), ("funding_fiscal", _MONEY_PA),
+    ("funding_other", _MONEY_PA), ("goal_text", pa.string()), ("warnings", pa.string()),
+    ("kind", pa.string()), ("month", pa.int32()), ("budget_points", _MONEY_PA),
+    ("budget_adjusted", _MONEY_PA), ("printed_total", _MONEY_PA), ("goal_actual", pa.string()),
+    ("fingerprint", pa.string()),
 ])
+# What an indicator row printed beyond its target (model.Indicator); empty text is stored as NULL.
+INDICATOR_EXTRAS = ("weight", "printed_score", "actual_text", "note", "likelihood", "deviation_category",
+                    "forecast_text", "remark", "standard", "nature", "prior_value")
 _STAGE_INDICATORS = pa.schema([
     ("ord", pa.int32()), ("seq", pa.int32()), ("level1", pa.string()), ("level2", pa.string()),
     ("name", pa.string()), ("occurrence", pa.int32()), ("target_text", pa.string()),
-    ("operator", pa.string()), ("target_num", pa.float64()), ("target_date", pa.date32()),
+    ("operator", pa.string()), ("target_num", _QUANTITY_PA), ("target_date", pa.date32()),
     ("unit", pa.string()), ("unit_normalized", pa.string()), ("kind", pa.string()),
     ("direction", pa.string()),
+    *[(c, _MONEY_PA if c in ("weight", "printed_score") else pa.string()) for c in INDICATOR_EXTRAS],
 ])
+_STAGE_BUDGET = pa.schema([
+    ("ord", pa.int32()), ("seq", pa.int32()), ("label", pa.string()),
+    *[(c, _MONEY_PA) for c in ("initial", "adjusted", "executed", "forecast", "points", "rate", "score")],
+])
+# Reports a 自评表 or 监控表 brings, by table (ord) and indicator row (seq) of the file.
+_STAGE_ACTUALS = pa.schema([
+    ("ord", pa.int32()), ("seq", pa.int32()), ("as_of", pa.date32()), ("value_text", pa.string()),
+    ("value_num", _QUANTITY_PA), ("value_date", pa.date32()), ("grade", pa.string()),
+    ("grade_rate", pa.float64()), ("likelihood", pa.string()), ("note", pa.string()),
+])
+_STAGE_SPENDING = pa.schema([
+    ("ord", pa.int32()), ("as_of", pa.date32()), ("amount", _MONEY_PA), ("note", pa.string()),
+])
+
+
+def exact(value: Decimal | float | int | str | None, places: int = 6) -> Decimal | None:
+    """A number as the Decimal an exact column stores, rounded half-even to ``places`` decimals.
+
+    A float is taken by its shortest repr (15.700000000000001 from 157000 × 0.0001 becomes 15.7
+    at six places), so binary noise from a float-producing parser cannot reach the store.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = repr(value)
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not d.is_finite():
+        return None
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def _staged(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """Rows as an Arrow table of ``schema``; decimal fields rounded to their scale first."""
+    scales = {f.name: f.type.scale for f in schema if pa.types.is_decimal(f.type)}
+    if rows and scales:
+        rows = [{**r, **{k: exact(r.get(k), sc) for k, sc in scales.items()}} for r in rows]
+    return pa.Table.from_pylist(rows, schema=schema)
 
 _PROJECT_FIELDS = ("unit", "attribute", "start_date", "end_date", "funding_total", "funding_fiscal",
                    "funding_other", "goal_text", "warnings")
@@ -241,6 +361,10 @@ _TARGET_FIELDS = ("target_text", "operator", "target_num", "target_date", "unit"
                   "kind", "direction")
 
 
+# Each project's latest 自评表 import: its weights and printed figures are the ones that count.
+_LATEST_SELFEVAL = """selfeval AS (
+    SELECT project_id, max(import_id) AS import_id FROM project_imports WHERE kind = 'selfeval' GROUP BY project_id
+)"""
 # Orders reports by as-of date, then by entry (report ids grow with entry order).
 _LATEST_KEY = "((date_diff('day', DATE '1970-01-01', as_of)::BIGINT << 40) + report_id)"
 _ID_MASK = (1 << 40) - 1
@@ -316,6 +440,28 @@ class Store:
             with self.transaction() as con:
                 con.execute("ALTER TABLE actual_reports ADD COLUMN value_code TINYINT NOT NULL DEFAULT 0")
                 con.execute(f"UPDATE actual_reports SET value_code = {_VALUE_CODE}", _CODE_PARAMS)
+        self._migrate_exact()
+
+    def _migrate_exact(self) -> None:
+        """Amounts and quantities stored as binary floats become exact decimals.
+
+        A double is rounded to the column's scale, which undoes the noise of the float arithmetic
+        that made it (15.700000000000001 becomes 15.700000). current_indicators is derived from
+        target_versions, so it is rebuilt with the new type rather than altered.
+        """
+        types = dict(((t, c), d) for t, c, d in self.con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall())
+        floats = [(t, c, new) for t, c, new in _EXACT_COLUMNS if types.get((t, c)) in ("DOUBLE", "FLOAT")]
+        if not floats:
+            return
+        with self.transaction() as con:
+            for table, column, new in floats:
+                con.execute(f'ALTER TABLE "{table}" ALTER COLUMN {column} TYPE {new}')
+            if ("current_indicators", "target_num") in types:
+                con.execute("DROP TABLE current_indicators")
+                con.execute(f"CREATE TABLE current_indicators AS {_CURRENT_INDICATORS}")
 
     def _register(self, name: str, data: object) -> None:
         # DuckDB refuses to register while an earlier result is only partly fetched (fetchone).
@@ -371,14 +517,30 @@ class Store:
         file_warnings: list[str],
         imported_by: str | None = None,
         audit: Audit | None = None,
+        budget: list[dict] | None = None,
+        actuals: list[dict] | None = None,
+        spending: list[dict] | None = None,
     ) -> dict[str, int]:
-        """Write one file's tables in one transaction; returns what was new."""
-        stage_p = pa.Table.from_pylist(projects, schema=_STAGE_PROJECTS)
-        stage_i = pa.Table.from_pylist(indicators, schema=_STAGE_INDICATORS)
+        """Write one file's tables in one transaction; returns what was new.
+
+        Beyond targets, ``projects`` and ``indicators`` may carry what a 自评表 or 监控表 printed
+        (kind, month, budget_points, printed_total, goal_actual; INDICATOR_EXTRAS), ``budget``
+        its budget rows by table (ord), and ``actuals`` / ``spending`` the reports it brings, by
+        table and indicator row (ord, seq), recorded with the file as source and ``imported_by``
+        (else 命令行) as reporter. A report equal to the latest one of its indicator (project) on the
+        same date is not appended again, so re-importing a file adds no reports.
+        """
+        stages = {
+            "stage_p": _staged(projects, _STAGE_PROJECTS),
+            "stage_i": _staged(indicators, _STAGE_INDICATORS),
+            "stage_b": _staged(budget or [], _STAGE_BUDGET),
+            "stage_a": _staged(actuals or [], _STAGE_ACTUALS),
+            "stage_s": _staged(spending or [], _STAGE_SPENDING),
+        }
         now = datetime.now()
         # Registered outside the transaction: unregistering inside an aborted one would mask the error.
-        self._register("stage_p", stage_p)
-        self._register("stage_i", stage_i)
+        for name, table in stages.items():
+            self._register(name, table)
         try:
             with self.transaction() as con:
                 import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]
@@ -467,6 +629,9 @@ class Store:
                 ).fetchone()[0]
                 if new_targets or removed:
                     self._refresh_current_indicators(con)
+                self._save_printed(con, import_id, now)
+                n_actuals, n_spending = self._save_table_reports(
+                    con, now, imported_by or "命令行", file_name)
                 self._audit(con, audit)
                 con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -476,15 +641,113 @@ class Store:
                 )
 
         finally:
-            self.con.unregister("stage_p")
-            self.con.unregister("stage_i")
+            for name in stages:
+                self.con.unregister(name)
         return {
             "import_id": import_id,
             "projects_new": new_projects,
             "project_versions_new": new_versions,
             "target_versions_new": new_targets,
             "indicators_removed": removed,
+            "actuals_new": n_actuals,
+            "spending_new": n_spending,
         }
+
+    @staticmethod
+    def _save_printed(con: duckdb.DuckDBPyConnection, import_id: int, now: datetime) -> None:
+        """The kind, budget block and printed figures of each table of this import (stage_* tables)."""
+        con.execute(
+            """
+            INSERT INTO project_imports
+            WITH latest AS (
+                SELECT project_id, arg_max(fingerprint, import_id) AS fingerprint FROM project_imports
+                WHERE project_id IN (SELECT project_id FROM stage_map) GROUP BY project_id
+            )
+            SELECT m.project_id, $import_id, $now, coalesce(s.fingerprint, ''), coalesce(s.kind, 'target'),
+                   s.month, s.budget_points, s.budget_adjusted, s.printed_total, nullif(s.goal_actual, '')
+            FROM stage_p s JOIN stage_map m USING (ord) LEFT JOIN latest l USING (project_id)
+            WHERE l.fingerprint IS DISTINCT FROM coalesce(s.fingerprint, '')
+            """,
+            {"import_id": import_id, "now": now},
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE stage_recorded AS
+            SELECT m.ord, m.project_id FROM stage_map m
+            JOIN project_imports pi ON pi.project_id = m.project_id AND pi.import_id = ?
+            """,
+            [import_id],
+        )
+        con.execute(
+            """
+            INSERT INTO budget_lines
+            SELECT r.project_id, ?, b.seq, b.label, b.initial, b.adjusted, b.executed,
+                   b.forecast, b.points, b.rate, b.score
+            FROM stage_b b JOIN stage_recorded r USING (ord)
+            """,
+            [import_id],
+        )
+        texts = [c for c in INDICATOR_EXTRAS if c not in ("weight", "printed_score")]
+        con.execute(
+            f"""
+            INSERT INTO indicator_imports
+            SELECT indicator_id, ?, weight, printed_score, {", ".join(f"nullif({c}, '')" for c in texts)}
+            FROM stage_ind SEMI JOIN stage_recorded USING (ord)
+            WHERE weight IS NOT NULL OR printed_score IS NOT NULL
+               OR {" OR ".join(f"coalesce({c}, '') <> ''" for c in texts)}
+            """,
+            [import_id],
+        )
+
+    def _save_table_reports(self, con: duckdb.DuckDBPyConnection, now: datetime, reporter: str,
+                            source: str) -> tuple[int, int]:
+        """Append the reports staged in stage_a / stage_s, skipping those already stored."""
+        n_a = con.execute(
+            f"""
+            INSERT INTO actual_reports
+            WITH new AS (
+                SELECT si.indicator_id, a.* EXCLUDE (ord, seq)
+                FROM stage_a a JOIN stage_ind si USING (ord, seq)
+            ), prior AS (
+                SELECT * FROM actual_reports
+                ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'actual') USING (report_id)
+                WHERE indicator_id IN (SELECT indicator_id FROM new)
+                QUALIFY row_number() OVER (PARTITION BY indicator_id, as_of ORDER BY report_id DESC) = 1
+            )
+            SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
+                   grade_rate, likelihood, note, $reporter, $now, $source, {_VALUE_CODE}
+            FROM new n
+            WHERE NOT EXISTS (
+                SELECT 1 FROM prior p WHERE p.indicator_id = n.indicator_id AND p.as_of = n.as_of
+                AND p.value_text = n.value_text AND p.value_num IS NOT DISTINCT FROM n.value_num
+                AND p.value_date IS NOT DISTINCT FROM n.value_date AND p.grade IS NOT DISTINCT FROM n.grade
+                AND p.grade_rate IS NOT DISTINCT FROM n.grade_rate
+                AND p.likelihood IS NOT DISTINCT FROM n.likelihood AND p.note IS NOT DISTINCT FROM n.note)
+            ORDER BY indicator_id
+            """,
+            {"reporter": reporter, "now": now, "source": source, **_CODE_PARAMS},
+        ).fetchone()[0]
+        n_s = con.execute(
+            """
+            INSERT INTO spending_reports
+            WITH new AS (
+                SELECT m.project_id, s.* EXCLUDE (ord) FROM stage_s s JOIN stage_map m USING (ord)
+            ), prior AS (
+                SELECT * FROM spending_reports
+                ANTI JOIN (SELECT report_id FROM withdrawals WHERE report_type = 'spending') USING (report_id)
+                WHERE project_id IN (SELECT project_id FROM new)
+                QUALIFY row_number() OVER (PARTITION BY project_id, as_of ORDER BY report_id DESC) = 1
+            )
+            SELECT nextval('seq_spending'), project_id, as_of, amount, note, $reporter, $now, $source
+            FROM new n
+            WHERE NOT EXISTS (
+                SELECT 1 FROM prior p WHERE p.project_id = n.project_id AND p.as_of = n.as_of
+                AND p.amount = n.amount AND p.note IS NOT DISTINCT FROM n.note)
+            ORDER BY project_id
+            """,
+            {"reporter": reporter, "now": now, "source": source},
+        ).fetchone()[0]
+        return n_a, n_s
 
     # -- reading ------------------------------------------------------------------------
     def projects_frame(self, project_ids: list[int] | None = None) -> pd.DataFrame:
@@ -522,7 +785,8 @@ class Store:
             SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM target_versions),
                    (SELECT coalesce(max(report_id), 0) FROM actual_reports),
                    (SELECT coalesce(max(report_id), 0) FROM spending_reports),
-                   (SELECT count(*) FROM withdrawals)
+                   (SELECT count(*) FROM withdrawals), (SELECT count(*) FROM project_imports),
+                   (SELECT count(*) FROM indicator_imports), (SELECT count(*) FROM budget_lines)
             """
         ).fetchone())
 
@@ -817,7 +1081,7 @@ class Store:
         coded = ", ".join(f"coalesce(list_position(${c}, {c}), 0)::TINYINT AS {c}_code" for c in codes)
         targets = self.con.sql(
             f"""
-            SELECT indicator_id, project_id, {coded}, target_num,
+            SELECT indicator_id, project_id, {coded}, target_num::DOUBLE AS target_num,
                    date_diff('day', DATE '1970-01-01', target_date) AS target_day
             FROM current_indicators ORDER BY indicator_id
             """,
@@ -827,7 +1091,8 @@ class Store:
             f"""
             -- Only narrow columns: arg_max over wide or text columns costs several times more.
             SELECT indicator_id, max(k) & {_ID_MASK} AS report_id, (max(k) >> 40)::INTEGER AS actual_day,
-                   arg_max(value_num, k) AS value_num,
+                   -- Exact in the store, binary in the engine: equal decimals stay equal as doubles.
+                   arg_max(value_num, k)::DOUBLE AS value_num,
                    date_diff('day', DATE '1970-01-01', arg_max(value_date, k)) AS value_day,
                    arg_max(grade_rate, k) AS grade_rate, arg_max(value_code, k) AS value_code
             FROM (
@@ -842,17 +1107,51 @@ class Store:
         ).to_arrow_table()
         return targets, latest
 
+    def engine_weights(self) -> pa.Table:
+        """Imported weights (分值) and printed scores (得分), as doubles, of the indicators of each
+        project's latest 自评表 import; the engine aligns them by indicator_id."""
+        self.con.complete()
+        return self.con.sql(
+            f"""
+            WITH {_LATEST_SELFEVAL}
+            SELECT ii.indicator_id, ii.weight::DOUBLE AS weight, ii.printed_score::DOUBLE AS printed_score
+            FROM indicator_imports ii
+            JOIN indicators i USING (indicator_id)
+            JOIN selfeval e ON e.project_id = i.project_id AND e.import_id = ii.import_id
+            """
+        ).to_arrow_table()
+
     def engine_projects(self, as_of: date) -> pa.Table:
         """Every current project with its latest non-withdrawn spending report as of a date.
 
         Numeric like :meth:`engine_indicators` (dates as days since 1970-01-01), ordered by
-        project_id, plus the department's name.
+        project_id, plus the department's name. From the project's latest 自评表 import, if any:
+        budget_points (the budget row's 分值), printed_total (总分) and weighted (the import gave
+        indicator weights); from its latest import with a budget block whose total row has an
+        adjusted budget (全年预算数 / 调整后预算数) above zero: adjusted_budget.
         """
         self.con.complete()
         return self.con.sql(
             f"""
-            WITH latest AS (
-                SELECT project_id, max(k) AS k, arg_max(amount, k) AS spent
+            WITH {_LATEST_SELFEVAL},
+            weighted AS (
+                SELECT DISTINCT i.project_id, ii.import_id
+                FROM indicator_imports ii JOIN indicators i USING (indicator_id)
+                WHERE ii.weight IS NOT NULL
+            ),
+            scheme AS (
+                SELECT e.project_id, pi.budget_points::DOUBLE AS budget_points,
+                       pi.printed_total::DOUBLE AS printed_total, w.project_id IS NOT NULL AS weighted
+                FROM selfeval e
+                JOIN project_imports pi USING (project_id, import_id)
+                LEFT JOIN weighted w USING (project_id, import_id)
+            ),
+            basis AS (
+                SELECT project_id, arg_max(budget_adjusted, import_id)::DOUBLE AS adjusted_budget
+                FROM project_imports WHERE budget_adjusted > 0 GROUP BY project_id
+            ),
+            latest AS (
+                SELECT project_id, max(k) AS k, arg_max(amount, k)::DOUBLE AS spent
                 FROM (
                     SELECT project_id, amount, {_LATEST_KEY} AS k
                     FROM spending_reports
@@ -864,8 +1163,11 @@ class Store:
             SELECT p.project_id, p.year, p.department,
                    date_diff('day', DATE '1970-01-01', p.start_date) AS start_day,
                    date_diff('day', DATE '1970-01-01', p.end_date) AS end_day,
-                   p.funding_total, l.spent, (l.k >> 40)::INTEGER AS spent_day
+                   p.funding_total::DOUBLE AS funding_total, l.spent, (l.k >> 40)::INTEGER AS spent_day,
+                   b.adjusted_budget, sc.budget_points, sc.printed_total,
+                   coalesce(sc.weighted, FALSE) AS weighted
             FROM current_projects p LEFT JOIN latest l USING (project_id)
+            LEFT JOIN basis b USING (project_id) LEFT JOIN scheme sc USING (project_id)
             ORDER BY p.project_id
             """,
             params={"as_of": as_of},

@@ -20,7 +20,7 @@ from typing import TypeVar
 from analytics.layout import cn_date, to_text
 from analytics.model import Indicator, ProjectTable
 from analytics.review import review_table
-from analytics.values import parse_target
+from analytics.values import parse_amount, parse_target
 
 _T = TypeVar("_T")
 
@@ -239,7 +239,7 @@ class _TableMaker:
         self.year = t.year or 0
         self.start = t.start_date or date(self.year, 1, 1)
         self.end = t.end_date or date(self.year, 12, 31)
-        self.total = t.funding_total or 0.0
+        self.total = float(t.funding_total or 0)  # drives random choices only
         self.carried_over = t.attribute == "上年结转项目"
         self.used: set[str] = set()
         self.rows: list[tuple[str, str, str, str]] = []
@@ -384,6 +384,11 @@ class _TableMaker:
         ]
 
 
+def _cents(cents: int) -> str:
+    """An amount in 分 of 万元 written as 万元 with two decimals, without passing through a float."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
 def _amount_cents(rng: random.Random) -> int:
     if rng.random() < 0.1:
         return rng.randint(100_000, 2_000_000)  # 1,000 to 20,000 万元
@@ -442,9 +447,10 @@ def synth_tables(n: int, seed: int = 0) -> list[ProjectTable]:
             attribute=attribute,
             start_date=start,
             end_date=end,
-            funding_total=(fiscal + other) / 100,
-            funding_fiscal=fiscal / 100,
-            funding_other=other / 100,
+            # What the parser reads back from the written amount, so a read-back table compares equal.
+            funding_total=parse_amount(_cents(fiscal + other)),
+            funding_fiscal=parse_amount(_cents(fiscal)),
+            funding_other=parse_amount(_cents(other)),
             goal_text=_goal(rng, dept, topic, area),
         )
         t.indicators = _TableMaker(rng, dept, topic, t).indicators()

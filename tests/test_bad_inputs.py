@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -312,7 +313,7 @@ def test_reimport_adds_versions_only_for_changes(tmp_path: Path) -> None:
             "SELECT version, funding_total FROM project_versions WHERE project_id = ? ORDER BY version",
             [p2["project_id"]],
         ).fetchall()
-        assert versions == [(1, 65.34), (2, 70.0)]
+        assert versions == [(1, Decimal("65.34")), (2, Decimal("70"))]
     finally:
         store.close()
 

@@ -23,8 +23,8 @@ PROJECT_KEYS = {"project_id", "year", "name", "department", "unit", "attribute",
 INDICATOR_KEYS = {"indicator_id", "level1", "level2", "name", "target_text", "operator", "target_value", "unit",
                   "unit_normalized", "kind", "direction"}
 REPORT_PROJECT_KEYS = {"time_progress", "spent", "execution_rate", "budget_score", "budget_light", "score", "grade",
-                       "light", "flags"}
-REPORT_INDICATOR_KEYS = {"actual", "actual_as_of", "completion", "weight", "score", "light", "flags"}
+                       "light", "flags", "printed_score"}
+REPORT_INDICATOR_KEYS = {"actual", "actual_as_of", "completion", "weight", "score", "light", "flags", "printed_score"}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -307,7 +308,7 @@ def test_gbk_and_bom_csv_load(store: Store, encoding: str) -> None:
     assert (r.actuals, r.spending) == (3, 0)
     rows = actuals_table(store)
     assert [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows] == [
-        (date(2026, 11, 30), "96.2%", 96.2, None, None, None),
+        (date(2026, 11, 30), "96.2%", Decimal("96.2"), None, None, None),
         (date(2026, 11, 30), "部分达成年度指标并具有一定效果", None, None, "部分达成", 75.0),
         (date(2026, 11, 30), "2026/11/18", None, date(2026, 11, 18), None, None),
     ]
@@ -327,11 +328,11 @@ def test_values_are_stored_in_the_indicators_unit(store: Store) -> None:
     services.load_report(store, data, "单位.xlsx", today=T)
     got = {r[0]: (r[3], r[4]) for r in actuals_table(store)}
     assert got == {
-        indicator_id(store, P1, "群众满意度"): (pytest.approx(96.2), None),
-        indicator_id(store, P1, "移动源污染防治相关平台升级及打包运维服务项目费用"): (pytest.approx(58.2), None),
+        indicator_id(store, P1, "群众满意度"): (Decimal("96.2"), None),
+        indicator_id(store, P1, "移动源污染防治相关平台升级及打包运维服务项目费用"): (Decimal("58.2"), None),
         indicator_id(store, P1, "标气标牌采购费用"): (17.5, None),
         indicator_id(store, P2, "智能化系统巡检服务"): (3.0, None),
-        indicator_id(store, P2, "网站、新媒体日常监测"): (6.8, None),
+        indicator_id(store, P2, "网站、新媒体日常监测"): (Decimal("6.8"), None),
         indicator_id(store, P4, "新建保护区隔离防护工程"): (7588.0, None),
         indicator_id(store, P1, "标气标牌采购完成时间"): (None, date(2026, 11, 18)),
     }
