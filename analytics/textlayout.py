@@ -309,6 +309,7 @@ _INNER = tuple(sorted(
     key=len, reverse=True,
 ))
 _INNER_RE = re.compile("|".join(re.escape(k) for k in _INNER))
+_MONTHS_AT = re.compile(r"^(?:1|一)[-—–~至到](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _YEAR_LINE = re.compile(r"^\(?\s*\d{4}\s*年度?\s*\)?$")
 
 
@@ -325,6 +326,16 @@ def _prefix_label(key: str) -> str | None:
     for n in _PREFIX_LENGTHS:
         if n <= len(key) and key[:n] in _PREFIXES:
             return key[:n]
+    return None
+
+
+def _whole_cell_label(s: str) -> str | None:
+    """A label too common to cut out of text ("其他"), accepted where another label follows it
+    ("其他确定能有可能…" in a run-together header)."""
+    for label in _WHOLE_CELL_ONLY:
+        rest = s[len(label):]
+        if s.startswith(label) and rest and _prefix_label(rest):
+            return label
     return None
 
 
@@ -349,15 +360,22 @@ def split_labels(text: str) -> list[str]:
     while s:
         body = s.removeprefix("其中:").removeprefix("其中")
         lead = s[: len(s) - len(body)]
-        label = _prefix_label(body.lstrip("*"))
+        stars = len(body) - len(body.lstrip("*"))
+        body = body[stars:]
+        months = _MONTHS_AT.match(body)
+        shift = 0
+        if months:  # "1-6月执行数" is the label "1-X月执行数"
+            body = "1-X月" + body[months.end():]
+            shift = months.end() - 4
+        label = _prefix_label(body) or _whole_cell_label(body)
         if label:
-            cut = len(lead) + (len(body) - len(body.lstrip("*"))) + len(label)
+            cut = len(lead) + stars + len(label) + (shift if label.startswith("1-X月") else 0)
             note = _NOTE_AFTER_LABEL.match(s[cut:])
             if note:
                 cut += note.end()
             out.append(s[:cut])
             s = s[cut:].lstrip(":")
-            if label in _GOAL_LABELS and s:
+            if label in _GOAL_LABELS and s and not _prefix_label(s):
                 out.append(s)
                 break
             continue
@@ -386,8 +404,8 @@ def _classify(text: str) -> str:
     if vocab.kind_of_title(text):
         return "title"
     squashed = _squash(text)
-    if _YEAR_LINE.match(squashed) or vocab.PREAMBLE_RE.match(squashed):
-        return "solo"
+    if _YEAR_LINE.match(squashed) or (vocab.PREAMBLE_RE.match(squashed) and not _is_number(squashed)):
+        return "solo"  # a bare number is a value here, not a page number
     key = vocab.label_key(text)
     if key in vocab.TOTAL_LABELS:
         return "total"
@@ -418,7 +436,9 @@ def _join_split_labels(pieces: list[Piece]) -> list[Piece]:
         if i + 1 < len(pieces) and p.text.strip() and pieces[i + 1].text.strip():
             q = pieces[i + 1]
             joined = p.text.strip() + q.text.strip()
-            if _is_known(joined) and not (_is_known(p.text) and _is_known(q.text)):
+            key, kp, kq = vocab.label_key(joined), vocab.label_key(p.text), vocab.label_key(q.text)
+            both_parts = kp and kq and key not in (kp, kq)  # "(2026年度)" + "项目名称" is no split label
+            if both_parts and key in _KNOWN and not (kp in _KNOWN and kq in _KNOWN):
                 out.append(Piece(joined, p.line))
                 i += 2
                 continue
@@ -513,7 +533,7 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             continue
         elif kind == "subgoal" and rows.only({"goal", "subgoal"}):
             rows.add(p)
-            if i + 1 < n and _classify(pieces[i + 1].text) not in ("subgoal", "empty"):
+            if i + 1 < n and _classify(pieces[i + 1].text) != "subgoal":
                 rows.close()  # the goal texts below their headers form the next row
         elif kind == "label" and rows.only({"group"}):
             rows.add(p)
@@ -535,6 +555,8 @@ def _read_indicator_header(pieces: list[Piece], i: int, rows: _Rows) -> tuple[in
         rows.add(pieces[i])
         i += 1
     first: list[tuple[str, str]] = []
+    if rows.current:
+        first.append(("", "block"))  # "绩效指标" heads a column of its own, merged down the records
     while i < n:
         role = _header_role(pieces[i].text)
         if role is None or role in ("category", "likelihood_option"):
@@ -545,7 +567,7 @@ def _read_indicator_header(pieces: list[Piece], i: int, rows: _Rows) -> tuple[in
     rows.close()
     second: list[str] = []
     while i < n and _header_role(pieces[i].text) in ("category", "likelihood_option"):
-        second.append("category" if _header_role(pieces[i].text) == "category" else "likelihood")
+        second.append(_header_role(pieces[i].text) or "")
         rows.add(pieces[i])
         i += 1
     rows.close()
@@ -557,14 +579,14 @@ def _effective_roles(first: list[tuple[str, str]], second: list[str]) -> list[st
     if not second:
         return [role for _, role in first]
     categories = second.count("category")
-    options = second.count("likelihood")
+    options = second.count("likelihood_option")
     roles: list[str] = []
     for key, role in first:
         if role == "note" and categories and ("偏差" in key or "原因" in key):
             roles.extend(["category"] * categories)
             categories = 0
         elif role == "likelihood" and options:
-            roles.extend(["likelihood"] * options)
+            roles.extend(["likelihood_option"] * options)
             options = 0
         else:
             roles.append(role)
@@ -618,6 +640,7 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
 # -- assigning the cells of a record when empty cells are lost (layouts 5 and 6) --------------
 
 _NUMERIC_ROLES = frozenset({"target", "actual", "prior", "forecast", "weight", "score"})
+_TEXT_ROLES = frozenset({"note", "remark", "standard"})
 _NUMBER_ROLES = frozenset({"weight", "score", "points"})
 _MARKS = frozenset({"√", "✓", "✔", "V", "v"})
 _NATURES = frozenset({"≥", "≤", "=", ">", "<", ">=", "<=", "定性", "定量", "正向", "反向"})
@@ -652,8 +675,12 @@ def _fits(role: str, text: str, following: str | None) -> bool:
         return s in _NATURES
     if role == "unit":
         return len(s) <= 8 and not re.search(r"\d", s) and (following is None or not _ends_block(following))
-    if role in ("likelihood", "category"):
-        return s in _MARKS or vocab.label_key(s) in _LIKELIHOOD_WORDS
+    if role == "likelihood":  # one 完成目标可能性 column holding the word itself
+        return vocab.label_key(s) in _LIKELIHOOD_WORDS
+    if role in ("category", "likelihood_option"):  # a column of a two-row header, marked "√"
+        return False
+    if s in _MARKS:
+        return False
     # note, remark, standard: text that does not begin the next record (a name before its value)
     return not _is_number(s) and not (following is not None and _value_like(following))
 
@@ -667,15 +694,26 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
 
     roles = list(after)
     values: list[Piece] = []
+    tail_unplaced: list[Piece] = []
     # Layout 6: the values run on from the name ("新建污水管网长度12公里12公里1010").
     first = nxt(i)
     leading = _leading_numeric(roles)
     if leading and (first is None or not _fits_first(roles[0], first)):
-        cut = split_record_run(name.text, roles)
+        cut = split_record_run(name.text, roles, partial=first is not None)
         if cut is not None:
             name = Piece(cut[0], name.line)
             values = [Piece(v, name.line) for v in cut[1]]
             roles = roles[len(cut[1]):]
+            tail = cut[2]
+            marks = "".join(c for c in tail if c in _MARKS)
+            note = "".join(c for c in tail if c not in _MARKS)
+            texts = [k for k, r in enumerate(roles) if r in _TEXT_ROLES]
+            if note and texts:
+                values += [Piece("", name.line)] * texts[0] + [Piece(note, name.line)]
+                roles = roles[texts[0] + 1:]
+            tail_unplaced = [Piece(m, name.line) for m in marks]
+            if note and not texts:
+                tail_unplaced.append(Piece(note, name.line))
     elif leading and first is not None and not _value_like(first) and re.match(r"[\d≥≤=<>]", first):
         run = split_numbers(first, roles[: len(leading)])
         if run is not None:
@@ -691,16 +729,29 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     rows.add(name)
     for v in values:
         rows.add(v)
+    unplaced = tail_unplaced
     for k, role in enumerate(roles):
+        # a check mark says nothing of its column once empty cells are lost: never guess one
+        while nxt(i) is not None and pieces[i].text.strip() in _MARKS and role != "likelihood":
+            unplaced.append(pieces[i])
+            i += 1
         cell = nxt(i)
         if cell is not None and ((k == 0 and role == "target" and not values) or _fits(role, cell, nxt(i + 1))):
             rows.add(pieces[i])
             i += 1
         else:
             rows.add(Piece("", name.line))
-    # drop the trailing empties this grammar added: they are not in the printed row
-    while rows.current and rows.current[-1].text == "" and len(rows.current) > 1:
-        rows.current.pop()
+    while nxt(i) is not None and pieces[i].text.strip() in _MARKS:
+        unplaced.append(pieces[i])
+        i += 1
+    if unplaced:
+        # kept beyond the header's last column, where the row parser maps them to no column
+        for p in unplaced:
+            rows.add(p)
+    else:
+        # drop the trailing empties this grammar added: they are not in the printed row
+        while rows.current and rows.current[-1].text == "" and len(rows.current) > 1:
+            rows.current.pop()
     return i
 
 
@@ -717,31 +768,44 @@ def _leading_numeric(roles: list[str]) -> list[str]:
     return out
 
 
-def split_record_run(text: str, roles: list[str]) -> tuple[str, list[str]] | None:
-    """A 三级 name with its values run on: the name and the values of the leading value columns
-    of ``roles``, or None when no split (or more than one) is consistent.
+def split_record_run(text: str, roles: list[str], partial: bool = False) -> tuple[str, list[str], str] | None:
+    """A 三级 name with its values run on ("新建污水管网长度12公里12公里1010"): the name, the
+    cells of the leading value columns of ``roles``, and what follows the last value (check marks
+    and a note), or None when no split is consistent.
 
-    The name ends at the earliest place where the rest splits consistently: "PM2.5" inside a name
-    does not read as a target followed by the others."""
+    The name ends at the earliest place where the rest splits consistently, so that "PM2.5"
+    inside a name is not read as a value. Text after the last number is a tail when the last
+    value column is unitless (分值, 得分) or when check marks begin it. With ``partial``, the run
+    may hold only the first value columns (the others follow as cells of their own)."""
     leading = _leading_numeric(roles)
     if not leading:
         return None
     s = text.strip()
-    for p in range(1, len(s)):
-        if not _value_start(s, p):
-            continue
-        rest = s[p:]
-        for k in range(len(leading), 0, -1):
-            split = split_numbers(rest, leading[:k])
-            if split is not None:
-                return s[:p], split
+    attempts = [("", s)]
+    digits = [k for k, c in enumerate(s) if c.isdigit()]
+    if digits:
+        last = digits[-1] + 1
+        mark = next((k for k in range(last, len(s)) if s[k] in _MARKS), None)
+        if mark is not None:
+            attempts = [(s[mark:], s[:mark])]
+        elif leading[-1] in ("weight", "score") and last < len(s) and s[last] != "%":
+            attempts.insert(0, (s[last:], s[:last]))
+    for tail, body in attempts:
+        counts = range(len(leading), 0, -1) if partial and not tail else [len(leading)]
+        for p in range(1, len(body)):
+            if not _value_start(body, p):
+                continue
+            for k in counts:
+                split = split_numbers(body[p:], leading[:k])
+                if split is not None:
+                    return body[:p], split, tail
     return None
 
 
 def _value_start(s: str, p: int) -> bool:
     c, before = s[p], s[p - 1]
     if c.isdigit():
-        return not (before.isdigit() or before in ".,")
+        return not (before.isdigit() or before in ".,≥≤=<>")
     return c in "≥≤=<>" and before not in "≥≤=<>"
 
 
@@ -753,8 +817,8 @@ def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[st
     together; what cannot be split is kept as one cell."""
     start = i
     n = len(pieces)
-    while i < n and _classify(pieces[i].text) in ("value", "empty"):
-        i += 1
+    while i < n and _classify(pieces[i].text) in ("value", "empty") and not (exact and i - start == len(roles)):
+        i += 1  # with empty cells kept, the header's width counts the row out
     cells = pieces[start:i]
     if not exact and len(cells) == 1 and not _is_number(cells[0].text) and len(roles) > 1:
         for candidate in _budget_role_sets(roles):
@@ -818,12 +882,13 @@ def _unit_end(s: str, pos: int) -> int:
     return end
 
 
-def _candidates(s: str, pos: int, role: str) -> Iterator[int]:
-    """Ends of the cells of this role that may start at ``pos``."""
+def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
+    """Ends of the cells of this role that may start at ``pos`` (in an indicator row when
+    ``indicator``: there 全年预计完成情况 is a value with its unit, not an amount)."""
     for mark in _EMPTY_MARKS:
         if s.startswith(mark, pos) and role not in ("target",):
             yield pos + len(mark)
-    if role in _AMOUNT_ROLES or role in ("points", "weight", "score"):
+    if (role in _AMOUNT_ROLES and not indicator) or role in ("points", "weight", "score"):
         yield from _numbers_at(s, pos)
         return
     if role == "rate":
@@ -850,13 +915,13 @@ def _candidates(s: str, pos: int, role: str) -> Iterator[int]:
             yield u
 
 
-def _all_splits(s: str, columns: Sequence[str]) -> Iterator[list[str]]:
+def _all_splits(s: str, columns: Sequence[str], indicator: bool) -> Iterator[list[str]]:
     def walk(pos: int, k: int) -> Iterator[list[str]]:
         if k == len(columns):
             if pos == len(s):
                 yield []
             return
-        for end in _candidates(s, pos, columns[k]):
+        for end in _candidates(s, pos, columns[k], indicator):
             for rest in walk(end, k + 1):
                 yield [s[pos:end], *rest]
 
@@ -1000,7 +1065,7 @@ def split_numbers(run: str, columns: list[str]) -> list[str] | None:
     else:
         return None
     found: list[list[str]] = []
-    for split in _all_splits(s, columns):
+    for split in _all_splits(s, columns, check is _indicator_consistent):
         if check(dict(zip(columns, split, strict=True))):
             found.append(split)
             if len(found) > 1:
