@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from analytics import vocab
 from analytics.model import LIKELIHOODS, Row
-from analytics.values import parse_date, parse_target
+from analytics.values import looks_like_date, parse_date, parse_target
 
 # -- layout detection -----------------------------------------------------------------------
 
@@ -309,6 +309,8 @@ _INNER = tuple(sorted(
     key=len, reverse=True,
 ))
 _INNER_RE = re.compile("|".join(re.escape(k) for k in _INNER))
+# The numbered goal blocks of the Hubei form: "年度绩效目标1(40分)" (label_key drops the points).
+_GOAL_BLOCK = re.compile(r"^(?:年度)?绩效目标\d+$")
 _MONTHS_AT = re.compile(r"^(?:1|一)[-—–~至到](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _YEAR_LINE = re.compile(r"^\(?\s*\d{4}\s*年度?\s*\)?$")
 
@@ -415,6 +417,8 @@ def _classify(text: str) -> str:
         return "indicator_header"
     if key in _GOAL_SUBHEADERS:
         return "subgoal"
+    if _GOAL_BLOCK.match(key):
+        return "goal_block"
     field = vocab.HEADER_LABELS.get(key)
     if field == "group" or key in vocab.BUDGET_BLOCK_LABELS:
         return "group"
@@ -511,6 +515,11 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             i, header = _read_indicator_header(pieces, i, rows)
             i = _read_records(pieces, i, rows, header, exact)
             continue
+        if header is not None and _is_level(p.text):
+            # records resume under the same header (after a Hubei 年度绩效目标2 block label)
+            rows.close()
+            i = _read_records(pieces, i, rows, header, exact)
+            continue
         if kind in ("title", "solo"):
             header, budget_roles = None, []
             rows.start(p)
@@ -537,13 +546,22 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
                 rows.close()  # the goal texts below their headers form the next row
         elif kind == "label" and rows.only({"group"}):
             rows.add(p)
-        elif kind in ("label", "goal", "group", "total", "footer", "subgoal"):
+        elif kind in ("label", "goal", "group", "total", "footer", "subgoal", "goal_block"):
             rows.start(p)
+        elif kind == "value" and _second_date(rows.current, p.text):
+            rows.start(p)  # the period's end date on a row of its own, as the seed prints it
         else:
             rows.add(p)
         i += 1
     rows.close()
     return rows.rows
+
+
+def _second_date(row: list[Piece], text: str) -> bool:
+    """True for a date after a period label that already has its start date in this row."""
+    if not row or vocab.header_field(row[0].text) != "period" or not looks_like_date(text):
+        return False
+    return any(looks_like_date(p.text) for p in row[1:])
 
 
 def _read_indicator_header(pieces: list[Piece], i: int, rows: _Rows) -> tuple[int, _Header]:
@@ -594,7 +612,7 @@ def _effective_roles(first: list[tuple[str, str]], second: list[str]) -> list[st
 
 
 _BLOCK_END = frozenset({"title", "solo", "total", "footer", "indicator_header", "label", "goal", "group",
-                        "budget_header"})
+                        "budget_header", "goal_block"})
 
 
 def _ends_block(text: str) -> bool:
@@ -610,14 +628,17 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
     n = len(pieces)
     after = header.after_name
     while i < n and not _ends_block(pieces[i].text):
-        rows.start()
-        lead = 0
-        while (
-            i < n and lead < header.name_index
-            and ((exact and not pieces[i].text.strip()) or _is_level(pieces[i].text))
-        ):
+        lead = _lead_length(pieces, i)
+        # empties beyond the columns before 三级 are the previous row's trailing cells
+        excess = max(0, lead - header.name_index)
+        while excess and not pieces[i].text.strip():
             rows.add(pieces[i])
-            lead += 1
+            excess -= 1
+            lead -= 1
+            i += 1
+        rows.start()
+        for _ in range(lead):
+            rows.add(pieces[i])
             i += 1
         if i >= n or _ends_block(pieces[i].text):
             break
@@ -631,10 +652,36 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
             rows.add(name)
             for p in pieces[i - taken : i]:
                 rows.add(p)
+            # a value shifted one cell right of its column ("网络运维工作及时性", "", "=100%"): a
+            # 三级 name is never a target value, so the value still belongs to this record
+            while i < n and not _ends_block(pieces[i].text) and _value_like(pieces[i].text):
+                rows.add(pieces[i])
+                i += 1
         else:
             i = _assign_record(pieces, i, rows, name, after)
     rows.close()
     return i
+
+
+def _lead_length(pieces: list[Piece], i: int) -> int:
+    """How many cells before a record's 三级 name: empties, then at most one 一级 and one 二级
+    label (a 三级 name may read like a 二级 one: "服务对象满意度" under "服务对象满意度")."""
+    k, level1, level2 = i, False, False
+    while k < len(pieces):
+        text = pieces[k].text
+        if not text.strip():
+            k += 1
+        elif vocab.is_level1(text) and not level1 and not level2 and not (
+            vocab.is_level2(text) and k + 1 < len(pieces) and not _is_level(pieces[k + 1].text)
+        ):
+            level1 = True
+            k += 1
+        elif vocab.is_level2(text) and not level2:
+            level2 = True
+            k += 1
+        else:
+            break
+    return k - i
 
 
 # -- assigning the cells of a record when empty cells are lost (layouts 5 and 6) --------------
@@ -669,8 +716,14 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     s = text.strip()
     if role in _NUMBER_ROLES:
         return _is_number(s)
-    if role in ("actual", "prior", "forecast"):
+    if role == "prior":  # a prior year's value only when the current target follows it
+        return _value_like(s) and following is not None and _value_like(following)
+    if role in ("actual", "forecast"):
         return _value_like(s) or bool(_GRADE_RE.match(s)) or (following is not None and _is_number(following))
+    if role == "level1":
+        return vocab.is_level1(s)
+    if role == "level2":
+        return vocab.is_level2(s)
     if role == "nature":
         return s in _NATURES
     if role == "unit":
@@ -679,9 +732,12 @@ def _fits(role: str, text: str, following: str | None) -> bool:
         return vocab.label_key(s) in _LIKELIHOOD_WORDS
     if role in ("category", "likelihood_option"):  # a column of a two-row header, marked "√"
         return False
-    if s in _MARKS:
+    if s in _MARKS or _is_level(s):
         return False
-    # note, remark, standard: text that does not begin the next record (a name before its value)
+    if role == "target" and _value_like(s):
+        return True
+    # a phrase (a qualitative target, a 三级 name of a second column group, a note): text that
+    # does not begin the next record, which is a name followed by its value
     return not _is_number(s) and not (following is not None and _value_like(following))
 
 
@@ -689,8 +745,11 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     """The cells after a 三级 name, one per header column, "" where the grammar finds none."""
     n = len(pieces)
 
-    def nxt(k: int) -> str | None:
-        return pieces[k].text if k < n and not _ends_block(pieces[k].text) and not _is_level(pieces[k].text) else None
+    def nxt(k: int, level_ok: bool = False) -> str | None:
+        """The cell at k if it still belongs to this record (a level label only where one is due)."""
+        if k >= n or _ends_block(pieces[k].text) or (_is_level(pieces[k].text) and not level_ok):
+            return None
+        return pieces[k].text
 
     roles = list(after)
     values: list[Piece] = []
@@ -698,7 +757,9 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     # Layout 6: the values run on from the name ("新建污水管网长度12公里12公里1010").
     first = nxt(i)
     leading = _leading_numeric(roles)
-    if leading and (first is None or not _fits_first(roles[0], first)):
+    # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
+    glued = bool(re.search(r"[≥≤=<>][\d.]", name.text))
+    if leading and (glued or first is None or not _fits_first(roles[0], first)):
         cut = split_record_run(name.text, roles, partial=first is not None)
         if cut is not None:
             name = Piece(cut[0], name.line)
@@ -735,7 +796,7 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         while nxt(i) is not None and pieces[i].text.strip() in _MARKS and role != "likelihood":
             unplaced.append(pieces[i])
             i += 1
-        cell = nxt(i)
+        cell = nxt(i, level_ok=role in ("level1", "level2"))
         if cell is not None and ((k == 0 and role == "target" and not values) or _fits(role, cell, nxt(i + 1))):
             rows.add(pieces[i])
             i += 1
@@ -756,7 +817,11 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
 
 
 def _fits_first(role: str, text: str) -> bool:
-    return _value_like(text) if role in _NUMERIC_ROLES else True
+    """Whether the cell after a name can open its values: a value, or the phrase of a
+    qualitative target (which tells that the name holds no run-on values)."""
+    if role in _NUMERIC_ROLES:
+        return _value_like(text) or (role == "target" and not _is_number(text) and text.strip() not in _MARKS)
+    return True
 
 
 def _leading_numeric(roles: list[str]) -> list[str]:
