@@ -251,8 +251,12 @@ def run_pieces(lines: Sequence[str]) -> list[Piece]:
     """Layout 6: every line, split at white space; labels are cut out of the pieces later."""
     pieces: list[Piece] = []
     for n, line in enumerate(lines, start=1):
-        pieces.extend(Piece(t, n) for t in line.split())
+        pieces.extend(Piece(t, n) for t in _SPACED_OUT.sub(lambda m: _squash(m.group(0)), line).split())
     return pieces
+
+
+# Single characters between spaces, run into what follows: "产 出 指 标数量指标…".
+_SPACED_OUT = re.compile(r"(?<!\S)(?:[\u4e00-\u9fff][ \u00a0\u3000]+){2,}[\u4e00-\u9fff]")
 
 
 def split_pieces(pieces: list[Piece]) -> list[Piece]:
@@ -724,6 +728,8 @@ def _fits(role: str, text: str, following: str | None) -> bool:
         return vocab.is_level1(s)
     if role == "level2":
         return vocab.is_level2(s)
+    if role == "name":  # the 三级 name of a second column group (长期 / 年度)
+        return bool(s) and not _value_like(s) and not _is_level(s) and s not in _MARKS
     if role == "nature":
         return s in _NATURES
     if role == "unit":
