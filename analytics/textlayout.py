@@ -30,6 +30,8 @@ LAYOUTS = ("lines", "cells", "blocks", "flat", "run")
 # A line at least this long, holding most of the text, is a table flattened onto one line.
 _FLAT_LINE = 200
 _FLAT_SHARE = 0.6
+# A tab-separated line of this many cells is a whole table, not a row (the widest form has 16).
+_FLAT_TABS = 40
 # Shares of the non-blank lines that decide a layout; see detect_layout.
 _TAB_SHARE = 0.2
 _CELL_LINE_SHARE = 0.6
@@ -52,11 +54,11 @@ def detect_layout(lines: Sequence[str]) -> str:
     - "lines": tabs on at least a fifth of the non-blank lines (the seed), or " | " rows;
     - "cells": most non-blank lines end with a single "|" ("text |", a bare "|");
     - "blocks": about as many empty separator lines as text lines, with blank-only blocks;
-    - "flat": most of the text stands on lines of 200 characters or more;
+    - "flat": most of the text stands on lines of 200 characters or more (or of 40 tabs or more);
     - "run": several lines start with a label and go on with its value ("项目名称乡镇…").
     Anything else is read as "lines", one cell per line, as before.
     """
-    text_lines = tabbed = cell_lines = pipe_rows = empty = blank_only = 0
+    text_lines = tabbed = cell_lines = pipe_rows = empty = blank_only = wide_tabbed = 0
     chars = long_chars = 0
     for line in lines:
         if line == "":
@@ -70,6 +72,8 @@ def detect_layout(lines: Sequence[str]) -> str:
         chars += len(stripped)
         if "\t" in line:
             tabbed += 1
+            if line.count("\t") >= _FLAT_TABS:
+                wide_tabbed += len(stripped)
             continue
         if len(stripped) >= _FLAT_LINE:
             long_chars += len(stripped)
@@ -81,7 +85,7 @@ def detect_layout(lines: Sequence[str]) -> str:
     if not text_lines:
         return "lines"
     if tabbed >= max(1, _TAB_SHARE * text_lines):
-        return "lines"
+        return "flat" if wide_tabbed >= _FLAT_SHARE * chars else "lines"
     if cell_lines >= _CELL_LINE_SHARE * text_lines:
         return "cells"
     if pipe_rows >= _PIPE_ROW_SHARE * text_lines:
@@ -230,7 +234,12 @@ def flat_pieces(lines: Sequence[str]) -> list[Piece]:
     text = "\n".join(lines)
     wide = len(re.findall(r"[ \u00a0\u3000]{2,}", text))
     single = len(re.findall(r"(?<![ \u00a0\u3000])[ \u00a0\u3000](?![ \u00a0\u3000])", text))
-    splitter = re.compile(r"[ \t\u00a0\u3000]{2,}") if wide >= single else re.compile(r"\s+")
+    if "\t" in text:
+        splitter = re.compile(r"\t+")
+    elif wide >= single:
+        splitter = re.compile(r"[ \u00a0\u3000]{2,}")
+    else:
+        splitter = re.compile(r"\s+")
     pieces: list[Piece] = []
     for n, line in enumerate(lines, start=1):
         pieces.extend(Piece(t.strip(), n) for t in splitter.split(line) if t.strip())
@@ -640,6 +649,15 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
             excess -= 1
             lead -= 1
             i += 1
+        if excess and vocab.is_level1(pieces[i].text) and i + 1 < n and not pieces[i + 1].text.strip():
+            # a 一级 label on a row of its own ("产出指标", "", "", ""), its empties with it
+            rows.start(pieces[i])
+            i += 1
+            width = header.name_index + 1 + len(after)
+            while i < n and not pieces[i].text.strip() and len(rows.current) < width:
+                rows.add(pieces[i])
+                i += 1
+            continue
         rows.start()
         for _ in range(lead):
             rows.add(pieces[i])

@@ -481,3 +481,18 @@ def test_split_numbers_refuses_an_ambiguous_run(run: str, columns: list[str]) ->
 )
 def test_detect_layout(text: str, layout: str) -> None:
     assert detect_layout(text.splitlines()) == layout
+
+
+def test_a_first_level_label_on_a_row_of_its_own() -> None:
+    rows = [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "", "", ""],
+            ["", "数量指标", "维护管网长度", "≥12公里"], ["", "", "维护泵站", "=3座"]]
+    text = "".join(f"{c} |\n" if c else "|\n" for r in rows for c in r)
+    assert cells(text) == rows
+
+
+def test_a_table_flattened_onto_one_tab_separated_line() -> None:
+    row = ["项目支出绩效目标表", "项目名称", "维护经费", "一级指标", "二级指标", "三级指标", "指标值"]
+    records = ["产出指标", "数量指标", "维护管网长度", "≥12公里"] * 10
+    text = "\t".join(row + records) + "\n"
+    assert detect_layout(text.splitlines()) == "flat"
+    assert cells(text)[:4] == [["项目支出绩效目标表"], ["项目名称", "维护经费"], row[3:], records[:4]]
