@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from analytics import vocab
 from analytics.model import LIKELIHOODS, Row
@@ -332,6 +333,7 @@ def _squash(text: str) -> str:
     return text.replace(" ", "").replace("\u00a0", "").replace("\u3000", "")
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _is_known(text: str) -> bool:
     return bool(text.strip()) and vocab.label_key(text) in _KNOWN
 
@@ -354,6 +356,7 @@ def _whole_cell_label(s: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _row_label(text: str) -> bool:
     key = vocab.label_key(text)
     return key in vocab.HEADER_LABELS or key in vocab.BUDGET_ROWS or key == "一级指标"
@@ -411,6 +414,7 @@ def split_labels(text: str) -> list[str]:
 # -- regrouping a stream of cells into rows ---------------------------------------------------
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _classify(text: str) -> str:
     """What a cell is, outside the indicator records: title, solo (a line of its own), footer,
     total, indicator header, budget column, goal, subgoal, group, label or value."""
@@ -632,6 +636,7 @@ def _ends_block(text: str) -> bool:
     return _classify(text) in _BLOCK_END
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _is_level(text: str) -> bool:
     return vocab.is_level1(text) or vocab.is_level2(text)
 
@@ -716,10 +721,12 @@ _NATURES = frozenset({"≥", "≤", "=", ">", "<", ">=", "<=", "定性", "定量
 _GRADE_RE = re.compile(r"^(?:达成|部分达成|未达成|完成|已完成|未完成|基本完成)")
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-+]?\d+(?:\.\d+)?|[—\-/]", text.strip()))
 
 
+@lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
 def _value_like(text: str) -> bool:
     """A number, a quantity, a percent or a date (a target or an actual value, not a phrase)."""
     s = text.strip()
