@@ -430,7 +430,7 @@ def _classify(text: str) -> str:
         return "total"
     if squashed.startswith(vocab.FOOTER_PREFIXES) or key in _FOOTER_KEYS:
         return "footer"
-    if key == "一级指标" or key in _INDICATOR_BLOCK_LABELS:
+    if key in ("一级指标", "二级指标", "三级指标") or key in _INDICATOR_BLOCK_LABELS:
         return "indicator_header"
     if key in _GOAL_SUBHEADERS:
         return "subgoal"

@@ -496,3 +496,23 @@ def test_a_table_flattened_onto_one_tab_separated_line() -> None:
     text = "\t".join(row + records) + "\n"
     assert detect_layout(text.splitlines()) == "flat"
     assert cells(text)[:4] == [["项目支出绩效目标表"], ["项目名称", "维护经费"], row[3:], records[:4]]
+
+
+def test_sichuan_columns_in_flattened_text_by_their_grammar() -> None:
+    header = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+              "未完成原因分析"]
+    text = "  ".join(["项目支出绩效自评表", *header,
+                      "产出指标", "数量指标", "维护管网长度", "≥", "12", "公里", "12", "20", "20",
+                      "经济成本指标", "维护费用", "≤", "41.2", "万元", "40.5", "10", "10",
+                      "质量指标", "管网完好率", "≥", "95", "%", "90", "20", "18.95", "部分管段老化",
+                      "x" * 200]) + "\n"
+    rows = cells(text)
+    assert rows[1] == header
+    assert rows[2] == ["产出指标", "数量指标", "维护管网长度", "≥", "12", "公里", "12", "20", "20"]
+    assert rows[3] == ["经济成本指标", "维护费用", "≤", "41.2", "万元", "40.5", "10", "10"]
+    assert rows[4] == ["质量指标", "管网完好率", "≥", "95", "%", "90", "20", "18.95", "部分管段老化"]
+
+
+def test_a_header_without_first_level_column() -> None:
+    text = "二级指标 |\n三级指标 |\n指标值 |\n数量指标 |\n维护管网长度 |\n≥12公里 |\n"
+    assert cells(text) == [["二级指标", "三级指标", "指标值"], ["数量指标", "维护管网长度", "≥12公里"]]
