@@ -281,8 +281,7 @@ def read_tables(data: bytes, source: str) -> list[ProjectTable]:
             for n, r in enumerate(records, start=1)
         ]
         return parse_rows(rows, source)
-    from analytics.textlayout import text_rows as _tl
-    return parse_rows(_tl(text), source)
+    return parse_rows(text_rows(text), source)
 
 
 def read_file(path: str | Path) -> list[ProjectTable]:
