@@ -768,8 +768,14 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     if role == "target" and _value_like(s):
         return True
     # a phrase (a qualitative target, a 三级 name of a second column group, a note): text that
-    # does not begin the next record, which is a name followed by its value
+    # does not begin the next record, which is a name followed by its value or run into it
+    if _GLUED_VALUE.search(s):
+        return False
     return not _is_number(s) and not (following is not None and _value_like(following))
+
+
+# An operator before a number inside a text: a value run into a 三级 name ("管网完好率≥95%").
+_GLUED_VALUE = re.compile(r"[^\s≥≤=<>][≥≤=<>]\d")
 
 
 def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after: list[str]) -> int:
@@ -789,7 +795,7 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     first = nxt(i)
     leading = _leading_numeric(roles)
     # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
-    glued = bool(re.search(r"[≥≤=<>][\d.]", name.text))
+    glued = bool(_GLUED_VALUE.search(name.text))
     if leading and (glued or first is None or not _fits_first(roles[0], first)):
         cut = split_record_run(name.text, roles, partial=first is not None)
         if cut is not None:
@@ -828,7 +834,14 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
             unplaced.append(pieces[i])
             i += 1
         cell = nxt(i, level_ok=role in ("level1", "level2"))
-        if cell is not None and ((k == 0 and role == "target" and not values) or _fits(role, cell, nxt(i + 1))):
+        # any phrase may be the target right after its name, if it stands on the name's line: a
+        # line further down begins another record ("…效果提升" ran its phrase into the name)
+        phrase_target = k == 0 and role == "target" and not values and cell is not None and (
+            pieces[i].line == name.line or _value_like(cell))
+        fits = _fits(role, cell, nxt(i + 1)) if cell is not None else False
+        if role == "target" and fits and not _value_like(cell or "") and pieces[i].line != name.line:
+            fits = False
+        if cell is not None and (phrase_target or fits):
             rows.add(pieces[i])
             i += 1
         else:

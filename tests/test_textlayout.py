@@ -516,3 +516,12 @@ def test_sichuan_columns_in_flattened_text_by_their_grammar() -> None:
 def test_a_header_without_first_level_column() -> None:
     text = "二级指标 |\n三级指标 |\n指标值 |\n数量指标 |\n维护管网长度 |\n≥12公里 |\n"
     assert cells(text) == [["二级指标", "三级指标", "指标值"], ["数量指标", "维护管网长度", "≥12公里"]]
+
+
+def test_a_phrase_on_the_next_line_is_not_taken_for_the_target() -> None:
+    text = "一级指标二级指标三级指标指标值\n效益指标社会效益节能减排效果提升\n企业清洁生产审核率≥90%\n"
+    assert cells(text) == [
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["效益指标", "社会效益", "节能减排效果提升"],  # no value can be told apart: left for the parser to refuse
+        ["企业清洁生产审核率", "≥90%"],
+    ]
