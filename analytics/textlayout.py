@@ -970,6 +970,10 @@ _DATE_RES = (
 _UNIT_STOP = set("0123456789≥≤=<>≧≦")
 _MAX_UNIT = 8
 _EMPTY_MARKS = ("——", "—", "--")
+# The budget row is worth 10 or 20 points in the schemes of domain.md section 7; a 分值 outside
+# this range is a wrong cut of the run (a zero budget row "0.000.000.00100.00%0.00" otherwise
+# also reads with 100.0 points and a 0% rate).
+_BUDGET_POINTS_RANGE = (Decimal(1), Decimal(50))
 # When a budget block prints no 分值 column, its row is worth one of the schemes' points.
 _DEFAULT_BUDGET_POINTS = (Decimal(10), Decimal(20))
 
@@ -1077,7 +1081,7 @@ def _budget_consistent(cells: dict[str, str]) -> bool:
         rate = values["rate"]
     score = values.get("score")
     points = values.get("points")
-    if points is not None and points > 100:
+    if points is not None and not _BUDGET_POINTS_RANGE[0] <= points <= _BUDGET_POINTS_RANGE[1]:
         return False
     if score is not None:
         if rate is None:

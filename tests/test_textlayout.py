@@ -419,6 +419,8 @@ BUDGET6 = ["initial", "adjusted", "executed", "points", "rate", "score"]
         # a score capped at the points when more than the budget was spent
         ("10.0010.5010105.00%10", ["initial", "executed", "points", "rate", "score"],
          ["10.00", "10.50", "10", "105.00%", "10"]),
+        # Anhui: a budget row of zeros
+        ("0.000.000.00100.00%0.00", BUDGET6, ["0.00", "0.00", "0.00", "10", "0.00%", "0.00"]),
         ("12公里12公里1010", ["target", "actual", "weight", "score"], ["12公里", "12公里", "10", "10"]),
         ("≥95%90%2523.68", ["target", "actual", "weight", "score"], ["≥95%", "90%", "25", "23.68"]),
         # 反向: 58 spent against a cap of 60 is complete
