@@ -109,8 +109,14 @@ def detect_layout(lines: Sequence[str]) -> str:
 def text_rows(text: str) -> list[Row]:
     """One :class:`Row` per printed table row of ``text``, cells left to right.
 
-    ``text`` is already decoded, in simplified characters. ``where[i]`` names the line (and, for
-    the row-per-line layouts, the column) of each cell; ``row_where`` the row's first line.
+    ``text`` is already decoded, in simplified characters; its lines must not be stripped (a line
+    of spaces or no-break spaces is an empty cell in the block layout). ``where[i]`` names the line
+    (and, for the row-per-line layouts, the column) of each cell; ``row_where`` the row's first
+    line. Layouts 1 and 2 give exactly one row per line, as before. In the regrouped layouts a
+    header-block label starts a row with its values; titles, years, print headers and notes are
+    one-cell rows; an indicator record is its 一级/二级 labels, its 三级 name and then one cell per
+    header column after 三级 ("" where layouts 5 and 6 lost the cell, check marks whose column
+    cannot be known after the last column). What cannot be split is kept as one cell.
     """
     lines = text.splitlines()
     layout = detect_layout(lines)
