@@ -331,6 +331,7 @@ _INNER = tuple(sorted(
 _INNER_RE = re.compile("|".join(re.escape(k) for k in _INNER))
 # The numbered goal blocks of the Hubei form: "年度绩效目标1(40分)" (label_key drops the points).
 _GOAL_BLOCK = re.compile(r"^(?:年度)?绩效目标\d+$")
+_GOAL_BLOCK_AT = re.compile(r"^(?:年度)?绩效目标\d+(?:[(（]\d+(?:\.\d+)?分[)）])?")
 _MONTHS_AT = re.compile(r"^(?:1|一)[-—–~至到](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _YEAR_LINE = re.compile(r"^\(?\s*\d{4}\s*年度?\s*\)?$")
 
@@ -391,6 +392,11 @@ def split_labels(text: str) -> list[str]:
         if months:  # "1-6月执行数" is the label "1-X月执行数"
             body = "1-X月" + body[months.end():]
             shift = months.end() - 4
+        block = _GOAL_BLOCK_AT.match(body)
+        if block:  # "年度绩效目标1(40分)" of the Hubei form, not the goal label and its text
+            out.append(s[: len(lead) + stars + block.end()])
+            s = s[len(lead) + stars + block.end():].lstrip(":")
+            continue
         label = _prefix_label(body) or _whole_cell_label(body)
         if label:
             cut = len(lead) + stars + len(label) + (shift if label.startswith("1-X月") else 0)
@@ -569,7 +575,11 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
                 rows.close()  # the goal texts below their headers form the next row
         elif kind == "label" and rows.only({"group"}):
             rows.add(p)
-        elif kind in ("label", "goal", "group", "total", "footer", "subgoal", "goal_block"):
+        elif kind == "total":
+            rows.start(p)
+            i = _read_total(pieces, i + 1, rows, exact)
+            continue
+        elif kind in ("label", "goal", "group", "footer", "subgoal", "goal_block"):
             rows.start(p)
         elif kind == "value" and _second_date(rows.current, p.text):
             rows.start(p)  # the period's end date on a row of its own, as the seed prints it
@@ -578,6 +588,24 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
         i += 1
     rows.close()
     return rows.rows
+
+
+def _read_total(pieces: list[Piece], i: int, rows: _Rows, exact: bool) -> int:
+    """The figures of a 总分 row; run together ("10095.40") they are the points and the score,
+    split where the score is no more than the points and the points no more than 100."""
+    start = i
+    while i < len(pieces) and _classify(pieces[i].text) in ("value", "empty"):
+        i += 1
+    cells = pieces[start:i]
+    value = _dec(cells[0].text) if len(cells) == 1 else None
+    if not exact and len(cells) == 1 and (value is None or value > 100):  # no total is above 100
+        split = split_numbers(cells[0].text, ["weight", "score"])
+        if split is not None:
+            cells = [Piece(v, cells[0].line) for v in split]
+    for c in cells:
+        rows.add(c)
+    rows.close()
+    return i
 
 
 def _second_date(row: list[Piece], text: str) -> bool:

@@ -329,7 +329,7 @@ def test_run_together_self_evaluation_splits_numbers_by_its_arithmetic() -> None
         ["质量指标", "管网完好率", "≥95%", "90%", "25", "23.68", "部分管段老化"],
         # a qualitative target and grade run into the name: no split is certain
         ["效益指标(30分)", "社会效益", "污水收集率提升有效提升达成3028"],
-        ["总分", "10095.40"],
+        ["总分", "100", "95.40"],
     ]
 
 
@@ -388,6 +388,7 @@ def test_long_term_and_annual_column_groups_are_counted_as_columns() -> None:
         ("年初预算数1-6月执行数1-6月执行率", ["年初预算数", "1-6月执行数", "1-6月执行率"]),
         ("人员保障其他确定能", ["人员保障", "其他", "确定能"]),
         ("年度绩效目标提升实施单位的管理水平", ["年度绩效目标", "提升实施单位的管理水平"]),
+        ("年度绩效目标2(40分)一级指标", ["年度绩效目标2(40分)", "一级指标"]),
         ("其他单位反馈意见", ["其他单位反馈意见"]),
     ],
 )
