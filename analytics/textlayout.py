@@ -39,6 +39,8 @@ _CELL_LINE_SHARE = 0.6
 _PIPE_ROW_SHARE = 0.2
 _BLOCK_SEPARATOR_SHARE = 0.5
 _RUN_LINES = 2
+# A region of a file with fewer text lines than this is read in the layout of the whole file.
+_REGION_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,39 @@ def text_rows(text: str) -> list[Row]:
     """
     lines = text.splitlines()
     layout = detect_layout(lines)
+    if layout == "lines" and "\t" in text:
+        return line_rows(lines)  # the seed's layout: one pass, nothing regrouped
+    rows: list[Row] = []
+    for start, end in regions(lines):
+        part = lines[start:end]
+        judged = detect_layout(part) if sum(1 for line in part if line.strip()) >= _REGION_LINES else layout
+        rows.extend(layout_rows(judged, part, start + 1))
+    return rows
+
+
+def layout_rows(layout: str, lines: Sequence[str], first: int = 1) -> list[Row]:
+    """The rows of lines in one layout; ``first`` is the number of the first line in the file."""
     if layout == "lines":
-        return line_rows(lines)
+        return line_rows(lines, first)
     if layout == "cells":
-        return regroup(cell_line_pieces(lines), exact=True)
+        return regroup(cell_line_pieces(lines, first), exact=True)
     if layout == "blocks":
-        return regroup(block_pieces(lines), exact=True)
+        return regroup(block_pieces(lines, first), exact=True)
     if layout == "flat":
-        return regroup(split_pieces(drop_metadata(flat_pieces(lines))), exact=False)
-    return regroup(split_pieces(run_pieces(lines)), exact=False)
+        return regroup(split_pieces(drop_metadata(flat_pieces(lines, first))), exact=False)
+    return regroup(split_pieces(run_pieces(lines, first)), exact=False)
+
+
+def regions(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """Line ranges [start, end) of the tables of a file, each from its title line, so that each
+    table's layout is judged on its own (what stands before the first title is a region too)."""
+    starts = [0] + [k for k, line in enumerate(lines) if k and _is_title_line(line)]
+    return [(a, b) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True) if a < b]
+
+
+def _is_title_line(line: str) -> bool:
+    s = line.strip().strip("|").strip()
+    return bool(s) and len(s) <= 60 and vocab.kind_of_title(s) is not None
 
 
 # -- layouts 1 and 2: one row per line -------------------------------------------------------
@@ -148,10 +174,10 @@ def split_line(line: str) -> list[str]:
     return [line]
 
 
-def line_rows(lines: Sequence[str]) -> list[Row]:
+def line_rows(lines: Sequence[str], first: int = 1) -> list[Row]:
     """Rows of a text with one printed row per line; markdown separator rows are dropped."""
     rows = []
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         cells = split_line(line)
         if all(set(c.strip()) <= set("-: ") for c in cells) and any(c.strip() for c in cells):
             continue  # a markdown separator row such as |---|---|
@@ -174,7 +200,7 @@ def _stands_alone(text: str) -> bool:
     return bool(vocab.kind_of_title(text) or _YEAR_LINE.match(text) or vocab.PREAMBLE_RE.match(_squash(text)))
 
 
-def cell_line_pieces(lines: Sequence[str]) -> list[Piece]:
+def cell_line_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     """Layout 3: "text |" ends a cell, a bare "|" is an empty cell; lines without a bar before it
     are the first lines of that cell, unless they stand alone (titles) or a blank line follows."""
     pieces: list[Piece] = []
@@ -185,7 +211,7 @@ def cell_line_pieces(lines: Sequence[str]) -> list[Piece]:
             pieces.append(Piece(s, n))
         pending.clear()
 
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         s = line.strip()
         if not s:
             flush_pending()
@@ -193,9 +219,9 @@ def cell_line_pieces(lines: Sequence[str]) -> list[Piece]:
         if s.endswith("|"):
             body = s[:-1].strip()
             parts = [p for _, p in pending] + ([body] if body else [])
-            first = pending[0][0] if pending else n
+            at = pending[0][0] if pending else n
             pending.clear()
-            pieces.append(Piece(_join_parts(parts) if parts else "", first))
+            pieces.append(Piece(_join_parts(parts) if parts else "", at))
         elif _stands_alone(s):
             flush_pending()
             pieces.append(Piece(s, n))
@@ -205,7 +231,7 @@ def cell_line_pieces(lines: Sequence[str]) -> list[Piece]:
     return pieces
 
 
-def block_pieces(lines: Sequence[str]) -> list[Piece]:
+def block_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     """Layout 4: blocks between empty lines; a block of spaces or no-break spaces only is an empty
     cell, the lines of any other block are one cell."""
     pieces: list[Piece] = []
@@ -218,7 +244,7 @@ def block_pieces(lines: Sequence[str]) -> list[Piece]:
         pieces.append(Piece(_join_parts(parts) if parts else "", block[0][0]))
         block.clear()
 
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         if line == "":
             close()
         else:
@@ -235,7 +261,7 @@ _METADATA_RE = re.compile(
 )
 
 
-def flat_pieces(lines: Sequence[str]) -> list[Piece]:
+def flat_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     """Layout 5: cells separated by runs of white space (two or more when the text has them, so
     that a cell's own single spaces stay inside it)."""
     text = "\n".join(lines)
@@ -248,7 +274,7 @@ def flat_pieces(lines: Sequence[str]) -> list[Piece]:
     else:
         splitter = re.compile(r"\s+")
     pieces: list[Piece] = []
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         pieces.extend(Piece(t.strip(), n) for t in splitter.split(line) if t.strip())
     return pieces
 
@@ -263,10 +289,10 @@ def drop_metadata(pieces: list[Piece]) -> list[Piece]:
     return [p for p in pieces if not _METADATA_RE.match(p.text)]
 
 
-def run_pieces(lines: Sequence[str]) -> list[Piece]:
+def run_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     """Layout 6: every line, split at white space; labels are cut out of the pieces later."""
     pieces: list[Piece] = []
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         pieces.extend(Piece(t, n) for t in _SPACED_OUT.sub(lambda m: _squash(m.group(0)), line).split())
     return pieces
 

@@ -528,3 +528,19 @@ def test_a_phrase_on_the_next_line_is_not_taken_for_the_target() -> None:
         ["效益指标", "社会效益", "节能减排效果提升"],  # no value can be told apart: left for the parser to refuse
         ["企业清洁生产审核率", "≥90%"],
     ]
+
+
+def test_each_table_of_a_file_in_its_own_layout() -> None:
+    pipes = ("项目支出绩效目标表\n项目名称 | 维护经费 |\n一级指标 | 二级指标 | 三级指标 | 指标值\n"
+             "产出指标 | 数量指标 | 维护管网长度 | ≥12公里\n")
+    per_line = "项目支出绩效目标表 |\n项目名称 |\n监测经费 |\n一级指标 |\n二级指标 |\n三级指标 |\n指标值 |\n" \
+               "产出指标 |\n数量指标 |\n监测次数 |\n=4次 |\n"
+    rows = text_rows(pipes + per_line)
+    assert [r.cells for r in rows] == [
+        ["项目支出绩效目标表"], ["项目名称", "维护经费"], ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "维护管网长度", "≥12公里"],
+        ["项目支出绩效目标表"], ["项目名称", "监测经费"], ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "监测次数", "=4次"],
+    ]
+    assert rows[3].where[3] == "第4行第4列"
+    assert rows[5].where == ["第6行", "第7行"]  # line numbers count from the top of the file
