@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
 from analytics.tables import is_instruction_sheet, parse_rows
+from analytics.textlayout import text_rows
 from analytics.textnorm import simplify
 from analytics.values import (
     normalize_text,
@@ -55,36 +56,6 @@ def decode_text(data: bytes, source: str) -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(f"文件“{source}”的编码无法识别,请另存为UTF-8或GBK编码")
-
-
-def _split_line(line: str) -> list[str]:
-    if "\t" in line:
-        return line.split("\t")
-    if "|" in line:
-        cells = [c.strip() for c in line.split("|")]
-        if line.strip().startswith("|"):
-            cells = cells[1:]
-        if line.strip().endswith("|"):
-            cells = cells[:-1]
-        return cells
-    return [line]
-
-
-_RULE_MARKS = ("-", ":")
-_RULE_SET = frozenset(_RULE_MARKS)
-_BLANKS = frozenset(" \t|\r\x0b\x0c\u3000\xa0\u2028\u2029\x1c\x1d\x1e\x85")
-
-
-def text_rows(text: str) -> list[Row]:
-    rows = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip(" \t|")[:1] in _RULE_MARKS:
-            marks = set(line) - _BLANKS
-            if marks and marks <= _RULE_SET:
-                continue  # a markdown separator row such as |---|---|
-        cells = _split_line(line)
-        rows.append(Row(cells, [f"第{n}行第{c}列" for c in range(1, len(cells) + 1)], f"第{n}行"))
-    return rows
 
 
 def _cell_text(value: object, number_format: str = "") -> str:
