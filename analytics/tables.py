@@ -32,6 +32,7 @@ from analytics.values import (
     normalize_text,
     parse_amount,
     parse_date_range,
+    parse_period,
     parse_target,
     reads_as_target,
     strip_html,
@@ -391,8 +392,9 @@ class _TableBuilder:
             elif key == "attribute":
                 t.attribute = _checked_options(v)
             elif key == "period":
-                t.start_date, t.end_date = parse_date_range(v)
-                self.expect_end_date = t.end_date is None
+                t.start_date, t.end_date, guessed = parse_period(v, t.year)
+                t.warnings.extend(f"{where}:{w}" for w in guessed)
+                self.expect_end_date = t.end_date is None and not guessed
             elif key in ("funding_total", "funding_fiscal", "funding_other", "funding_total_any",
                          "funding_fiscal_implied"):
                 self.funding[key] = _dec(parse_amount(v))
