@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 D = Decimal
@@ -256,7 +257,14 @@ class Grid:
             self.merges.append((r0, c0, r1, c1))
 
     def check(self) -> None:
-        """A merge keeps only its top-left value: make sure no fixture hides text under one."""
+        """A merge keeps only its top-left value: make sure no fixture hides text under one, and
+        that no two merges overlap (Excel calls such a file damaged)."""
+        owner: dict[tuple[int, int], Merge] = {}
+        for m in self.merges:
+            for cell in ((r, c) for r in range(m[0], m[2] + 1) for c in range(m[1], m[3] + 1)):
+                if cell in owner:
+                    raise AssertionError(f"merges {owner[cell]} and {m} overlap")
+                owner[cell] = m
         for r0, c0, r1, c1 in self.merges:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
@@ -497,20 +505,21 @@ def monitor_grid(s: Spec) -> Grid:
     r = g.add(["主管部门及代码", "", "", s.department, "", "", "", "", "实施单位", "", s.unit])
     g.merge(r, 0, r, 2), g.merge(r, 3, r, 7), g.merge(r, 8, r, 9)
     top = g.add(["项目资金(万元)", "", "", "", "", "年初预算数", "", f"1-{x}月执行数", "", f"1-{x}月执行率", "",
-                 "全年预计执行数", ""], span_last=True)
+                 "全年预计执行数", ""], span_last=False)
     for c in (5, 7, 9, 11):
         g.merge(top, c, top, c + 1)
+    g.merge(top, 13, top, 15)
     for b in s.budget:
         r = g.add(["", "", "", b.label, "", money(b.initial), "", money(b.executed), "", pct(b.rate), "",
-                   money(b.forecast), ""])
-        g.merge(r, 3, r, 4)
+                   money(b.forecast), ""], span_last=False)
+        g.merge(r, 3, r, 4), g.merge(r, 13, r, 15)
         for c in (5, 7, 9, 11):
             g.merge(r, c, r, c + 1)
     g.merge(top, 0, len(g.rows) - 1, 2)
     r = g.add(["年度总体目标", "全年预期目标", "", "", "", "", "", "", f"1-{x}月实际完成情况"])
     g.merge(r, 1, r, 7)
     r2 = g.add(["", s.goal, "", "", "", "", "", "", s.goal_actual])
-    g.merge(r2, 1, r2, 7), g.merge(r2, 8, r2, 15), g.merge(r, 0, r2, 0)
+    g.merge(r2, 1, r2, 7), g.merge(r, 0, r2, 0)
     h1 = g.add(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", f"1-{x}月执行情况", "全年预计完成情况",
                 "偏差原因分析", "", "", "", "", "完成目标可能性", "", "", "备注"], span_last=False)
     g.add(["", "", "", "", "", "", "", "经费保障", "制度保障", "人员保障", "硬件条件保障", "其他", "确定能", "有可能",
@@ -609,12 +618,17 @@ def run_together_text(grids: Iterable[Grid]) -> str:
     return "\n".join(lines)
 
 
-def traditional(text: str) -> str:
-    """Simplified to traditional as a mirror site converts (OpenCC), checked to convert back."""
+@lru_cache(maxsize=2)
+def _converter(config: str) -> object:
     import opencc
 
-    t = opencc.OpenCC("s2t").convert(text)
-    back = opencc.OpenCC("t2s").convert(t)
+    return opencc.OpenCC(config)
+
+
+def traditional(text: str) -> str:
+    """Simplified to traditional as a mirror site converts (OpenCC), checked to convert back."""
+    t = _converter("s2t").convert(text)  # type: ignore[attr-defined]
+    back = _converter("t2s").convert(t)  # type: ignore[attr-defined]
     if back != text:
         diff = [(a, b) for a, b in zip(text, back, strict=False) if a != b][:5]
         raise AssertionError(f"traditional text would not convert back: {diff}")
@@ -681,14 +695,17 @@ def write_docx(path: Path, grids: list[Grid]) -> None:
         body = g.rows[g.title_rows:]
         table = document.add_table(rows=len(body), cols=g.width)
         table.style = "Table Grid"
+        # table.cell() walks the whole table each time; the cells of a fresh table, taken once,
+        # stay valid through merges that never overlap.
+        grid = [list(row.cells) for row in table.rows]
         for r, cells in enumerate(body):
             for c, value in enumerate(cells):
                 if value:
-                    table.cell(r, c).text = str(value)
+                    grid[r][c].text = str(value)
         for r0, c0, r1, c1 in g.merges:
             if r0 < g.title_rows:
                 continue
-            table.cell(r0 - g.title_rows, c0).merge(table.cell(r1 - g.title_rows, c1))
+            grid[r0 - g.title_rows][c0].merge(grid[r1 - g.title_rows][c1])
         document.add_paragraph("")
     document.save(str(path))
 
@@ -1400,6 +1417,66 @@ def write_corpus(out_dir: str | Path, pdf: bool = True) -> list[Case]:
         for (name, specs), (path, _) in zip(PDF_SETS, jobs, strict=True):
             written.append(Case(name, "pdf", specs, path.read_bytes(), path=path))
     return written
+
+
+# -- the mixed-layout benchmark corpus ----------------------------------------------------------
+TEXT_FAMILIES: dict[str, Callable[[list[Grid]], str]] = {
+    "seed": tab_text,
+    "pipe_rows": pipe_text,
+    "cell_lines": cell_lines_text,
+    "html_blocks": html_blocks_text,
+    "flat_word": lambda grids: flat_text(grids, META),
+    "run_together": run_together_text,
+    "traditional": lambda grids: traditional(tab_text(grids)),
+    "radicals": lambda grids: radicals(pipe_text(grids)),
+    "tail_first": lambda grids: _tail_rows() + tab_text(grids),
+}
+
+
+def mixed_specs(n: int) -> list[Spec]:
+    """``n`` tables cycling over every readable spec of the corpus, each a project of its own."""
+    bases = [s for s in vars(sys.modules[__name__]).values()
+             if isinstance(s, Spec) and not s.key.startswith("refused") and s.key != "budget_run_warning"]
+    bases.sort(key=lambda s: s.key)
+    return [dataclasses.replace(bases[k % len(bases)], name=f"{bases[k % len(bases)].name}{k:05d}")
+            for k in range(n)]
+
+
+def write_mixed(out_dir: str | Path, n: int, office_share: float = 0.1, pdf_share: float = 0.01,
+                per_file: int = 250) -> dict[str, list[tuple[Path, int]]]:
+    """``n`` tables over all families and formats: text families in files of ``per_file`` tables,
+    ``office_share`` of them in xlsx and docx (half each, 50 a file) and ``pdf_share`` in PDFs
+    (25 a file). Returns format -> [(file, tables in it)]."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = mixed_specs(n)
+    n_pdf = round(n * pdf_share)
+    n_office = round(n * office_share)
+    pdf_specs, office_specs, text_specs = specs[:n_pdf], specs[n_pdf:n_pdf + n_office], specs[n_pdf + n_office:]
+    out: dict[str, list[tuple[Path, int]]] = {"text": [], "xlsx": [], "docx": [], "pdf": []}
+    families = list(TEXT_FAMILIES)
+    chunks = [text_specs[i:i + per_file] for i in range(0, len(text_specs), per_file)]
+    for k, chunk in enumerate(chunks):
+        family = families[k % len(families)]
+        grids = [grid_of(s) for s in chunk]
+        path = out_dir / f"mixed_{k:03d}_{family}.txt"
+        path.write_text(TEXT_FAMILIES[family](grids), encoding="utf-8")
+        out["text"].append((path, len(chunk)))
+    half = len(office_specs) // 2
+    for fmt, part in (("xlsx", office_specs[:half]), ("docx", office_specs[half:])):
+        for k in range(0, len(part), 50):
+            grids = [grid_of(s) for s in part[k:k + 50]]
+            path = out_dir / f"mixed_{fmt}_{k // 50:03d}.{fmt}"
+            if fmt == "xlsx":
+                write_xlsx(path, grids, instructions=k == 0, sheet_per_table=False)
+            else:
+                write_docx(path, grids)
+            out[fmt].append((path, len(grids)))
+    jobs = [(out_dir / f"mixed_pdf_{k // 25:03d}.pdf", [grid_of(s) for s in pdf_specs[k:k + 25]])
+            for k in range(0, len(pdf_specs), 25)]
+    write_pdfs(jobs)
+    out["pdf"] = [(path, len(grids)) for path, grids in jobs]
+    return out
 
 
 def main(argv: list[str]) -> int:
