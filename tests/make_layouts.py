@@ -371,7 +371,7 @@ def target_grid(s: Spec) -> Grid:
         cols.append("分值")
     if "standard" in s.extra:
         cols.append("绩效标准")
-    cols.append("指标值")
+    cols.append("年度指标值" if "weight_first" in s.extra else "指标值")
     if "remark" in s.extra:
         cols.append("备注")
     g = _start(s, len(cols))
@@ -867,7 +867,7 @@ V_STANDARD = Spec(
     extra=("standard",), level1_style="spaced", placeholders=True,
     indicators=(
         q(P, "数量指标", "经办业务办理笔数", "≥12000笔", ">=", "12000", "笔", printed_name="指标1:经办业务办理笔数",
-          standard="反映全年经办业务办理数量情况"),
+          printed_level2="数 量 指 标", standard="反映全年经办业务办理数量情况"),
         q(P, "数量指标", "开展医保政策宣传", "≥6次", ">=", "6", "次", printed_name="指标2:开展医保政策宣传",
           standard="反映政策宣传开展情况"),
         q(P, "质量指标", "城乡居民参保率", "≥95%", ">=", "95", "%", standard="反映参保覆盖情况"),
@@ -883,7 +883,8 @@ V_WEIGHT = Spec(
     extra=("weight_first",), level1_points={"产出指标": 50, "效益指标": 30, "满意度指标": 10},
     footer=("评价结论:良好", "存在问题:部分绿地补植不及时", "改进措施:加强巡查"),
     indicators=(
-        q(P, "数量指标", "养护公园绿地面积", "≥46万平方米", ">=", "46", "万平方米", weight=D(20)),
+        q(P, "数量指标", "养护公园绿地面积", "≥46万平方米", ">=", "46", "万平方米", weight=D(20),
+          printed_level2="数量指标(20分)"),
         q(P, "质量指标", "绿地完好率", "≥98%", ">=", "98", "%", weight=D(20)),
         dl(P, "时效指标", "春季补植完成时间", "2026年4月30日", "2026-04-30", weight=D(10)),
         ql(E, "生态效益", "城市绿化覆盖水平", "稳步提高", weight=D(30)),
@@ -1005,8 +1006,8 @@ M1 = Spec(
            likelihood="确定能"),
         q(E, "生态效益", "COD年削减量", "≥350吨", ">=", "350", "吨", actual="160吨", forecast="360吨",
           likelihood="确定能"),
-        q(S, "服务对象满意度", "周边居民满意度", "≥90%", ">=", "90", "%", actual="91%", forecast="92%",
-          likelihood="不可能", category="其他", note="", remark="问卷未收回"),
+        q(S, "服务对象满意度", "周边居民满意度", "≥90%", ">=", "90", "%", actual="未开展", forecast="85%",
+          likelihood="不可能", category="其他", remark="问卷调查安排在四季度"),
     ),
 )
 M2 = Spec(

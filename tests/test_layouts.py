@@ -98,6 +98,7 @@ def table_mismatches(t: ProjectTable, s: Spec) -> list[str]:
         check(f"{where} remark", gi.remark, wi.remark)
         check(f"{where} standard", gi.standard, wi.standard)
         check(f"{where} prior_value", gi.prior_value, wi.prior)
+        check(f"{where} nature", gi.nature, wi.nature)
     long_names = {i.name for i in s.longterm}
     if long_names & set(got_names):
         out.append(f"long-term indicators mixed in: {sorted(long_names & set(got_names))}")
