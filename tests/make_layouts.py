@@ -90,6 +90,7 @@ class Budget:
     points: Decimal | None = None
     rate: Decimal | None = None
     score: Decimal | None = None
+    zeros: bool = False  # printed as 0.00 throughout (Anhui): the amounts above are the sub-rows' sums
 
 
 @dataclass(frozen=True)
@@ -211,12 +212,13 @@ def score_problems(s: Spec) -> list[str]:
         by_rules += want
         if want.quantize(cent) != want or want != i.score:
             problems.append(f"{i.name}: printed {i.score}, the rules give {want}")
-    total_row = next((b for b in s.budget if b.canonical == "年度资金总额"), None)
+    amounts = next((b for b in s.budget if b.canonical == "年度资金总额"), None)
     rows = [b for b in s.budget if b.canonical != "年度资金总额"]
-    amounts = total_row
-    if total_row is not None and not total_row.adjusted:
-        amounts = Budget("sum", "sum", adjusted=sum((b.adjusted or D(0) for b in rows), D(0)),
-                         executed=sum((b.executed or D(0) for b in rows), D(0)))
+    if amounts is not None and amounts.zeros:
+        for f in ("initial", "adjusted", "executed"):
+            parts = sum((getattr(b, f) or D(0) for b in rows), D(0))
+            if getattr(amounts, f) != parts:
+                problems.append(f"年度资金总额 {f} {getattr(amounts, f)} is not the sub-rows' sum {parts}")
     assert amounts is not None and amounts.adjusted and amounts.executed is not None and s.budget_points
     budget_score = s.budget_points * min(amounts.executed / amounts.adjusted, D(1))
     if budget_score.quantize(cent) != budget_score:
@@ -461,7 +463,8 @@ def selfeval_grid(s: Spec) -> Grid:
     g.merge(top, 1, top, 2)
     for b in s.budget:
         total = b.canonical == "年度资金总额"
-        values = [money(b.initial), money(b.adjusted), money(b.executed),
+        amounts = [D("0.00")] * 3 if b.zeros else [b.initial, b.adjusted, b.executed]
+        values = [*(money(a) for a in amounts),
                   pts(b.points) if total else "—", pct(b.rate) if total else "", money(b.score) if total else "—"]
         r = g.add(["", b.label, "", *values])
         g.merge(r, 1, r, 2)
@@ -1144,7 +1147,8 @@ H2 = Spec(
     ),
 )
 
-# Anhui 自评表 (10号 standard) whose 年度资金总额 row is all zeros: the sub-rows hold the amounts.
+# Anhui 自评表 (10号 standard) whose 年度资金总额 row is all zeros: the sub-rows hold the amounts, and
+# the total row is read as their sums (with a warning that names 年度资金总额).
 # Budget 10 × 38/40 = 9.50; 产出 18 + 15 + 15; 效益 22.50; 满意度 10; 总分 90.00.
 ANHUI_POINTS = {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
 N1 = Spec(
@@ -1154,7 +1158,7 @@ N1 = Spec(
     level1_points=ANHUI_POINTS, rate_header="预算执行率(B/A)",
     goal="培育高素质农民500人,带动就业200人。", goal_actual="培育450人,带动就业150人。",
     budget=(
-        Budget("年度资金总额", "年度资金总额", D("0.00"), D("0.00"), D("0.00"), points=D(10)),
+        Budget("年度资金总额", "年度资金总额", D("40.00"), D("40.00"), D("38.00"), points=D(10), zeros=True),
         Budget("其中:当年财政拨款", "当年财政拨款", D("30.00"), D("30.00"), D("28.50")),
         Budget("上年结转资金", "上年结转资金"),
         Budget("其他资金", "其他资金", D("10.00"), D("10.00"), D("9.50")),
@@ -1180,7 +1184,7 @@ N2 = Spec(
     level1_points=ANHUI_POINTS, rate_header="预算执行率(B/A)",
     goal="整治20个行政村人居环境。", goal_actual="完成20个行政村整治。",
     budget=(
-        Budget("年度资金总额", "年度资金总额", D("0.00"), D("0.00"), D("0.00"), points=D(10)),
+        Budget("年度资金总额", "年度资金总额", D("24.00"), D("24.00"), D("19.20"), points=D(10), zeros=True),
         Budget("其中:当年财政拨款", "当年财政拨款", D("24.00"), D("24.00"), D("19.20")),
         Budget("其他资金", "其他资金"),
     ),
