@@ -19,3 +19,13 @@ def app_db(tmp_path, monkeypatch):
     yield db
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def layout_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The layout corpus of tests/make_layouts.py, written once per session (PDFs only where
+    Debian's chromium is installed); file name -> Case."""
+    from tests.make_layouts import CHROMIUM, write_corpus
+
+    cases = write_corpus(tmp_path_factory.mktemp("layouts"), pdf=CHROMIUM.exists())
+    return {c.file: c for c in cases}
