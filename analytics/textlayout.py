@@ -398,6 +398,24 @@ def _row_label(text: str) -> bool:
 _NOTE_AFTER_LABEL = re.compile(r"^(?:\([^)]*\)|（[^）]*）|【[^】]*】)")
 
 
+def _label_at(s: str) -> tuple[int, str] | None:
+    """The label a squashed text starts with, as (length in ``s``, label), or None. A leading
+    其中 and the month range of "1-6月执行数" belong to the label; so do the points of a Hubei
+    goal block ("年度绩效目标1(40分)")."""
+    body = s.removeprefix("其中:").removeprefix("其中")
+    skip = len(s) - len(body)
+    stars = len(body) - len(body.lstrip("*"))
+    body, skip = body[stars:], skip + stars
+    block = _GOAL_BLOCK_AT.match(body)
+    if block:
+        return skip + block.end(), body[: block.end()]
+    months = _MONTHS_AT.match(body)
+    if months:  # "1-6月" is written where the label has "1-X月"
+        body, skip = "1-X月" + body[months.end():], skip + months.end() - len("1-X月")
+    label = _prefix_label(body) or _whole_cell_label(body)
+    return None if label is None else (skip + len(label), label)
+
+
 def split_labels(text: str) -> list[str]:
     """A run of cells cut at the labels of the vocabulary: "项目名称乡镇污水管网维护经费" →
     ["项目名称", "乡镇污水管网维护经费"], "一级指标二级指标三级指标指标值" → four headers.
@@ -405,33 +423,19 @@ def split_labels(text: str) -> list[str]:
     A parenthesised note after a label stays with it ("产出指标(50分)"), a colon after it is
     dropped; after a goal label the rest is the goal text, never cut."""
     s = _squash(text)
-    if not (_prefix_label(s.removeprefix("其中:").removeprefix("其中").lstrip("*")) or _INNER_RE.search(s, 1)):
+    if _label_at(s) is None and not _INNER_RE.search(s, 1):
         return [text]  # no label: the cell as written, its own spaces kept
     out: list[str] = []
     while s:
-        body = s.removeprefix("其中:").removeprefix("其中")
-        lead = s[: len(s) - len(body)]
-        stars = len(body) - len(body.lstrip("*"))
-        body = body[stars:]
-        months = _MONTHS_AT.match(body)
-        shift = 0
-        if months:  # "1-6月执行数" is the label "1-X月执行数"
-            body = "1-X月" + body[months.end():]
-            shift = months.end() - 4
-        block = _GOAL_BLOCK_AT.match(body)
-        if block:  # "年度绩效目标1(40分)" of the Hubei form, not the goal label and its text
-            out.append(s[: len(lead) + stars + block.end()])
-            s = s[len(lead) + stars + block.end():].lstrip(":")
-            continue
-        label = _prefix_label(body) or _whole_cell_label(body)
-        if label:
-            cut = len(lead) + stars + len(label) + (shift if label.startswith("1-X月") else 0)
+        found = _label_at(s)
+        if found:
+            cut, label = found
             note = _NOTE_AFTER_LABEL.match(s[cut:])
             if note:
                 cut += note.end()
             out.append(s[:cut])
             s = s[cut:].lstrip(":")
-            if label in _GOAL_LABELS and s and not _prefix_label(s):
+            if label in _GOAL_LABELS and s and _label_at(s) is None:
                 out.append(s)
                 break
             continue
@@ -439,13 +443,13 @@ def split_labels(text: str) -> list[str]:
         if m is None:
             out.append(s)
             break
-        start = m.start()
-        if s[:start].endswith("其中:"):
-            start -= 3
-        elif s[:start].endswith("其中"):
-            start -= 2
-        out.append(s[:start])
-        s = s[start:]
+        cut = m.start()
+        if s[:cut].endswith("其中:"):
+            cut -= 3
+        elif s[:cut].endswith("其中"):
+            cut -= 2
+        out.append(s[:cut])
+        s = s[cut:]
     return [t for t in out if t]
 
 

@@ -1327,6 +1327,11 @@ def cases() -> list[Case]:
         add(f"04_flat_word_{n}.txt", "flat_word", (s,), flat_text(g, META))
         add(f"05_run_together_{n}.txt", "run_together", (s,), run_together_text(g))
         add(f"07_tail_first_{n}.txt", "tail_first", (s,), _tail_rows() + tab_text(g))
+    # Labels split over two cells, as a web page's narrow columns wrap them (domain.md section 7).
+    split = cell_lines_text([grid_of(N2)]).replace("年初预算数 |\n", "年初 |\n预算数 |\n")
+    add("01_cell_lines_3.txt", "cell_lines", (N2,), split)
+    split = cell_lines_text([grid_of(SAME_NAME_SPECS[1])]).replace("主管部门及编码 |\n", "主管部门 |\n及编码 |\n")
+    add("01_cell_lines_4.txt", "cell_lines", (SAME_NAME_SPECS[1],), split)
     add("06_traditional_1.txt", "traditional", (T_A,), traditional(pipe_text([grid_of(T_A)])))
     add("06_traditional_2.txt", "traditional", (N1,), traditional(tab_text([grid_of(N1)])))
     add("06_radicals_3.txt", "traditional", (T_B,), radicals(tab_text([grid_of(T_B)])))

@@ -169,6 +169,8 @@ def test_fixture_files_carry_the_features_they_stand_for(layout_corpus: dict[str
     assert "預算執行率" in text["06_traditional_2.txt"]
     assert "主管部\u2ed4" in text["06_radicals_3.txt"] and "雾炮\u2ecb" in text["06_radicals_3.txt"]
     assert "\n|\n" in text["01_cell_lines_1.txt"] and "乡镇污水管网维护经费 |" in text["01_cell_lines_1.txt"]
+    assert "\n年初 |\n预算数 |\n" in text["01_cell_lines_3.txt"]
+    assert "\n主管部门 |\n及编码 |\n" in text["01_cell_lines_4.txt"]
     assert "|||" in text["02_pipe_rows_1.txt"]
     assert "\n\n\u00a0\n\n" in text["03_html_blocks_1.txt"]
     flat = text["04_flat_word_1.txt"]
