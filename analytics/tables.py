@@ -29,6 +29,7 @@ from analytics.model import (
 )
 from analytics.review import review_table
 from analytics.values import (
+    looks_like_date,
     normalize_text,
     parse_amount,
     parse_date_range,
@@ -72,6 +73,7 @@ _SIMPLE_ROLES = frozenset({"level1", "level2", "name", "target"})
 # Roles whose cells are free text that may be joined with the row's note.
 _LIKELIHOOD_ALIASES = {"确定能": "确定能", "有可能": "有可能", "不可能": "不可能", "完全不可能": "不可能",
                        "能": "确定能", "可能": "有可能"}
+_BUDGET_FIGURES = ("initial", "adjusted", "executed", "forecast", "points", "rate", "score")
 _NATURE_OPERATORS = {"≥", "≤", "=", ">", "<", "≧", "≦", ">=", "<="}
 _TICK = {"√", "✓", "✔", "☑", "■", "是", "v", "V"}
 
@@ -252,6 +254,7 @@ class _TableBuilder:
         self.fiscal_parts: list[Decimal] = []
         self.other_parts: list[Decimal] = []
         self.pending_level2_rows: list[int] = []
+        self.unreadable_budget: list[str] = []
 
     # -- messages -------------------------------------------------------------------------
     @property
@@ -439,6 +442,7 @@ class _TableBuilder:
                 else:
                     setattr(line, role, _decimal(cell))
         except ValueError:
+            self.unreadable_budget.append(row.row_where)
             self.warn(
                 row.row_where,
                 f"这是{self.kind_name}的预算执行情况行“{label}”,但数字连在一起或无法识别,已略过该行;"
@@ -544,11 +548,13 @@ class _TableBuilder:
         l2_text, _ = cell(annual_l2)
         if l2_text and is_level2(l2_text):
             level2_here = l2_text
-        for c in cells[: max(0, (cols.first("name") or _Column(0, "name")).index - offset)]:
+        # Labels standing left of the leftmost 二级/三级 column (cells shifted by merges).
+        left = min((c.index for c in cols.columns if c.role in ("level2", "name")), default=0) - offset
+        for c in cells[: max(0, left)]:
             if not level1_here and is_level1(c) and not is_level2(c):
                 level1_here = LEVEL1_ALIASES[label_key(c)]
                 self._note_points(level1_here, c)
-            elif not level2_here and is_level2(c):
+            elif not level2_here and annual_l2 is None and is_level2(c):
                 level2_here = c
         if cols.has_long_term:
             long_name, _ = cell(cols.first("name", long_term=True))
@@ -696,8 +702,14 @@ class _TableBuilder:
         p = points_in(text)
         if p is not None:
             self.block_points[self.block] = Decimal(p)
-        texts = [c for c in row.cells[1:] if c.strip()] if row.cells else []
-        self.goal_parts.extend(texts)
+        rest = [c for c in row.cells if c.strip()][1:]
+        if self.in_indicators and any(is_level1(c) or is_level2(c) for c in rest):
+            # "年度绩效目标1(40分) | 产出指标 | 数量指标 | …": the label leads the block's first indicator.
+            at = next(i for i, c in enumerate(row.cells) if c.strip())
+            self.indicator_row(Row(["" if i == at else c for i, c in enumerate(row.cells)], row.where,
+                                   row.row_where))
+            return
+        self.goal_parts.extend(rest)
 
     def finish(self) -> ProjectTable:
         t = self.table
@@ -724,6 +736,14 @@ class _TableBuilder:
             t.warnings.append(
                 f"未读到主管部门(表头中未识别的标签:{found});该项目按无主管部门存放,不会与其他部门的同名项目合并"
             )
+        readable = [b for b in t.budget if any(getattr(b, k) is not None for k in _BUDGET_FIGURES)]
+        if self.unreadable_budget and not readable:
+            raise self.fail(
+                self.unreadable_budget[0],
+                "这是预算执行情况行,但数字连在一起无法拆分,表中也没有其他可读的预算行;"
+                "请在该行各数字之间加入制表符后重新导入",
+            )
+        self._free_text_values()
         t.goal_text = strip_html("\n".join(self.goal_parts))
         t.goal_actual = strip_html("\n".join(self.goal_actual_parts))
         self._funding()
@@ -736,6 +756,18 @@ class _TableBuilder:
                 t.warnings.append("监控表中没有读到“1-X月”的截止月份,执行情况未按月份截止")
         t.warnings.extend(review_table(t))
         return t
+
+    def _free_text_values(self) -> None:
+        """A 实际完成值 / 1-X月执行情况 that is no value of its indicator is kept as text, with a warning."""
+        column = "1-X月执行情况" if self.table.kind == "monitor" else "实际完成值"
+        if self.table.month:
+            column = column.replace("X", str(self.table.month))
+        for ind in self.table.indicators:
+            text = ind.actual_text
+            if not text or _reads_as_value(text, ind):
+                continue
+            self.warn(ind.location, f"三级指标“{ind.name}”的{column}“{text[:30]}”是文字说明,不是数值;"
+                                    "已作为说明保存,未计入完成值")
 
     def _kind_from_content(self) -> str:
         t = self.table
@@ -832,6 +864,20 @@ class _TableBuilder:
                     )
 
 
+_VALUE_RE = re.compile(r"^[≥≤=<>≧≦约]?\s*[-+]?[\d,]+(?:\.\d+)?\s*[^\d\s]{0,6}$")
+_DONE_WORDS = ("未完成", "尚未完成", "不适用", "已完成", "完成")
+
+
+def _reads_as_value(text: str, ind: Indicator) -> bool:
+    """Whether an actual value is a value of its indicator's kind (a number, a date, a grade)."""
+    s = normalize_text(text).replace(" ", "")
+    if ind.target.kind == "qualitative":
+        return True  # graded by people: any wording is the grade or its description
+    if ind.target.kind == "deadline":
+        return s in _DONE_WORDS or looks_like_date(s)
+    return bool(_VALUE_RE.match(s)) or s == "不适用"
+
+
 @lru_cache(maxsize=4096)  # a handful of 二级 spellings, asked once per indicator
 def _clean_level2(text: str) -> str:
     """A 二级 name as written, without spaces and without the points it may carry ("数量指标(20分)")."""
@@ -889,6 +935,8 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
             if current is not None and current.table.name:
                 close()
             continue
+        if len(texts) == 1 and PREAMBLE_RE.match(joined):
+            continue  # "附件2", "单位:万元", a page number: print furniture, wherever it stands
         first = label_key(texts[0])
         if header_field(texts[0]) == "name" or (first.startswith("项目名称") and len(texts) == 1):
             if current is not None and current.table.name:
@@ -897,7 +945,7 @@ def parse_rows(rows: list[Row], source: str) -> list[ProjectTable]:
                 current = _TableBuilder(source, pending_kind, pending_year, pending_where or row.row_where)
             pending_year, pending_kind, pending_where = None, None, ""
         if current is None:
-            if pending_kind is None and not PREAMBLE_RE.match(joined):
+            if pending_kind is None:
                 skipped.append(row.row_where)
             continue
         if current.closed:

@@ -166,7 +166,8 @@ def split_line(line: str) -> list[str]:
         return line.split("\t")
     if "|" in line:
         cells = [c.strip() for c in line.split("|")]
-        if line.strip().startswith("|"):
+        # A bar in the first column is a border; " | 产出指标" after a space is an empty first cell.
+        if line.startswith("|"):
             cells = cells[1:]
         if line.strip().endswith("|"):
             cells = cells[:-1]
