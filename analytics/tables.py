@@ -48,6 +48,7 @@ from analytics.vocab import (
     LEVEL1_ALIASES,
     LEVEL2_PARENTS,
     PREAMBLE_RE,
+    QUALITATIVE_TARGETS,
     TOTAL_LABELS,
     column_role,
     header_field,
@@ -254,7 +255,7 @@ class _TableBuilder:
         self.fiscal_parts: list[Decimal] = []
         self.other_parts: list[Decimal] = []
         self.pending_level2_rows: list[int] = []
-        self.unreadable_budget: list[str] = []
+        self.unreadable_budget: list[tuple[str, str]] = []
 
     # -- messages -------------------------------------------------------------------------
     @property
@@ -349,6 +350,10 @@ class _TableBuilder:
     def _goal_texts(self, row: Row) -> None:
         cols = self.goal_cols or []
         texts = [(i, c) for i, c in enumerate(row.cells) if c.strip()]
+        if texts and all(label_key(c) in _GOAL_EXPECTED or label_key(c) in GOAL_ACTUAL_LABELS for _, c in texts):
+            # The goal block's header continued on another row ("实际完成情况" regrouped apart).
+            self.goal_cols = sorted(cols + self._goal_columns(row))
+            return
         if len(row.cells) >= max((i for i, _ in cols), default=0) + 1 and len(texts) <= len(cols):
             # Positional: each text under the header cell at or before it.
             for i, text in texts:
@@ -424,16 +429,7 @@ class _TableBuilder:
         if at is None:
             return False
         label = BUDGET_ROWS[label_key(row.cells[at])]
-        cols = self.budget_cols or []
-        if len(row.cells) >= self.budget_width and all(i > at for i, _ in cols):
-            picked = [(role, row.cells[i], row.where[i]) for i, role in cols if i < len(row.cells)]
-        else:
-            rest = list(zip(row.cells[at + 1:], row.where[at + 1:], strict=True))
-            while rest and not rest[-1][0].strip():
-                rest.pop()
-            if len(rest) > len(cols):
-                rest = [r for r in rest if r[0].strip()]
-            picked = [(role, c, w) for (_, role), (c, w) in zip(cols, rest, strict=False)]
+        picked = _budget_alignment(row, at, self.budget_cols or [])
         line = BudgetLine(label)
         try:
             for role, cell, _w in picked:
@@ -442,7 +438,7 @@ class _TableBuilder:
                 else:
                     setattr(line, role, _decimal(cell))
         except ValueError:
-            self.unreadable_budget.append(row.row_where)
+            self.unreadable_budget.append((row.row_where, label))
             self.warn(
                 row.row_where,
                 f"这是{self.kind_name}的预算执行情况行“{label}”,但数字连在一起或无法识别,已略过该行;"
@@ -485,6 +481,12 @@ class _TableBuilder:
         rest = self._without_leftovers(rest)
         if not rest:
             return
+        if len(rest) == 1 and not reads_as_target(rest[0][0], self.level1, "", self.table.year):
+            glued = _split_glued(rest[0][0], self.level1, self.table.year)
+            if glued:
+                self.warn(row.row_where, f"“{rest[0][0][:40]}”中三级指标名称与指标值连在一起,"
+                                         f"已拆分为“{glued[0]}”和“{glued[1]}”,请核对")
+                rest = [(glued[0], rest[0][1]), (glued[1], rest[0][1])]
         if len(rest) == 1:
             text, where = rest[0]
             if reads_as_target(text, self.level1, "", self.table.year):
@@ -738,9 +740,10 @@ class _TableBuilder:
             )
         readable = [b for b in t.budget if any(getattr(b, k) is not None for k in _BUDGET_FIGURES)]
         if self.unreadable_budget and not readable:
+            where, label = self.unreadable_budget[0]
             raise self.fail(
-                self.unreadable_budget[0],
-                "这是预算执行情况行,但数字连在一起无法拆分,表中也没有其他可读的预算行;"
+                where,
+                f"这是{self.kind_name}的预算执行情况行“{label}”,但数字连在一起无法拆分,表中也没有其他可读的预算行;"
                 "请在该行各数字之间加入制表符后重新导入",
             )
         self._free_text_values()
@@ -864,6 +867,20 @@ class _TableBuilder:
                     )
 
 
+_GLUED_QUANTITY = re.compile(r"^(?P<name>.*?[^\d.,≥≤=<>≧≦])(?P<value>[≥≤=<>≧≦]?\d[\d,]*(?:\.\d+)?[^\d\s.,]{1,5})$")
+
+
+def _split_glued(text: str, level1: str, year: int | None) -> tuple[str, str] | None:
+    """A 三级 name with its value run into it: "新建污水管网长度12公里", "乡镇水环境质量明显改善"."""
+    m = _GLUED_QUANTITY.match(text)
+    if m and len(m.group("name")) >= 2 and reads_as_target(m.group("value"), level1, m.group("name"), year):
+        return m.group("name"), m.group("value")
+    for phrase in QUALITATIVE_TARGETS:
+        if text.endswith(phrase) and len(text) - len(phrase) >= 4:
+            return text[: -len(phrase)], phrase
+    return None
+
+
 _VALUE_RE = re.compile(r"^[≥≤=<>≧≦约]?\s*[-+]?[\d,]+(?:\.\d+)?\s*[^\d\s]{0,6}$")
 _DONE_WORDS = ("未完成", "尚未完成", "不适用", "已完成", "完成")
 
@@ -883,6 +900,53 @@ def _clean_level2(text: str) -> str:
     """A 二级 name as written, without spaces and without the points it may carry ("数量指标(20分)")."""
     s = normalize_text(text).replace(" ", "")
     return re.sub(r"\(\s*\d+(?:\.\d+)?\s*分\s*\)$", "", s)
+
+
+def _budget_fit(picked: list[tuple[str, str, str]]) -> int:
+    """How well the cells fit their budget columns: amounts where amounts go, "—" where points go."""
+    fit = 0
+    for role, cell, _w in picked:
+        text = normalize_text(cell).replace(" ", "")
+        if not text:
+            continue
+        if text in ("—", "-", "——", "/"):
+            fit += 1 if role in ("points", "score", "rate") else -2
+            continue
+        try:
+            value = _decimal(text)
+        except ValueError:
+            fit -= 3
+            continue
+        if role == "rate" and not text.endswith("%") and value is not None and value > 1:
+            fit -= 1
+        elif role == "points" and (text.endswith("%") or value is None or value != value.to_integral_value()
+                                   or not 0 < value <= 50):
+            fit -= 3  # points are whole numbers such as 10 or 20
+        else:
+            fit += 2
+    return fit
+
+
+def _budget_alignment(row: Row, at: int, cols: list[tuple[int, str]]) -> list[tuple[str, str, str]]:
+    """The budget row's cells under the header's columns.
+
+    As printed when the positions agree; text regrouped from a stream of cells may be shifted by
+    an empty cell or have lost its empties, so the shifts and the plain sequence after the label
+    are tried too and the one whose cells fit their columns best wins (positions first on a tie).
+    """
+    candidates = []
+    for shift in (0, 1, -1, 2, -2):
+        picked = [(role, row.cells[i + shift], row.where[i + shift]) for i, role in cols
+                  if at < i + shift < len(row.cells)]
+        candidates.append(picked)
+    rest = [(c, w) for c, w in zip(row.cells[at + 1:], row.where[at + 1:], strict=True) if c.strip()]
+    candidates.append([(role, c, w) for (_, role), (c, w) in zip(cols, rest, strict=False)])
+
+    def fit(picked: list[tuple[str, str, str]]) -> int:
+        left_out = len(rest) - sum(1 for _, c, _w in picked if c.strip())
+        return _budget_fit(picked) - 3 * left_out  # a cell of the row must land somewhere
+
+    return max(candidates, key=fit)
 
 
 def _is_footer(joined: str) -> bool:
