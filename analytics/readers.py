@@ -292,6 +292,7 @@ def pdf_rows(data: bytes, source: str) -> list[Row]:
             for p_no, page in enumerate(pdf.pages, start=1):
                 rows.extend(_pdf_page_rows(page, p_no))
                 any_text = any_text or bool(page.chars)
+                page.close()  # drop the page's parsed objects: a long PDF stays small in memory
     except InputError:
         raise
     except Exception:  # pdfminer raises many types for damaged files
