@@ -161,8 +161,8 @@ def docx_rows(data: bytes, source: str) -> list[Row]:
         raise InputError(f"文件“{source}”不是有效的Word(.docx)文件,可能已损坏或扩展名不对")
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as e:
-        raise InputError(f"文件“{source}”无法作为Word文件打开:{type(e).__name__}") from None
+    except Exception:  # python-docx raises many types for broken packages
+        raise InputError(f"文件“{source}”无法作为Word文件打开,可能已损坏;请在Word中打开后另存为.docx") from None
     rows: list[Row] = []
     t_no = 0
     p_no = 0
@@ -292,6 +292,7 @@ def pdf_rows(data: bytes, source: str) -> list[Row]:
             for p_no, page in enumerate(pdf.pages, start=1):
                 rows.extend(_pdf_page_rows(page, p_no))
                 any_text = any_text or bool(page.chars)
+                page.close()  # drop the page's parsed objects: a long PDF stays small in memory
     except InputError:
         raise
     except Exception:  # pdfminer raises many types for damaged files
