@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from analytics.model import TABLE_KINDS, InputError
+from analytics.model import InputError
 from analytics.storage import DatabaseBusy, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 2
@@ -22,7 +22,7 @@ def _print(text: str = "") -> None:
 
 
 def _cmd_import(args: argparse.Namespace, store: Store) -> int:
-    from analytics.services import import_file
+    from analytics.services import import_file, import_summary
 
     failed = 0
     for path in args.files:
@@ -33,24 +33,8 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
             _print(f"✗ 导入失败:{e}")
             _print("  该文件的内容均未写入数据库。")
             continue
-        only_targets = all(k == TABLE_KINDS["target"] for k in r.kinds)
-        _print(
-            f"✓ {r.file_name}:{r.tables} 张{'目标表' if only_targets else '表'},{len(r.projects)} 个项目"
-            f"(新增 {r.projects_new}),{r.indicators} 个指标,{len(r.warnings)} 条审核提示,新版本 {r.versions_new} 条"
-        )
-        for name, kind, taken in zip(r.projects, r.kinds or [""] * len(r.projects),
-                                     r.taken or [None] * len(r.projects), strict=True):
-            _print(f"    {kind or '项目'}:{name}")
-            if taken is not None:
-                as_of = taken.as_of.isoformat() if taken.as_of else "未能确定"
-                _print(
-                    f"      取得实际完成值 {taken.values} 个(另有 {taken.notes} 个只能作为说明保存)、"
-                    f"分值 {taken.weights} 个、得分 {taken.scores} 个、预算执行数 {taken.spending} 个,截至 {as_of}"
-                )
-        if r.actuals_new or r.spending_new:
-            _print(f"    新增填报:实际完成值 {r.actuals_new} 条,预算执行数 {r.spending_new} 条")
-        for w in r.warnings:
-            _print(f"    ⚠ {w}")
+        for line in import_summary(r):
+            _print(line)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -236,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="数据库文件(默认取环境变量 PERF_DB,否则 data/performance.duckdb)")
         return p
 
-    p = with_db(sub.add_parser("import", help="导入目标表文件(文本、Excel、Word、整理格式CSV/XLSX)"))
+    p = with_db(sub.add_parser(
+        "import", help="导入绩效目标表、自评表或监控表(文本、Excel、Word、PDF、整理格式CSV/XLSX)"))
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--user", default=None, help="记录在导入日志中的操作人")
     p.set_defaults(handler=_cmd_import)

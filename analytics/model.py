@@ -44,7 +44,7 @@ class InputError(ValueError):
 class TargetValue:
     """A parsed 指标值 (domain.md section 2).
 
-    ``value`` is a float for quantitative targets (in ``unit_normalized``), an ISO date
+    ``value`` is an exact Decimal for quantitative targets (in ``unit_normalized``), an ISO date
     string for deadlines and None for qualitative targets.
     """
 

@@ -45,7 +45,7 @@ from analytics.storage import INDICATOR_EXTRAS, PROJECT_ROOT, Audit, Store
 from analytics.values import parse_target
 
 DATA_DIR = PROJECT_ROOT / "data"
-TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx")
+TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx", ".pdf")
 
 
 @dataclass
@@ -319,6 +319,28 @@ def import_tables(store: Store, tables: list[ProjectTable], file_name: str, cont
         actuals_new=saved["actuals_new"],
         spending_new=saved["spending_new"],
     )
+
+
+def import_summary(r: ImportResult) -> list[str]:
+    """What an import took in, as lines of plain text for the command line and the import page."""
+    only_targets = all(k == TABLE_KINDS["target"] for k in r.kinds)
+    lines = [
+        f"✓ {r.file_name}:{r.tables} 张{'目标表' if only_targets else '表'},{len(r.projects)} 个项目"
+        f"(新增 {r.projects_new}),{r.indicators} 个指标,{len(r.warnings)} 条审核提示,新版本 {r.versions_new} 条"
+    ]
+    for name, kind, taken in zip(r.projects, r.kinds or [""] * len(r.projects),
+                                 r.taken or [None] * len(r.projects), strict=True):
+        lines.append(f"    {kind or '项目'}:{name}")
+        if taken is not None:
+            as_of = taken.as_of.isoformat() if taken.as_of else "未能确定"
+            lines.append(
+                f"      取得实际完成值 {taken.values} 个(另有 {taken.notes} 个只能作为说明保存)、"
+                f"分值 {taken.weights} 个、得分 {taken.scores} 个、预算执行数 {taken.spending} 个,截至 {as_of}"
+            )
+    if r.actuals_new or r.spending_new:
+        lines.append(f"    新增填报:实际完成值 {r.actuals_new} 条,预算执行数 {r.spending_new} 条")
+    lines.extend(f"    ⚠ {w}" for w in r.warnings)
+    return lines
 
 
 def import_file(store: Store, path: str | Path, imported_by: str | None = None) -> ImportResult:

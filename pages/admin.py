@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.accounts import add_user, set_viewing_needs_sign_in, update_user, users, viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER, ROLES
 from analytics.model import InputError
-from analytics.services import import_upload, indicator_names, revise_target, target_versions
+from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
 from pages.common import current_user_or_stop, get_store, options
 
 user = current_user_or_stop((ADMIN,))
@@ -71,8 +71,9 @@ with settings_tab:
     st.caption("评分规则(权重、等级、监控灯阈值)在项目的 settings.toml 中,修改后仪表盘自动按新规则计算。")
 
 with targets_tab:
-    st.markdown("**导入目标表**(文本、XLSX、DOCX 或整理后的 CSV;同一张表再次导入只追加变化的版本)")
-    file = st.file_uploader("目标表文件", type=["txt", "csv", "xlsx", "docx"],
+    st.markdown("**导入绩效目标表、自评表或监控表**(文本、XLSX、DOCX、PDF 或整理后的 CSV;"
+                "同一张表再次导入只追加变化的版本;自评表和监控表的实际完成值、分值和得分一并导入)")
+    file = st.file_uploader("表格文件", type=["txt", "csv", "xlsx", "docx", "pdf"],
                             key=f"targets_{st.session_state.get('targets_round', 0)}")
     if file is not None and st.button("导入", type="primary"):
         try:
@@ -81,7 +82,11 @@ with targets_tab:
             st.error(str(e))
         else:
             st.session_state["targets_round"] = st.session_state.get("targets_round", 0) + 1
-            done(f"已导入 {result.tables} 张目标表,{result.indicators} 个指标,新版本 {result.versions_new} 条。")
+            st.session_state["last_import"] = import_summary(result)
+            done(f"已导入 {result.tables} 张表:{'、'.join(dict.fromkeys(result.kinds))}。")
+    if st.session_state.get("last_import"):
+        # Names and warnings come from the file: shown as plain text, never as markdown.
+        st.text("\n".join(st.session_state["last_import"]))
     st.divider()
     st.markdown("**修订指标值**(旧的目标值保留可查)")
     names = indicator_names(store)

@@ -894,6 +894,22 @@ def test_an_administrator_revises_a_target_and_the_old_one_stays_visible(db: Pat
     assert said[0] == "admin" and "≥95% → ≥96%(年中调整)" in said[1]
 
 
+def test_the_import_page_says_which_kind_of_table_it_read_and_what_it_took_in(db: Path) -> None:
+    from tests.test_tables_kinds import SELFEVAL
+
+    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    assert ".pdf" in uploader(at).allowed_type
+    upload(at, SELFEVAL.encode("utf-8"), "自评表.txt")
+    button(at, "导入").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert successes(at) == ["已导入 1 张表:绩效自评表。"]
+    (said,) = [t.value for t in at.text if "绩效自评表:乡镇污水管网维护经费" in t.value]
+    assert "取得实际完成值 5 个" in said and "截至 2026-12-31" in said
+    (logged,) = audit_rows(shared_store(), "导入目标表")[-1:]
+    assert logged[0] == "admin"
+
+
 def test_viewing_needs_sign_in_shows_only_the_sign_in_page(db: Path) -> None:
     at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
     (switch,) = [t for t in at.toggle if t.label == "查看仪表盘需要登录"]
