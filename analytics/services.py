@@ -82,7 +82,16 @@ def _stage(tables: list[ProjectTable], source: str) -> tuple[list[dict], list[di
     for ord_, t in enumerate(tables):
         key = (t.year, t.department, t.name)
         if key in seen:
-            raise InputError(f"文件“{source}”{t.location}:项目“{t.name}”({t.year}年度)在同一文件中出现了两次")
+            first = tables[seen[key]]
+            if first.kind != t.kind:
+                raise InputError(
+                    f"文件“{source}”{t.location}:项目“{t.name}”({t.year}年度)的{first.kind_name}和{t.kind_name}"
+                    f"在同一文件中;请把它们分成两个文件,先导入{first.kind_name},再导入{t.kind_name}"
+                )
+            raise InputError(
+                f"文件“{source}”{t.location}:项目“{t.name}”({t.year}年度)在同一文件中出现了两次;"
+                "请删除重复的一张后重新导入"
+            )
         seen[key] = ord_
         projects.append({
             "ord": ord_, "year": t.year, "department": t.department, "name": t.name,

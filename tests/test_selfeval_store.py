@@ -19,7 +19,7 @@ from analytics import services
 from analytics.backup import backup, restore
 from analytics.cli import main
 from analytics.engine import compute
-from analytics.model import BudgetLine, Indicator, ProjectTable
+from analytics.model import BudgetLine, Indicator, InputError, ProjectTable
 from analytics.reports import INDICATOR_COLUMNS
 from analytics.storage import Store
 from analytics.values import parse_target
@@ -559,3 +559,28 @@ def test_a_doubtful_likelihood_without_a_reason_is_warned_about(store: Store) ->
     assert any("工程验收合格率" in w and "有可能" in w and "没有填写偏差原因" in w for w in r.warnings)
     rows = {x[0]: x[1:] for x in actual_rows(store)}
     assert rows["工程验收合格率"][5] == "有可能"
+
+
+def test_a_target_table_and_its_self_evaluation_in_one_file_say_how_to_import_them(tmp_path: Path) -> None:
+    import dataclasses
+
+    from analytics.layout import to_text
+    from analytics.readers import read_tables
+    from tests.test_tables_kinds import SELFEVAL
+
+    [evaluated] = read_tables(SELFEVAL.encode("utf-8"), "自评.txt")
+    target_text = to_text([dataclasses.replace(evaluated, kind="target", budget=[])])
+    store = Store.open(tmp_path / "both.duckdb")
+    try:
+        before = store.table_counts()
+        with pytest.raises(InputError) as info:
+            services.import_bytes(store, (target_text + SELFEVAL).encode("utf-8"), "合并.txt")
+        assert "绩效目标表和绩效自评表在同一文件中" in str(info.value)
+        assert "分成两个文件" in str(info.value)
+        assert store.table_counts() == before
+        # Doing what the message says works.
+        assert services.import_bytes(store, target_text.encode("utf-8"), "目标.txt").kinds == ["绩效目标表"]
+        assert services.import_bytes(store, SELFEVAL.encode("utf-8"), "自评.txt").kinds == ["绩效自评表"]
+        assert len(services.projects_data(store)) == 1
+    finally:
+        store.close()
