@@ -109,7 +109,7 @@ def test_four_projects_with_their_header_fields(tables):
         assert t.unit == "南昌市生态环境污染防治中心"
         assert t.attribute == attribute
         assert (t.start_date, t.end_date) == (start, end)
-        # Amounts are exact decimals (domain.md section 7): the printed figure, not a near float.
+        # Amounts are exact decimals (domain.md section 9): the printed figure, not a near float.
         assert t.funding_total == Decimal(str(total))
         assert t.funding_fiscal == Decimal(str(total))
         assert t.funding_other == 0
