@@ -126,6 +126,17 @@ def _run_app(data: Data, workdir: Path) -> Iterator[str]:
                 proc.wait()
 
 
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's chromium under Playwright with the flags this closed network needs."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 def require_browser() -> None:
     """Debian's chromium and a CJK font, which the test command installs."""
     if not CHROMIUM.exists():
@@ -159,12 +170,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
 @pytest.fixture(scope="module")
 def browser(data: Data) -> Iterator[Browser]:
     expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.conftest import ROOT
 from tests.test_browser import (
     AS_OF,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     TIMEOUT_MS,
     Data,
@@ -36,6 +34,7 @@ from tests.test_browser import (
     _open,
     _run_app,
     _wait_idle,
+    launched_chromium,
     require_browser,
 )
 
@@ -79,12 +78,8 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser(seed_db: Path) -> Iterator[Browser]:
     expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from analytics.layout import NOTE, TITLE_TEXT, table_rows
 from analytics.model import InputError, ProjectTable
 from analytics.readers import pdf_rows, read_tables
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.test_browser import launched_chromium, require_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "000_8af13639028b6537.txt"
@@ -36,12 +36,8 @@ p.year { text-align: center; margin: 2pt 0 8pt; }
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     require_browser()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_chromium() as b:
+        yield b
 
 
 def html_to_pdf(browser: Browser, body: str) -> bytes:
