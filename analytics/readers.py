@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
-from analytics.tables import is_instruction_sheet, parse_rows
+from analytics.tables import parse_rows
 from analytics.textlayout import text_rows
 from analytics.textnorm import simplify
 from analytics.values import (
@@ -29,7 +29,7 @@ from analytics.values import (
     percent_cell_text,
     strip_html,
 )
-from analytics.vocab import LEVEL1_ALIASES, LEVEL2_PARENTS, label_key
+from analytics.vocab import LEVEL1_ALIASES, LEVEL2_PARENTS, is_instruction_sheet, label_key
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

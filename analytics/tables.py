@@ -44,7 +44,6 @@ from analytics.vocab import (
     BUDGET_ROWS,
     FOOTER_PREFIXES,
     GOAL_ACTUAL_LABELS,
-    INSTRUCTION_SHEETS,
     LEVEL1_ALIASES,
     LEVEL2_PARENTS,
     PREAMBLE_RE,
@@ -52,14 +51,15 @@ from analytics.vocab import (
     TOTAL_LABELS,
     column_role,
     header_field,
+    is_level1,
+    is_level2,
     kind_of_title,
     label_key,
     months_in,
     points_in,
 )
 
-__all__ = ["LEVEL1_ALIASES", "LEVEL2_PARENTS", "is_instruction_sheet", "is_level1", "is_level2", "label_key",
-           "parse_rows"]
+__all__ = ["LEVEL1_ALIASES", "LEVEL2_PARENTS", "label_key", "parse_rows"]
 
 _YEAR_RE = re.compile(r"(\d{4})\s*年度")
 _TEMPLATE_PREFIX = re.compile(r"^指标\s*\d+\s*[::、.]?\s*")
@@ -77,20 +77,6 @@ _LIKELIHOOD_ALIASES = {"确定能": "确定能", "有可能": "有可能", "不�
 _BUDGET_FIGURES = ("initial", "adjusted", "executed", "forecast", "points", "rate", "score")
 _NATURE_OPERATORS = {"≥", "≤", "=", ">", "<", "≧", "≦", ">=", "<="}
 _TICK = {"√", "✓", "✔", "☑", "■", "是", "v", "V"}
-
-
-def is_level1(text: str) -> bool:
-    return label_key(text) in LEVEL1_ALIASES
-
-
-def is_level2(text: str) -> bool:
-    return label_key(text) in LEVEL2_PARENTS
-
-
-def is_instruction_sheet(title: str) -> bool:
-    """A workbook sheet that explains the form (填表说明) rather than holding a table."""
-    key = label_key(title)
-    return any(key == s or key.startswith(s) for s in INSTRUCTION_SHEETS)
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -304,6 +304,12 @@ def is_level2(text: str) -> bool:
     return label_key(text) in LEVEL2_PARENTS
 
 
+def is_instruction_sheet(title: str) -> bool:
+    """A workbook sheet that explains the form (填表说明) rather than holding a table."""
+    key = label_key(title)
+    return any(key == s or key.startswith(s) for s in INSTRUCTION_SHEETS)
+
+
 def header_field(text: str) -> str | None:
     return HEADER_LABELS.get(label_key(text))
 
