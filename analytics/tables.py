@@ -29,7 +29,6 @@ from analytics.model import (
 )
 from analytics.review import review_table
 from analytics.values import (
-    looks_like_date,
     normalize_text,
     parse_amount,
     parse_date_range,
@@ -732,7 +731,6 @@ class _TableBuilder:
                 f"这是{self.kind_name}的预算执行情况行“{label}”,但数字连在一起无法拆分,表中也没有其他可读的预算行;"
                 "请在该行各数字之间加入制表符后重新导入",
             )
-        self._free_text_values()
         t.goal_text = strip_html("\n".join(self.goal_parts))
         t.goal_actual = strip_html("\n".join(self.goal_actual_parts))
         self._funding()
@@ -745,18 +743,6 @@ class _TableBuilder:
                 t.warnings.append("监控表中没有读到“1-X月”的截止月份,执行情况未按月份截止")
         t.warnings.extend(review_table(t))
         return t
-
-    def _free_text_values(self) -> None:
-        """A 实际完成值 / 1-X月执行情况 that is no value of its indicator is kept as text, with a warning."""
-        column = "1-X月执行情况" if self.table.kind == "monitor" else "实际完成值"
-        if self.table.month:
-            column = column.replace("X", str(self.table.month))
-        for ind in self.table.indicators:
-            text = ind.actual_text
-            if not text or _reads_as_value(text, ind):
-                continue
-            self.warn(ind.location, f"三级指标“{ind.name}”的{column}“{text[:30]}”是文字说明,不是数值;"
-                                    "已作为说明保存,未计入完成值")
 
     def _kind_from_content(self) -> str:
         t = self.table
@@ -865,20 +851,6 @@ def _split_glued(text: str, level1: str, year: int | None) -> tuple[str, str] | 
         if text.endswith(phrase) and len(text) - len(phrase) >= 4:
             return text[: -len(phrase)], phrase
     return None
-
-
-_VALUE_RE = re.compile(r"^[≥≤=<>≧≦约]?\s*[-+]?[\d,]+(?:\.\d+)?\s*[^\d\s]{0,6}$")
-_DONE_WORDS = ("未完成", "尚未完成", "不适用", "已完成", "完成")
-
-
-def _reads_as_value(text: str, ind: Indicator) -> bool:
-    """Whether an actual value is a value of its indicator's kind (a number, a date, a grade)."""
-    s = normalize_text(text).replace(" ", "")
-    if ind.target.kind == "qualitative":
-        return True  # graded by people: any wording is the grade or its description
-    if ind.target.kind == "deadline":
-        return s in _DONE_WORDS or looks_like_date(s)
-    return bool(_VALUE_RE.match(s)) or s == "不适用"
 
 
 @lru_cache(maxsize=4096)  # a handful of 二级 spellings, asked once per indicator

@@ -996,7 +996,6 @@ M1 = Spec(
         Budget("其他资金", "其他资金", initial=D("30.00"), executed=D("6.00"), rate=D("20.00"), forecast=D("30.00")),
     ),
     footer=("注:完成目标可能性为“有可能”或“完全不可能”的,须同时填写偏差原因和改进措施。",),
-    warnings=("已完成4处",),
     indicators=(
         q(P, "数量指标", "提标改造污水处理厂数量", "=2座", "=", "2", "座", actual="1座", forecast="2座",
           likelihood="确定能"),

@@ -260,6 +260,28 @@ def test_remark_column_is_never_glued_into_a_name(layout_corpus: dict[str, Case]
     assert {i.remark for i in t.indicators if i.remark} == remarks
 
 
+@pytest.mark.parametrize("file", ["10_monitor_1.txt", "52_monitor.pdf"])
+def test_free_text_progress_is_kept_as_a_note_with_a_warning(layout_corpus: dict[str, Case], file: str,
+                                                              tmp_path) -> None:
+    from analytics.services import import_bytes
+    from analytics.storage import Store
+
+    if file not in layout_corpus:
+        pytest.skip("PDF fixtures need Debian's chromium")
+    case = layout_corpus[file]
+    store = Store.open(tmp_path / "progress.duckdb")
+    try:
+        result = import_bytes(store, case.data, case.file)
+        (said,) = [w for w in result.warnings if "已完成4处,2处在建" in w]
+        assert "改造污水提升泵站" in said and "已作为说明保存" in said
+        row = store.con.execute(
+            "SELECT a.value_num, a.note FROM actual_reports a JOIN indicators i USING (indicator_id) "
+            "WHERE i.name = '改造污水提升泵站'").fetchone()
+        assert row[0] is None and "已完成4处,2处在建" in row[1]
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("file", ["08_longterm_1.txt", "08_longterm_2.txt"])
 def test_long_term_indicators_are_left_out_with_a_note(layout_corpus: dict[str, Case], file: str) -> None:
     case = layout_corpus[file]
