@@ -137,9 +137,9 @@ def layout_rows(layout: str, lines: Sequence[str], first: int = 1) -> list[Row]:
     if layout == "lines":
         return line_rows(lines, first)
     if layout == "cells":
-        return regroup(cell_line_pieces(lines, first), exact=True)
+        return exact_rows(cell_line_pieces(lines, first))
     if layout == "blocks":
-        return regroup(block_pieces(lines, first), exact=True)
+        return exact_rows(block_pieces(lines, first))
     if layout == "flat":
         return regroup(split_pieces(drop_metadata(flat_pieces(lines, first))), exact=False)
     return regroup(split_pieces(run_pieces(lines, first)), exact=False)
@@ -619,6 +619,55 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
         i += 1
     rows.close()
     return rows.rows
+
+
+def exact_rows(pieces: list[Piece]) -> list[Row]:
+    """Rows of a stream that kept its empty cells (layouts 3 and 4). When every printed row of
+    the table holds as many cells as its indicator header (what a web page or a Word table
+    copied cell by cell gives), the stream is cut by that width, so the row parser sees exactly
+    the rows of a tab-separated copy; otherwise the cells are regrouped by what they are."""
+    pieces = _join_split_labels(pieces)
+    grid = _grid_extent(pieces)
+    if grid is None:
+        return regroup(pieces, exact=True)
+    width, end = grid
+    rows = []
+    for k in range(0, end, width):
+        cells = pieces[k : k + width]
+        rows.append(Row([p.text for p in cells], [f"第{p.line}行" for p in cells], f"第{cells[0].line}行"))
+    return rows + (regroup(pieces[end:], exact=True) if end < len(pieces) else [])
+
+
+def _grid_extent(pieces: list[Piece]) -> tuple[int, int] | None:
+    """(width, end) when the cells up to ``end`` form a grid of ``width`` cells a row: the title,
+    the 项目名称 label and the indicator header each start a row at that width. The width is the
+    widest header row ending on a column header; what follows the table's last cell and is only
+    print furniture (the next table's 附件/报表编号 lines) is left after ``end``."""
+    kinds = [_classify(p.text) for p in pieces]
+    title = next((k for k, kind in enumerate(kinds) if kind == "title"), None)
+    if title is None:
+        return None
+    header = next((k for k in range(title, len(pieces)) if kinds[k] == "indicator_header"), None)
+    name = next((k for k in range(title, len(pieces)) if vocab.header_field(pieces[k].text) == "name"), None)
+    if header is None or name is None:
+        return None
+    widths = []
+    k = header
+    # the first cell may be the block label ("绩效指标(90分)"), which heads no column of values
+    while k < len(pieces) and (k == header or not pieces[k].text.strip() or _header_role(pieces[k].text)):
+        if pieces[k].text.strip():
+            widths.append(k - header + 1)
+        k += 1
+    last = len(pieces) - 1
+    while last > header and kinds[last] in ("empty", "solo"):
+        last -= 1
+    for width in sorted(widths, reverse=True):
+        if width < 3 or any(at % width for at in (title, header, name)):
+            continue
+        end = -(-(last + 1) // width) * width
+        if end <= len(pieces) and all(not p.text.strip() for p in pieces[last + 1 : end]):
+            return width, end
+    return None
 
 
 def _read_total(pieces: list[Piece], i: int, rows: _Rows, exact: bool) -> int:
