@@ -521,15 +521,15 @@ class _TableBuilder:
         assert cols is not None
         cells = [normalize_text(c) for c in row.cells]
         name_col = min((c for c in cols.columns if c.role == "name"), key=lambda c: c.index)
-        at_name = cells[name_col.index] if name_col.index < len(cells) else ""
-        if len(cells) >= cols.width or (at_name and not is_level1(at_name) and not is_level2(at_name)):
-            offset = 0  # positions as printed (trailing empty cells may be cut off)
-        else:
-            # Merged cells on the left are missing: anchor the row's first 三级 name on the header's.
-            anchor = next((i for i, c in enumerate(cells) if c and not is_level1(c) and not is_level2(c)), None)
+        anchor = _name_anchor(cells)
+        if len(cells) >= cols.width or anchor is None or anchor >= name_col.index:
             if anchor is None:
                 self._levels_only(cells, row)
                 return
+            offset = 0  # positions as printed (trailing empty cells may be cut off)
+        else:
+            # Cells on the left are missing (merged, or lost in flattened text): anchor the row's
+            # first 三级 name on the header's.
             offset = name_col.index - anchor
 
         def cell(col: _Column | None) -> tuple[str, str]:
@@ -868,6 +868,24 @@ class _TableBuilder:
 
 
 _GLUED_QUANTITY = re.compile(r"^(?P<name>.*?[^\d.,≥≤=<>≧≦])(?P<value>[≥≤=<>≧≦]?\d[\d,]*(?:\.\d+)?[^\d\s.,]{1,5})$")
+
+
+def _name_anchor(cells: list[str]) -> int | None:
+    """Where a record's 三级 name stands: the first cell that is no level label. A name that
+    reads like a 二级 label ("服务对象满意度" under "服务对象满意度") is the third label of
+    a row, or the second after a 二级 one; None for a row of level labels only."""
+    levels: list[int] = []
+    for i, c in enumerate(cells):
+        if not c:
+            continue
+        if not (is_level1(c) or is_level2(c)):
+            break
+        levels.append(i)
+    else:
+        return None if len(levels) < 2 or not is_level2(cells[levels[-1]]) else levels[-1]
+    if len(levels) == 3 or (len(levels) == 2 and not is_level1(cells[levels[0]])):
+        return levels[-1] if is_level2(cells[levels[-1]]) else i
+    return i
 
 
 def _split_glued(text: str, level1: str, year: int | None) -> tuple[str, str] | None:
