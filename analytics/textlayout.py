@@ -580,7 +580,9 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             rows.close()
             i = _read_records(pieces, i, rows, header, exact)
             continue
-        if kind in ("title", "solo"):
+        if kind == "solo" and rows.current and vocab.header_field(rows.current[-1].text) == "period":
+            rows.add(p)  # "项目日期范围 2025年": a year as the period, not a year line of its own
+        elif kind in ("title", "solo"):
             header, budget_roles = None, []
             rows.start(p)
             rows.close()
@@ -800,8 +802,29 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
                 i += 1
         else:
             i = _assign_record(pieces, i, rows, name, after)
+            _move_to_annual_group(rows, lead, header.roles)
     rows.close()
     return i
+
+
+def _move_to_annual_group(rows: _Rows, lead: int, roles: list[str]) -> None:
+    """A record of one name and one value under 长期 and 年度 column groups: once empty cells
+    are lost, its side cannot be told, and the 年度 group is the one a 长期 block runs short of
+    (the 年度 group is the table's substance, the 长期 one its summary), so it goes there."""
+    names = [k for k, r in enumerate(roles) if r == "name"]
+    row = rows.current
+    if len(names) != 2 or len(row) != lead + 2 or roles[names[1] + 1 : names[1] + 2] != ["target"]:
+        return
+    cells = [Piece("", row[0].line)] * (names[1] + 2)
+    for p in row[:lead]:
+        if not p.text.strip():
+            continue
+        if vocab.is_level1(p.text) and "level1" in roles and not vocab.is_level2(p.text):
+            cells[roles.index("level1")] = p
+        elif roles[names[1] - 1] == "level2":
+            cells[names[1] - 1] = p
+    cells[names[1]], cells[names[1] + 1] = row[lead], row[lead + 1]
+    rows.current = cells
 
 
 def _lead_length(pieces: list[Piece], i: int) -> int:
@@ -881,6 +904,8 @@ def _fits(role: str, text: str, following: str | None) -> bool:
         return False
     if role == "target" and _value_like(s):
         return True
+    if role == "standard":  # the 绩效标准 phrase ("反映…情况") stands before the target value
+        return not _value_like(s) and not _GLUED_VALUE.search(s)
     # a phrase (a qualitative target, a 三级 name of a second column group, a note): text that
     # does not begin the next record, which is a name followed by its value or run into it
     if _GLUED_VALUE.search(s):
@@ -901,6 +926,9 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         if k >= n or _ends_block(pieces[k].text) or (_is_level(pieces[k].text) and not level_ok):
             return None
         return pieces[k].text
+
+    def cell_text(k: int) -> str:
+        return pieces[k].text if k < n else ""
 
     roles = list(after)
     values: list[Piece] = []
@@ -938,6 +966,7 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         if first is not None and not _value_like(first) and second is not None and _value_like(second):
             name = Piece(name.text + first, name.line)
             i += 1
+    lead = [p.text for p in rows.current]
     rows.add(name)
     for v in values:
         rows.add(v)
@@ -947,7 +976,7 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         while nxt(i) is not None and pieces[i].text.strip() in _MARKS and role != "likelihood":
             unplaced.append(pieces[i])
             i += 1
-        cell = nxt(i, level_ok=role in ("level1", "level2"))
+        cell = nxt(i, level_ok=role in ("level1", "level2") and _second_group_level(cell_text(i), lead))
         # any phrase may be the target right after its name, if it stands on the name's line: a
         # line further down begins another record ("…效果提升" ran its phrase into the name)
         phrase_target = k == 0 and role == "target" and not values and cell is not None and (
@@ -972,6 +1001,17 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         while rows.current and rows.current[-1].text == "" and len(rows.current) > 1:
             rows.current.pop()
     return i
+
+
+def _second_group_level(text: str, lead: list[str]) -> bool:
+    """Whether a 二级 label after a record's values opens the record's 年度 column group rather
+    than the next record: the group repeats the row's 二级, or the row opens a 一级 block (where
+    both groups begin); any other 二级 label begins a record of its own."""
+    if not vocab.is_level2(text):
+        return True
+    key = vocab.label_key(text)
+    return any(vocab.is_level1(t) and not vocab.is_level2(t) for t in lead) or any(
+        vocab.label_key(t) == key for t in lead)
 
 
 def _fits_first(role: str, text: str) -> bool:
