@@ -522,7 +522,7 @@ class _TableBuilder:
         cells = [normalize_text(c) for c in row.cells]
         name_col = min((c for c in cols.columns if c.role == "name"), key=lambda c: c.index)
         anchor = _name_anchor(cells)
-        if len(cells) >= cols.width or anchor is None or anchor >= name_col.index:
+        if anchor is None or anchor >= name_col.index:
             if anchor is None:
                 self._levels_only(cells, row)
                 return

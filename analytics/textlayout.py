@@ -856,6 +856,8 @@ _NUMBER_ROLES = frozenset({"weight", "score", "points"})
 _MARKS = frozenset({"√", "✓", "✔", "V", "v"})
 _NATURES = frozenset({"≥", "≤", "=", ">", "<", ">=", "<=", "定性", "定量", "正向", "反向"})
 _GRADE_RE = re.compile(r"^(?:达成|部分达成|未达成|完成|已完成|未完成|基本完成)")
+# Progress told in words in a 监控表's 1-X月 and 全年预计 columns ("未完工", "未开展", "按期完工").
+_PROGRESS_RE = re.compile(r"^(?:已|未|尚未|正在|按期|如期|预计|基本)")
 
 
 @lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
@@ -885,7 +887,8 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     if role == "prior":  # a prior year's value only when the current target follows it
         return _value_like(s) and following is not None and _value_like(following)
     if role in ("actual", "forecast"):
-        return _value_like(s) or bool(_GRADE_RE.match(s)) or (following is not None and _is_number(following))
+        return _value_like(s) or bool(_GRADE_RE.match(s) or _PROGRESS_RE.match(s)) or (
+            following is not None and _is_number(following))
     if role == "level1":
         return vocab.is_level1(s)
     if role == "level2":
@@ -895,7 +898,9 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     if role == "nature":
         return s in _NATURES
     if role == "unit":
-        return len(s) <= 8 and not re.search(r"\d", s) and (following is None or not _ends_block(following))
+        # a grade ("达成年度指标") is the 完成值 of a qualitative indicator, which has no unit
+        return len(s) <= 8 and not re.search(r"\d", s) and not _GRADE_RE.match(s) and (
+            following is None or not _ends_block(following))
     if role == "likelihood":  # one 完成目标可能性 column holding the word itself
         return vocab.label_key(s) in _LIKELIHOOD_WORDS
     if role in ("category", "likelihood_option"):  # a column of a two-row header, marked "√"
@@ -990,6 +995,12 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         else:
             rows.add(Piece("", name.line))
     while nxt(i) is not None and pieces[i].text.strip() in _MARKS:
+        unplaced.append(pieces[i])
+        i += 1
+    # a phrase after the marks that no value follows cannot be the next record's name (a name
+    # comes with its target): it is a cell of this record whose column was lost with the empties
+    last = nxt(i)
+    if unplaced and last is not None and not _value_like(last) and nxt(i + 1) is None:
         unplaced.append(pieces[i])
         i += 1
     if unplaced:
