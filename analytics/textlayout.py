@@ -359,6 +359,8 @@ _INNER_RE = re.compile("|".join(re.escape(k) for k in _INNER))
 # The numbered goal blocks of the Hubei form: "年度绩效目标1(40分)" (label_key drops the points).
 _GOAL_BLOCK = re.compile(r"^(?:年度)?绩效目标\d+$")
 _GOAL_BLOCK_AT = re.compile(r"^(?:年度)?绩效目标\d+(?:[(（]\d+(?:\.\d+)?分[)）])?")
+# The value columns of a 批复表 named by their year: "2025年实际实现值", "预期2026年实现值".
+_YEAR_VALUE_HEADER_AT = re.compile(r"^(?:预期)?\d{4}年(?:度)?(?:实际|预期)?(?:实现|完成|目标|指标)值")
 _MONTHS_AT = re.compile(r"^(?:1|一)[-—–~至到](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _YEAR_LINE = re.compile(r"^\(?\s*\d{4}\s*年度?\s*\)?$")
 
@@ -407,7 +409,7 @@ def _label_at(s: str) -> tuple[int, str] | None:
     skip = len(s) - len(body)
     stars = len(body) - len(body.lstrip("*"))
     body, skip = body[stars:], skip + stars
-    block = _GOAL_BLOCK_AT.match(body)
+    block = _GOAL_BLOCK_AT.match(body) or _YEAR_VALUE_HEADER_AT.match(body)
     if block:
         return skip + block.end(), body[: block.end()]
     months = _MONTHS_AT.match(body)
@@ -945,6 +947,10 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     glued = bool(_GLUED_VALUE.search(name.text))
     if leading and (glued or first is None or not _fits_first(roles[0], first)):
         cut = split_record_run(name.text, roles, partial=first is not None)
+        if cut is None and roles[0] == "prior":  # no prior year's value: the run is the target's
+            cut = split_record_run(name.text, roles[1:], partial=first is not None)
+            if cut is not None:
+                cut = (cut[0], ["", *cut[1]], cut[2])
         if cut is not None:
             name = Piece(cut[0], name.line)
             values = [Piece(v, name.line) for v in cut[1]]
@@ -1079,7 +1085,9 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
 def _value_start(s: str, p: int) -> bool:
     c, before = s[p], s[p - 1]
     if c.isdigit():
-        return not (before.isdigit() or before in ".,≥≤=<>")
+        # "9月30日" after "2025年" is the rest of a date, not a value of its own
+        in_date = before in "年月" and p >= 2 and s[p - 2].isdigit()
+        return not (before.isdigit() or before in ".,≥≤=<>" or in_date)
     return c in "≥≤=<>" and before not in "≥≤=<>"
 
 
@@ -1182,10 +1190,10 @@ def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
             if s.startswith(op, pos):
                 start = pos + len(op)
                 break
-    for rx in _DATE_RES:
-        m = rx.match(s, start)
-        if m:
-            yield m.end()
+    dates = [m.end() for m in (rx.match(s, start) for rx in _DATE_RES) if m]
+    if dates:  # a cell that begins as a date is the whole date, never "2025年9月" and "30日"
+        yield max(dates)
+        return
     for e in _numbers_at(s, start):
         yield e
         u = _unit_end(s, e)
