@@ -1075,6 +1075,9 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
         for p in range(1, len(body)):
             if not _value_start(body, p):
                 continue
+            if leading[0] == "target" and body[p] in "≥≤=<>" and 1 in counts and _value_like(body[p:]):
+                # one target spelled with a second bound ("≥95%,力争100%"): the operator begins it
+                return body[:p], [body[p:]], tail
             for k in counts:
                 split = split_numbers(body[p:], leading[:k])
                 if split is not None:
@@ -1140,6 +1143,8 @@ _DATE_RES = (
     re.compile(r"\d{4}/\d{1,2}/\d{1,2}"),
     re.compile(r"\d{4}年\d{1,2}月(?:底|末)?"),
 )
+_QUALITATIVE = frozenset(vocab.QUALITATIVE_TARGETS)
+_QUALITATIVE_RE = re.compile("|".join(re.escape(q) for q in sorted(_QUALITATIVE, key=len, reverse=True)))
 _UNIT_STOP = set("0123456789≥≤=<>≧≦")
 _MAX_UNIT = 8
 _EMPTY_MARKS = ("——", "—", "--")
@@ -1190,6 +1195,9 @@ def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
             if s.startswith(op, pos):
                 start = pos + len(op)
                 break
+    if role == "target" and s[pos:] in _QUALITATIVE:
+        yield len(s)  # a qualitative target closing the run ("30稳步提高": 分值 30, "稳步提高")
+        return
     dates = [m.end() for m in (rx.match(s, start) for rx in _DATE_RES) if m]
     if dates:  # a cell that begins as a date is the whole date, never "2025年9月" and "30日"
         yield max(dates)
@@ -1197,7 +1205,7 @@ def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
     for e in _numbers_at(s, start):
         yield e
         u = _unit_end(s, e)
-        if u > e:
+        if u > e and not _QUALITATIVE_RE.search(s, e, u):  # "0稳步提高" has no unit
             yield u
 
 
@@ -1316,7 +1324,8 @@ def _indicator_consistent(cells: dict[str, str]) -> bool:
                 return False
             if role != "target" and _quantity(cells[role]) is not None and _quantity(cells[role])[0] != "=":
                 return False
-    if "target" in cells and _quantity(cells["target"]) is None and parse_target(cells["target"]).kind != "deadline":
+    if "target" in cells and _quantity(cells["target"]) is None and parse_target(cells["target"]).kind != "deadline" \
+            and cells["target"] not in _QUALITATIVE:  # a known phrase is a target, a stray text is none
         return False
     weight = _dec(cells["weight"]) if cells.get("weight", "—") not in _EMPTY_MARKS else None
     score = _dec(cells["score"]) if cells.get("score", "—") not in _EMPTY_MARKS else None
