@@ -1070,6 +1070,13 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
             attempts = [(s[mark:], s[:mark])]
         elif leading[-1] in ("weight", "score") and last < len(s) and s[last] != "%":
             attempts.insert(0, (s[last:], s[:last]))
+    if any(r in _TEXT_ROLES for r in roles[len(leading):]):
+        # a 备注 or note run on after the last value ("≤88万元含沟渠清淤"): it begins after a
+        # date or a common unit, the last one that leaves no digit behind
+        cut = next((m.end() for m in reversed(list(_VALUE_END_RE.finditer(s)))
+                    if m.end() < len(s) and not re.search(r"\d", s[m.end():])), None)
+        if cut is not None:
+            attempts.insert(0, (s[cut:], s[:cut]))
     for tail, body in attempts:
         counts = range(len(leading), 0, -1) if partial and not tail else [len(leading)]
         for p in range(1, len(body)):
@@ -1083,6 +1090,10 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
                 if split is not None:
                     return body[:p], split, tail
     return None
+
+
+# Where a value ends for certain: a date's 日, a percent, a common unit after its number.
+_VALUE_END_RE = re.compile(r"\d(?:%|万元|万亩|万人|平方米|公里|人次|公斤|[元亩吨个次人户处座米场家笔日所台套])")
 
 
 def _value_start(s: str, p: int) -> bool:
