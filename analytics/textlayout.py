@@ -298,8 +298,9 @@ def run_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     return pieces
 
 
-# Single characters between spaces, run into what follows: "产 出 指 标数量指标…".
-_SPACED_OUT = re.compile(r"(?<!\S)(?:[\u4e00-\u9fff][ \u00a0\u3000]+){2,}[\u4e00-\u9fff]")
+# Single characters between spaces, run into what follows or what precedes: "产 出 指 标数量指标…",
+# "产 出 指 标数 量 指 标指标1:…" (two spaced-out labels in a row).
+_SPACED_OUT = re.compile(r"(?:[\u4e00-\u9fff][ \u00a0\u3000]+){2,}[\u4e00-\u9fff]")
 
 
 def split_pieces(pieces: list[Piece]) -> list[Piece]:
@@ -945,7 +946,13 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     leading = _leading_numeric(roles)
     # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
     glued = bool(_GLUED_VALUE.search(name.text))
-    if leading and (glued or first is None or not _fits_first(roles[0], first)):
+    standard = _split_standard(name.text) if roles[:2] == ["standard", "target"] else None
+    if standard is not None and (first is None or _PLACEHOLDER_RE.match(first)
+                                 or not _fits("standard", first, nxt(i + 1))):
+        name = Piece(standard[0], name.line)
+        values = [Piece(standard[1], name.line), Piece(standard[2], name.line)]
+        roles = roles[2:]
+    elif leading and (glued or first is None or not _fits_first(roles[0], first)):
         cut = split_record_run(name.text, roles, partial=first is not None)
         if cut is None and roles[0] == "prior":  # no prior year's value: the run is the target's
             cut = split_record_run(name.text, roles[1:], partial=first is not None)
@@ -1018,6 +1025,29 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         while rows.current and rows.current[-1].text == "" and len(rows.current) > 1:
             rows.current.pop()
     return i
+
+
+_STANDARD_AT = re.compile(r"反映")
+_PLACEHOLDER_RE = re.compile(r"^[….·。]+$")  # the "……" rows a template leaves
+_STANDARD_END = re.compile(r".*(?:情况|程度|水平|效果|比例|数量)")
+
+
+def _split_standard(text: str) -> tuple[str, str, str] | None:
+    """A 三级 name, its 绩效标准 and its target run together ("参保率反映参保覆盖情况≥95%"): the
+    standard is the "反映…" description, up to the value or, before a qualitative target, up to
+    its closing word ("…情况有效减轻")."""
+    s = text.strip()
+    m = _STANDARD_AT.search(s, 2)
+    if m is None:
+        return None
+    name, rest = s[: m.start()], s[m.start():]
+    cut = split_record_run(rest, ["target"])
+    if cut is not None:
+        return name, cut[0], cut[1][0]
+    end = _STANDARD_END.match(rest)
+    if end is None or end.end() == len(rest):
+        return None
+    return name, rest[: end.end()], rest[end.end():]
 
 
 def _second_group_level(text: str, lead: list[str]) -> bool:
