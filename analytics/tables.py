@@ -595,6 +595,12 @@ class _TableBuilder:
         if not target_text and fields.get("prior"):
             target_text = fields["prior"]
             self.warn(row.row_where, f"三级指标“{name}”本年指标值为空,按表中上年值“{target_text}”作为目标,请核对")
+        if not target_text and _RUN_ON_VALUES.search(name) and not any(fields.values()):
+            # cells run together that no split made consistent (text pasted without separators):
+            # the row is told and left out, the rest of the table imported (domain.md section 7)
+            self.warn(row.row_where, f"三级指标“{name[:40]}”一行的各列连在一起,无法确定如何拆分,已略过该行;"
+                                     "请在该行各单元格之间加入制表符后重新导入")
+            return
         if not target_text:
             raise self.fail(
                 row.row_where,
@@ -868,6 +874,10 @@ class _TableBuilder:
 
 
 _GLUED_QUANTITY = re.compile(r"^(?P<name>.*?[^\d.,≥≤=<>≧≦])(?P<value>[≥≤=<>≧≦]?\d[\d,]*(?:\.\d+)?[^\d\s.,]{1,5})$")
+
+
+# A name followed by two or more figures run into it ("…数量≥8处83030.00"): not a name alone.
+_RUN_ON_VALUES = re.compile(r"[^\d\s][≥≤=<>]?\d[^\d]{0,8}\d")
 
 
 def _name_anchor(cells: list[str]) -> int | None:

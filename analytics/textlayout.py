@@ -946,6 +946,14 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     leading = _leading_numeric(roles)
     # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
     glued = bool(_GLUED_VALUE.search(name.text))
+    nature = _split_nature_run(name.text, roles) if roles[:3] == ["nature", "target", "unit"] else None
+    if nature is not None and (first is None or not _fits("nature", first, nxt(i + 1))):
+        name = Piece(nature[0], name.line)
+        values = [Piece(v, name.line) for v in nature[1]]
+        roles = roles[len(nature[1]):]
+        if nature[2] and roles and roles[0] in _TEXT_ROLES:
+            values.append(Piece(nature[2], name.line))
+            roles = roles[1:]
     standard = _split_standard(name.text) if roles[:2] == ["standard", "target"] else None
     if standard is not None and (first is None or _PLACEHOLDER_RE.match(first)
                                  or not _fits("standard", first, nxt(i + 1))):
@@ -1048,6 +1056,40 @@ def _split_standard(text: str) -> tuple[str, str, str] | None:
     if end is None or end.end() == len(rest):
         return None
     return name, rest[: end.end()], rest[end.end():]
+
+
+_OPERATOR_AT = re.compile(r"^(?:≥|≤|>=|<=|=|>|<)")
+_AFTER_GRADE = re.compile(r"^(\D+?)(\d[\d.]*)(\D*)$")
+
+
+def _split_nature_run(text: str, roles: list[str]) -> tuple[str, list[str], str] | None:
+    """A Sichuan record run together ("…长度≥12公里122020.00", "…质量定性明显改善达成年度指标54.00"):
+    the name, the cells 指标性质, 指标值, 度量单位, 完成值, 权重, 得分, and the note after them."""
+    rest_roles = roles[3:]
+    if rest_roles[:3] != ["actual", "weight", "score"]:
+        return None
+    k = text.find("定性", 2)
+    if k > 0:  # a graded indicator: its phrase, the grade, then 分值 and 得分
+        body = text[k + 2:]
+        phrase = next((q for q in sorted(_QUALITATIVE, key=len, reverse=True) if body.startswith(q)), None)
+        m = _AFTER_GRADE.match(body[len(phrase):]) if phrase else None
+        if m is None:
+            return None
+        # points are whole numbers: of "54.00", 5 and 4.00 rather than 54.0 and 0
+        splits = [sp for sp in _all_splits(m[2], ["weight", "score"], True)
+                  if "." not in sp[0] and _indicator_consistent({"weight": sp[0], "score": sp[1]})]
+        if len(splits) != 1:
+            return None
+        return text[:k], ["定性", phrase, "", m[1], *splits[0]], m[3]
+    cut = split_record_run(text, ["target", "actual", "weight", "score"])
+    if cut is None:
+        return None
+    target, *others = cut[1]
+    op = _OPERATOR_AT.match(target)
+    core = target[op.end():] if op else target
+    q = _quantity(core)
+    number = core if q is None or any(rx.fullmatch(core) for rx in _DATE_RES) else core[: len(core) - len(q[2])]
+    return cut[0], [op.group(0) if op else "", number, core[len(number):], *others], cut[2]
 
 
 def _second_group_level(text: str, lead: list[str]) -> bool:
@@ -1208,6 +1250,8 @@ def _numbers_at(s: str, pos: int) -> Iterator[int]:
 
 
 def _unit_end(s: str, pos: int) -> int:
+    if s.startswith(".", pos):
+        return pos  # "122020." is a number cut inside, never a number with a unit
     end = pos
     while end < len(s) and s[end] not in _UNIT_STOP and end - pos < _MAX_UNIT:
         end += 1
@@ -1370,8 +1414,8 @@ def _indicator_consistent(cells: dict[str, str]) -> bool:
         return False
     weight = _dec(cells["weight"]) if cells.get("weight", "—") not in _EMPTY_MARKS else None
     score = _dec(cells["score"]) if cells.get("score", "—") not in _EMPTY_MARKS else None
-    if weight is not None and weight > 100:
-        return False
+    if weight is not None and (weight > 100 or ("target" in cells and not 0 < weight < 100)):
+        return False  # the 总分 is 100; an indicator's 分值 is less, the budget row taking its points
     if score is None:
         return True
     c = _completion(cells["target"], cells["actual"]) if "target" in cells and "actual" in cells else None
