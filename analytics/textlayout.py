@@ -1295,14 +1295,22 @@ def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
 
 
 def _all_splits(s: str, columns: Sequence[str], indicator: bool) -> Iterator[list[str]]:
+    dead: set[tuple[int, int]] = set()  # (position, column) from which no cut reaches the end
+
     def walk(pos: int, k: int) -> Iterator[list[str]]:
         if k == len(columns):
             if pos == len(s):
                 yield []
             return
+        if (pos, k) in dead:
+            return
+        found = False
         for end in _candidates(s, pos, columns[k], indicator):
             for rest in walk(end, k + 1):
+                found = True
                 yield [s[pos:end], *rest]
+        if not found:
+            dead.add((pos, k))
 
     yield from walk(0, 0)
 
@@ -1435,7 +1443,12 @@ def split_numbers(run: str, columns: list[str]) -> list[str] | None:
     figures being rounded to their last digit. The one consistent split is returned; None when
     none or several are consistent, so that nothing is guessed.
     """
-    s = _squash(run)
+    found = _split_numbers(_squash(run), tuple(columns))
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=65536)  # pure; the same runs recur in every table of a form
+def _split_numbers(s: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
     if not s or not columns:
         return None
     if all(c in _BUDGET_ROLES for c in columns):
@@ -1450,4 +1463,4 @@ def split_numbers(run: str, columns: list[str]) -> list[str] | None:
             found.append(split)
             if len(found) > 1:
                 return None
-    return found[0] if found else None
+    return tuple(found[0]) if found else None
