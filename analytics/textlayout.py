@@ -946,6 +946,15 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     leading = _leading_numeric(roles)
     # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
     glued = bool(_GLUED_VALUE.search(name.text))
+    groups = _split_two_groups(name.text) if roles == ["target", "level2", "name", "target"] else None
+    if groups is not None and groups[-1] == "" and first is not None and _value_like(first):
+        groups = (*groups[:-1], first)  # the 年度 value stands after the run, as a cell of its own
+        i += 1
+    if groups is not None and groups[-1]:
+        rows.add(Piece(groups[0], name.line))
+        for v in groups[1:]:
+            rows.add(Piece(v, name.line))
+        return i
     nature = _split_nature_run(name.text, roles) if roles[:3] == ["nature", "target", "unit"] else None
     if nature is not None and (first is None or not _fits("nature", first, nxt(i + 1))):
         name = Piece(nature[0], name.line)
@@ -997,12 +1006,24 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     for v in values:
         rows.add(v)
     unplaced = tail_unplaced
+    pending: Piece | None = None
     for k, role in enumerate(roles):
         # a check mark says nothing of its column once empty cells are lost: never guess one
         while nxt(i) is not None and pieces[i].text.strip() in _MARKS and role != "likelihood":
             unplaced.append(pieces[i])
             i += 1
+        if pending is not None:
+            rows.add(pending)
+            pending = None
+            continue
         cell = nxt(i, level_ok=role in ("level1", "level2") and _second_group_level(cell_text(i), lead))
+        if role == "name" and cell is not None and roles[k + 1 : k + 2] == ["target"] and _GLUED_VALUE.search(cell):
+            glued_pair = _name_and_value(cell)  # the 年度 name with its value run on
+            if glued_pair is not None:
+                rows.add(Piece(glued_pair[0], pieces[i].line))
+                pending = Piece(glued_pair[1], pieces[i].line)
+                i += 1
+                continue
         # any phrase may be the target right after its name, if it stands on the name's line: a
         # line further down begins another record ("…效果提升" ran its phrase into the name)
         phrase_target = k == 0 and role == "target" and not values and cell is not None and (
@@ -1090,6 +1111,48 @@ def _split_nature_run(text: str, roles: list[str]) -> tuple[str, list[str], str]
     q = _quantity(core)
     number = core if q is None or any(rx.fullmatch(core) for rx in _DATE_RES) else core[: len(core) - len(q[2])]
     return cut[0], [op.group(0) if op else "", number, core[len(number):], *others], cut[2]
+
+
+_LEVEL2_RE = re.compile("|".join(re.escape(k) for k in sorted(vocab.LEVEL2_PARENTS, key=len, reverse=True)))
+
+
+def _name_and_value(text: str) -> tuple[str, str] | None:
+    """A 三级 name with its target run on: a value, or a known qualitative phrase at the end."""
+    cut = split_record_run(text, ["target"])
+    if cut is not None and not cut[2] and len(cut[0]) >= 2:
+        return cut[0], cut[1][0]
+    phrase = next((q for q in sorted(_QUALITATIVE, key=len, reverse=True) if text.endswith(q)), None)
+    if phrase and len(text) - len(phrase) >= 2:
+        return text[: -len(phrase)], phrase
+    return None
+
+
+def _split_two_groups(text: str) -> tuple[str, str, str, str, str] | None:
+    """A record of the 长期 and 年度 column groups run together ("森林覆盖率≥62%完成人工造林面积≥1200亩",
+    "…功能持续增强生态效益林区生态环境有效改善"): name and value of the 长期 group, the 年度 二级 if
+    printed, name and value of the 年度 group ("" when it stands after the run)."""
+    s = text.strip()
+    m = _LEVEL2_RE.search(s, 2)
+    if m is not None:
+        left, level2, right = s[: m.start()], m.group(0), s[m.end():]
+    else:
+        level2 = ""
+        left = right = ""
+        for p in range(2, len(s)):
+            if not _value_start(s, p):
+                continue
+            end = next((e for e in _candidates(s, p, "target", True) if e < len(s) and not s[e].isdigit()
+                        and s[e] not in ".%" and _name_and_value(s[:e])), None)
+            if end is not None:
+                left, right = s[:end], s[end:]
+                break
+    first = _name_and_value(left) if left else None
+    if first is None or not right:
+        return None
+    second = _name_and_value(right)
+    if second is None:
+        return (first[0], first[1], level2, right, "") if not re.search(r"\d", right) else None
+    return first[0], first[1], level2, second[0], second[1]
 
 
 def _second_group_level(text: str, lead: list[str]) -> bool:
@@ -1252,6 +1315,8 @@ def _numbers_at(s: str, pos: int) -> Iterator[int]:
 def _unit_end(s: str, pos: int) -> int:
     if s.startswith(".", pos):
         return pos  # "122020." is a number cut inside, never a number with a unit
+    if s.startswith("%", pos):
+        return pos + 1  # a percent is the whole unit: "≥62%完成人工造林面积…" goes on with a name
     end = pos
     while end < len(s) and s[end] not in _UNIT_STOP and end - pos < _MAX_UNIT:
         end += 1
