@@ -429,6 +429,7 @@ class _TableBuilder:
         if at is None:
             return False
         label = BUDGET_ROWS[label_key(row.cells[at])]
+        row = self._split_amount_run(row, at, label)
         picked = _budget_alignment(row, at, self.budget_cols or [])
         line = BudgetLine(label)
         try:
@@ -448,6 +449,24 @@ class _TableBuilder:
             return True
         self.table.budget.append(line)
         return True
+
+    def _split_amount_run(self, row: Row, at: int, label: str) -> Row:
+        """A sub-row's amounts run together with nothing to check them against ("50.0060.0057.00——"):
+        when every amount is printed with two decimals, the cut after each is the only one; it is
+        taken, and told as a warning for the user to check."""
+        rest = [c.strip() for c in row.cells[at + 1:] if c.strip()]
+        amounts = sum(1 for _, role in self.budget_cols or [] if role in ("initial", "adjusted", "executed"))
+        if len(rest) != 1 or amounts < 2 or not _AMOUNT_RUN.fullmatch(rest[0]):
+            return row
+        cells = _CENT_AMOUNT.findall(rest[0])
+        if len(cells) != amounts:
+            return row
+        self.warn(row.row_where, f"预算执行情况行“{label}”的金额连在一起,已按每个金额两位小数拆分为"
+                                 f"{'、'.join(cells)},请核对")
+        marks = rest[0][sum(len(c) for c in cells):]
+        tail = re.findall(r"——|—|--", marks)
+        added = [*cells, *tail]
+        return Row([*row.cells[: at + 1], *added], [*row.where[: at + 1], *[row.row_where] * len(added)], row.row_where)
 
     # -- indicator block ----------------------------------------------------------------
     def indicator_row(self, row: Row) -> None:
@@ -876,6 +895,9 @@ class _TableBuilder:
 _GLUED_QUANTITY = re.compile(r"^(?P<name>.*?[^\d.,≥≤=<>≧≦])(?P<value>[≥≤=<>≧≦]?\d[\d,]*(?:\.\d+)?[^\d\s.,]{1,5})$")
 
 
+# Amounts in 万元 printed with two decimals and run together, then the dashes of empty cells.
+_CENT_AMOUNT = re.compile(r"(?:0|[1-9]\d*)\.\d{2}")
+_AMOUNT_RUN = re.compile(r"(?:(?:0|[1-9]\d*)\.\d{2}){2,}(?:——|—|--)*")
 # A name followed by two or more figures run into it ("…数量≥8处83030.00"): not a name alone.
 _RUN_ON_VALUES = re.compile(r"[^\d\s][≥≤=<>]?\d[^\d]{0,8}\d")
 

@@ -608,7 +608,13 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
         elif kind == "subgoal" and rows.only({"goal", "subgoal"}):
             rows.add(p)
             if i + 1 < n and _classify(pieces[i + 1].text) != "subgoal":
+                subgoals = sum(1 for q in rows.current if _classify(q.text) == "subgoal")
                 rows.close()  # the goal texts below their headers form the next row
+                if not exact and subgoals == 2 and _classify(pieces[i + 1].text) == "value":
+                    rows.start()
+                    for text in _two_sentences(pieces[i + 1].text):
+                        rows.add(Piece(text, pieces[i + 1].line))
+                    i += 1
         elif kind == "label" and rows.only({"group"}):
             rows.add(p)
         elif kind == "total":
@@ -673,6 +679,15 @@ def _grid_extent(pieces: list[Piece]) -> tuple[int, int] | None:
         if end <= len(pieces) and all(not p.text.strip() for p in pieces[last + 1 : end]):
             return width, end
     return None
+
+
+def _two_sentences(text: str) -> list[str]:
+    """The goal and its outcome run together under 预期目标 and 实际完成情况: two sentences, one a
+    cell; a text of any other number of sentences is kept whole (no cut would be certain)."""
+    parts = [t + "。" for t in text.split("。")[:-1]]
+    if text.endswith("。") and len(parts) == 2:
+        return parts
+    return [text]
 
 
 def _read_total(pieces: list[Piece], i: int, rows: _Rows, exact: bool) -> int:
@@ -1214,7 +1229,9 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
             attempts.insert(0, (s[cut:], s[:cut]))
     for tail, body in attempts:
         counts = range(len(leading), 0, -1) if partial and not tail else [len(leading)]
-        for p in range(1, len(body)):
+        # an operator inside the run begins the target ("管网维护成本≤57万元…"): no earlier cut
+        op = next((k for k in range(1, len(body)) if body[k] in "≥≤=<>"), None) if leading[0] == "target" else None
+        for p in range(op or 1, len(body)):
             if not _value_start(body, p):
                 continue
             if leading[0] == "target" and body[p] in "≥≤=<>" and 1 in counts and _value_like(body[p:]):
@@ -1526,6 +1543,9 @@ def _split_numbers(s: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
     for split in _all_splits(s, columns, check is _indicator_consistent):
         if check(dict(zip(columns, split, strict=True))):
             found.append(split)
-            if len(found) > 1:
+            if len(found) > 1 and "weight" not in columns:
                 return None
-    return tuple(found[0]) if found else None
+    if len(found) > 1:
+        # points are whole numbers in every scheme: of "60109.50", 10 and 9.50 rather than 9.5 and 0
+        found = [f for f in found if "." not in f[columns.index("weight")]]
+    return tuple(found[0]) if len(found) == 1 else None
