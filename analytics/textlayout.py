@@ -603,7 +603,8 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             if not rows.only({"group"}):
                 rows.start()
             rows.add(p)
-            i = _read_budget_values(pieces, i + 1, rows, budget_roles, exact)
+            total = vocab.BUDGET_ROWS[vocab.label_key(p.text)] == "年度资金总额"
+            i = _read_budget_values(pieces, i + 1, rows, budget_roles, exact, total)
             continue
         elif kind == "subgoal" and rows.only({"goal", "subgoal"}):
             rows.add(p)
@@ -1260,7 +1261,8 @@ def _value_start(s: str, p: int) -> bool:
 # -- budget rows ------------------------------------------------------------------------------
 
 
-def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[str], exact: bool) -> int:
+def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[str], exact: bool,
+                        total: bool = False) -> int:
     """The amounts after a budget row label, split with the table's arithmetic when they run
     together; what cannot be split is kept as one cell."""
     start = i
@@ -1269,7 +1271,7 @@ def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[st
         i += 1  # with empty cells kept, the header's width counts the row out
     cells = pieces[start:i]
     if not exact and len(cells) == 1 and not _is_number(cells[0].text) and len(roles) > 1:
-        for candidate in _budget_role_sets(roles):
+        for candidate in _budget_role_sets(roles, total):
             split = split_numbers(cells[0].text, candidate)
             if split is not None:
                 cells = [Piece(v, cells[0].line) for v in split]
@@ -1280,10 +1282,14 @@ def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[st
     return i
 
 
-def _budget_role_sets(roles: list[str]) -> list[list[str]]:
+def _budget_role_sets(roles: list[str], total: bool = False) -> list[list[str]]:
     """The columns a budget row may fill: all of them, or without the points and score that a
-    sub-row (其中:当年财政拨款 …) leaves out."""
+    sub-row (其中:当年财政拨款 …) leaves out; the 年度资金总额 row of zeros (Anhui) may print its
+    points without a rate or a score."""
     sets = [roles]
+    pointed = [r for r in roles if r not in ("rate", "score")]
+    if total and "points" in pointed and pointed != roles:
+        sets.append(pointed)
     reduced = [r for r in roles if r not in ("points", "score")]
     if reduced != roles:
         sets.append(reduced)
