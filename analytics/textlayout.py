@@ -1099,6 +1099,17 @@ _OPERATOR_AT = re.compile(r"^(?:≥|≤|>=|<=|=|>|<)")
 _AFTER_GRADE = re.compile(r"^(\D+?)(\d[\d.]*)(\D*)$")
 
 
+def _grade_and_points(body: str) -> tuple[str, str, str, str] | None:
+    """What follows a qualitative target in a run: the grade, 分值 and 得分, and a note."""
+    m = _AFTER_GRADE.match(body)
+    if m is None or not _GRADE_RE.match(m[1]):
+        return None
+    # points are whole numbers: of "54.00", 5 and 4.00 rather than 54.0 and 0
+    splits = [sp for sp in _all_splits(m[2], ["weight", "score"], True)
+              if "." not in sp[0] and _indicator_consistent({"weight": sp[0], "score": sp[1]})]
+    return (m[1], *splits[0], m[3]) if len(splits) == 1 else None
+
+
 def _split_nature_run(text: str, roles: list[str]) -> tuple[str, list[str], str] | None:
     """A Sichuan record run together ("…长度≥12公里122020.00", "…质量定性明显改善达成年度指标54.00"):
     the name, the cells 指标性质, 指标值, 度量单位, 完成值, 权重, 得分, and the note after them."""
@@ -1109,15 +1120,10 @@ def _split_nature_run(text: str, roles: list[str]) -> tuple[str, list[str], str]
     if k > 0:  # a graded indicator: its phrase, the grade, then 分值 and 得分
         body = text[k + 2:]
         phrase = next((q for q in sorted(_QUALITATIVE, key=len, reverse=True) if body.startswith(q)), None)
-        m = _AFTER_GRADE.match(body[len(phrase):]) if phrase else None
-        if m is None:
+        graded = _grade_and_points(body[len(phrase):]) if phrase else None
+        if graded is None:
             return None
-        # points are whole numbers: of "54.00", 5 and 4.00 rather than 54.0 and 0
-        splits = [sp for sp in _all_splits(m[2], ["weight", "score"], True)
-                  if "." not in sp[0] and _indicator_consistent({"weight": sp[0], "score": sp[1]})]
-        if len(splits) != 1:
-            return None
-        return text[:k], ["定性", phrase, "", m[1], *splits[0]], m[3]
+        return text[:k], ["定性", phrase, "", *graded[:3]], graded[3]
     cut = split_record_run(text, ["target", "actual", "weight", "score"])
     if cut is None:
         return None
