@@ -907,17 +907,19 @@ def _name_anchor(cells: list[str]) -> int | None:
     reads like a 二级 label ("服务对象满意度" under "服务对象满意度") is the third label of
     a row, or the second after a 二级 one; None for a row of level labels only."""
     levels: list[int] = []
+    other = None
     for i, c in enumerate(cells):
         if not c:
             continue
         if not (is_level1(c) or is_level2(c)):
+            other = i
             break
         levels.append(i)
-    else:
-        return None if len(levels) < 2 or not is_level2(cells[levels[-1]]) else levels[-1]
+    if other is None:
+        return None  # level labels only (a merged label on a row of its own)
     if len(levels) == 3 or (len(levels) == 2 and not is_level1(cells[levels[0]])):
-        return levels[-1] if is_level2(cells[levels[-1]]) else i
-    return i
+        return levels[-1] if is_level2(cells[levels[-1]]) else other
+    return other
 
 
 def _split_glued(text: str, level1: str, year: int | None) -> tuple[str, str] | None:
