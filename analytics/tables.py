@@ -414,6 +414,7 @@ class _TableBuilder:
         if at is None:
             return False
         label = BUDGET_ROWS[label_key(row.cells[at])]
+        row = self._split_amount_run(row, at, label)
         picked = _budget_alignment(row, at, self.budget_cols or [])
         line = BudgetLine(label)
         try:
@@ -433,6 +434,24 @@ class _TableBuilder:
             return True
         self.table.budget.append(line)
         return True
+
+    def _split_amount_run(self, row: Row, at: int, label: str) -> Row:
+        """A sub-row's amounts run together with nothing to check them against ("50.0060.0057.00——"):
+        when every amount is printed with two decimals, the cut after each is the only one; it is
+        taken, and told as a warning for the user to check."""
+        rest = [c.strip() for c in row.cells[at + 1:] if c.strip()]
+        amounts = sum(1 for _, role in self.budget_cols or [] if role in ("initial", "adjusted", "executed"))
+        if len(rest) != 1 or amounts < 2 or not _AMOUNT_RUN.fullmatch(rest[0]):
+            return row
+        cells = _CENT_AMOUNT.findall(rest[0])
+        if len(cells) != amounts:
+            return row
+        self.warn(row.row_where, f"预算执行情况行“{label}”的金额连在一起,已按每个金额两位小数拆分为"
+                                 f"{'、'.join(cells)},请核对")
+        marks = rest[0][sum(len(c) for c in cells):]
+        tail = re.findall(r"——|—|--", marks)
+        added = [*cells, *tail]
+        return Row([*row.cells[: at + 1], *added], [*row.where[: at + 1], *[row.row_where] * len(added)], row.row_where)
 
     # -- indicator block ----------------------------------------------------------------
     def indicator_row(self, row: Row) -> None:
@@ -506,15 +525,15 @@ class _TableBuilder:
         assert cols is not None
         cells = [normalize_text(c) for c in row.cells]
         name_col = min((c for c in cols.columns if c.role == "name"), key=lambda c: c.index)
-        at_name = cells[name_col.index] if name_col.index < len(cells) else ""
-        if len(cells) >= cols.width or (at_name and not is_level1(at_name) and not is_level2(at_name)):
-            offset = 0  # positions as printed (trailing empty cells may be cut off)
-        else:
-            # Merged cells on the left are missing: anchor the row's first 三级 name on the header's.
-            anchor = next((i for i, c in enumerate(cells) if c and not is_level1(c) and not is_level2(c)), None)
+        anchor = _name_anchor(cells)
+        if anchor is None or anchor >= name_col.index:
             if anchor is None:
                 self._levels_only(cells, row)
                 return
+            offset = 0  # positions as printed (trailing empty cells may be cut off)
+        else:
+            # Cells on the left are missing (merged, or lost in flattened text): anchor the row's
+            # first 三级 name on the header's.
             offset = name_col.index - anchor
 
         def cell(col: _Column | None) -> tuple[str, str]:
@@ -580,6 +599,12 @@ class _TableBuilder:
         if not target_text and fields.get("prior"):
             target_text = fields["prior"]
             self.warn(row.row_where, f"三级指标“{name}”本年指标值为空,按表中上年值“{target_text}”作为目标,请核对")
+        if not target_text and _RUN_ON_VALUES.search(name) and not any(fields.values()):
+            # cells run together that no split made consistent (text pasted without separators):
+            # the row is told and left out, the rest of the table imported (domain.md section 7)
+            self.warn(row.row_where, f"三级指标“{name[:40]}”一行的各列连在一起,无法确定如何拆分,已略过该行;"
+                                     "请在该行各单元格之间加入制表符后重新导入")
+            return
         if not target_text:
             raise self.fail(
                 row.row_where,
@@ -840,6 +865,33 @@ class _TableBuilder:
 
 
 _GLUED_QUANTITY = re.compile(r"^(?P<name>.*?[^\d.,≥≤=<>≧≦])(?P<value>[≥≤=<>≧≦]?\d[\d,]*(?:\.\d+)?[^\d\s.,]{1,5})$")
+
+
+# Amounts in 万元 printed with two decimals and run together, then the dashes of empty cells.
+_CENT_AMOUNT = re.compile(r"(?:0|[1-9]\d*)\.\d{2}")
+_AMOUNT_RUN = re.compile(r"(?:(?:0|[1-9]\d*)\.\d{2}){2,}(?:——|—|--)*")
+# A name followed by two or more figures run into it ("…数量≥8处83030.00"): not a name alone.
+_RUN_ON_VALUES = re.compile(r"[^\d\s][≥≤=<>]?\d[^\d]{0,8}\d")
+
+
+def _name_anchor(cells: list[str]) -> int | None:
+    """Where a record's 三级 name stands: the first cell that is no level label. A name that
+    reads like a 二级 label ("服务对象满意度" under "服务对象满意度") is the third label of
+    a row, or the second after a 二级 one; None for a row of level labels only."""
+    levels: list[int] = []
+    other = None
+    for i, c in enumerate(cells):
+        if not c:
+            continue
+        if not (is_level1(c) or is_level2(c)):
+            other = i
+            break
+        levels.append(i)
+    if other is None:
+        return None  # level labels only (a merged label on a row of its own)
+    if len(levels) == 3 or (len(levels) == 2 and not is_level1(cells[levels[0]])):
+        return levels[-1] if is_level2(cells[levels[-1]]) else other
+    return other
 
 
 def _split_glued(text: str, level1: str, year: int | None) -> tuple[str, str] | None:

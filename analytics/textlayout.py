@@ -137,9 +137,9 @@ def layout_rows(layout: str, lines: Sequence[str], first: int = 1) -> list[Row]:
     if layout == "lines":
         return line_rows(lines, first)
     if layout == "cells":
-        return regroup(cell_line_pieces(lines, first), exact=True)
+        return exact_rows(cell_line_pieces(lines, first))
     if layout == "blocks":
-        return regroup(block_pieces(lines, first), exact=True)
+        return exact_rows(block_pieces(lines, first))
     if layout == "flat":
         return regroup(split_pieces(drop_metadata(flat_pieces(lines, first))), exact=False)
     return regroup(split_pieces(run_pieces(lines, first)), exact=False)
@@ -298,8 +298,9 @@ def run_pieces(lines: Sequence[str], first: int = 1) -> list[Piece]:
     return pieces
 
 
-# Single characters between spaces, run into what follows: "产 出 指 标数量指标…".
-_SPACED_OUT = re.compile(r"(?<!\S)(?:[\u4e00-\u9fff][ \u00a0\u3000]+){2,}[\u4e00-\u9fff]")
+# Single characters between spaces, run into what follows or what precedes: "产 出 指 标数量指标…",
+# "产 出 指 标数 量 指 标指标1:…" (two spaced-out labels in a row).
+_SPACED_OUT = re.compile(r"(?:[\u4e00-\u9fff][ \u00a0\u3000]+){2,}[\u4e00-\u9fff]")
 
 
 def split_pieces(pieces: list[Piece]) -> list[Piece]:
@@ -359,6 +360,8 @@ _INNER_RE = re.compile("|".join(re.escape(k) for k in _INNER))
 # The numbered goal blocks of the Hubei form: "年度绩效目标1(40分)" (label_key drops the points).
 _GOAL_BLOCK = re.compile(r"^(?:年度)?绩效目标\d+$")
 _GOAL_BLOCK_AT = re.compile(r"^(?:年度)?绩效目标\d+(?:[(（]\d+(?:\.\d+)?分[)）])?")
+# The value columns of a 批复表 named by their year: "2025年实际实现值", "预期2026年实现值".
+_YEAR_VALUE_HEADER_AT = re.compile(r"^(?:预期)?\d{4}年(?:度)?(?:实际|预期)?(?:实现|完成|目标|指标)值")
 _MONTHS_AT = re.compile(r"^(?:1|一)[-—–~至到](?:\d{1,2}|[一二三四五六七八九十]+)月")
 _YEAR_LINE = re.compile(r"^\(?\s*\d{4}\s*年度?\s*\)?$")
 
@@ -407,7 +410,7 @@ def _label_at(s: str) -> tuple[int, str] | None:
     skip = len(s) - len(body)
     stars = len(body) - len(body.lstrip("*"))
     body, skip = body[stars:], skip + stars
-    block = _GOAL_BLOCK_AT.match(body)
+    block = _GOAL_BLOCK_AT.match(body) or _YEAR_VALUE_HEADER_AT.match(body)
     if block:
         return skip + block.end(), body[: block.end()]
     months = _MONTHS_AT.match(body)
@@ -580,7 +583,9 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             rows.close()
             i = _read_records(pieces, i, rows, header, exact)
             continue
-        if kind in ("title", "solo"):
+        if kind == "solo" and rows.current and vocab.header_field(rows.current[-1].text) == "period":
+            rows.add(p)  # "项目日期范围 2025年": a year as the period, not a year line of its own
+        elif kind in ("title", "solo"):
             header, budget_roles = None, []
             rows.start(p)
             rows.close()
@@ -598,12 +603,19 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
             if not rows.only({"group"}):
                 rows.start()
             rows.add(p)
-            i = _read_budget_values(pieces, i + 1, rows, budget_roles, exact)
+            total = vocab.BUDGET_ROWS[vocab.label_key(p.text)] == "年度资金总额"
+            i = _read_budget_values(pieces, i + 1, rows, budget_roles, exact, total)
             continue
         elif kind == "subgoal" and rows.only({"goal", "subgoal"}):
             rows.add(p)
             if i + 1 < n and _classify(pieces[i + 1].text) != "subgoal":
+                subgoals = sum(1 for q in rows.current if _classify(q.text) == "subgoal")
                 rows.close()  # the goal texts below their headers form the next row
+                if not exact and subgoals == 2 and _classify(pieces[i + 1].text) == "value":
+                    rows.start()
+                    for text in _two_sentences(pieces[i + 1].text):
+                        rows.add(Piece(text, pieces[i + 1].line))
+                    i += 1
         elif kind == "label" and rows.only({"group"}):
             rows.add(p)
         elif kind == "total":
@@ -619,6 +631,64 @@ def regroup(pieces: list[Piece], exact: bool) -> list[Row]:
         i += 1
     rows.close()
     return rows.rows
+
+
+def exact_rows(pieces: list[Piece]) -> list[Row]:
+    """Rows of a stream that kept its empty cells (layouts 3 and 4). When every printed row of
+    the table holds as many cells as its indicator header (what a web page or a Word table
+    copied cell by cell gives), the stream is cut by that width, so the row parser sees exactly
+    the rows of a tab-separated copy; otherwise the cells are regrouped by what they are."""
+    pieces = _join_split_labels(pieces)
+    grid = _grid_extent(pieces)
+    if grid is None:
+        return regroup(pieces, exact=True)
+    width, end = grid
+    rows = []
+    for k in range(0, end, width):
+        cells = pieces[k : k + width]
+        rows.append(Row([p.text for p in cells], [f"第{p.line}行" for p in cells], f"第{cells[0].line}行"))
+    return rows + (regroup(pieces[end:], exact=True) if end < len(pieces) else [])
+
+
+def _grid_extent(pieces: list[Piece]) -> tuple[int, int] | None:
+    """(width, end) when the cells up to ``end`` form a grid of ``width`` cells a row: the title,
+    the 项目名称 label and the indicator header each start a row at that width. The width is the
+    widest header row ending on a column header; what follows the table's last cell and is only
+    print furniture (the next table's 附件/报表编号 lines) is left after ``end``."""
+    kinds = [_classify(p.text) for p in pieces]
+    title = next((k for k, kind in enumerate(kinds) if kind == "title"), None)
+    if title is None:
+        return None
+    header = next((k for k in range(title, len(pieces)) if kinds[k] == "indicator_header"), None)
+    name = next((k for k in range(title, len(pieces)) if vocab.header_field(pieces[k].text) == "name"), None)
+    if header is None or name is None:
+        return None
+    widths = []
+    k = header
+    # the first cell may be the block label ("绩效指标(90分)"), which heads no column of values
+    while k < len(pieces) and (k == header or not pieces[k].text.strip() or _header_role(pieces[k].text)):
+        if pieces[k].text.strip():
+            widths.append(k - header + 1)
+        k += 1
+    last = len(pieces) - 1
+    while last > header and kinds[last] in ("empty", "solo"):
+        last -= 1
+    for width in sorted(widths, reverse=True):
+        if width < 3 or any(at % width for at in (title, header, name)):
+            continue
+        end = -(-(last + 1) // width) * width
+        if end <= len(pieces) and all(not p.text.strip() for p in pieces[last + 1 : end]):
+            return width, end
+    return None
+
+
+def _two_sentences(text: str) -> list[str]:
+    """The goal and its outcome run together under 预期目标 and 实际完成情况: two sentences, one a
+    cell; a text of any other number of sentences is kept whole (no cut would be certain)."""
+    parts = [t + "。" for t in text.split("。")[:-1]]
+    if text.endswith("。") and len(parts) == 2:
+        return parts
+    return [text]
 
 
 def _read_total(pieces: list[Piece], i: int, rows: _Rows, exact: bool) -> int:
@@ -751,8 +821,29 @@ def _read_records(pieces: list[Piece], i: int, rows: _Rows, header: _Header, exa
                 i += 1
         else:
             i = _assign_record(pieces, i, rows, name, after)
+            _move_to_annual_group(rows, lead, header.roles)
     rows.close()
     return i
+
+
+def _move_to_annual_group(rows: _Rows, lead: int, roles: list[str]) -> None:
+    """A record of one name and one value under 长期 and 年度 column groups: once empty cells
+    are lost, its side cannot be told, and the 年度 group is the one a 长期 block runs short of
+    (the 年度 group is the table's substance, the 长期 one its summary), so it goes there."""
+    names = [k for k, r in enumerate(roles) if r == "name"]
+    row = rows.current
+    if len(names) != 2 or len(row) != lead + 2 or roles[names[1] + 1 : names[1] + 2] != ["target"]:
+        return
+    cells = [Piece("", row[0].line)] * (names[1] + 2)
+    for p in row[:lead]:
+        if not p.text.strip():
+            continue
+        if vocab.is_level1(p.text) and "level1" in roles and not vocab.is_level2(p.text):
+            cells[roles.index("level1")] = p
+        elif roles[names[1] - 1] == "level2":
+            cells[names[1] - 1] = p
+    cells[names[1]], cells[names[1] + 1] = row[lead], row[lead + 1]
+    rows.current = cells
 
 
 def _lead_length(pieces: list[Piece], i: int) -> int:
@@ -784,6 +875,8 @@ _NUMBER_ROLES = frozenset({"weight", "score", "points"})
 _MARKS = frozenset({"√", "✓", "✔", "V", "v"})
 _NATURES = frozenset({"≥", "≤", "=", ">", "<", ">=", "<=", "定性", "定量", "正向", "反向"})
 _GRADE_RE = re.compile(r"^(?:达成|部分达成|未达成|完成|已完成|未完成|基本完成)")
+# Progress told in words in a 监控表's 1-X月 and 全年预计 columns ("未完工", "未开展", "按期完工").
+_PROGRESS_RE = re.compile(r"^(?:已|未|尚未|正在|按期|如期|预计|基本)")
 
 
 @lru_cache(maxsize=65536)  # pure, and asked several times for each cell of a stream
@@ -813,7 +906,8 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     if role == "prior":  # a prior year's value only when the current target follows it
         return _value_like(s) and following is not None and _value_like(following)
     if role in ("actual", "forecast"):
-        return _value_like(s) or bool(_GRADE_RE.match(s)) or (following is not None and _is_number(following))
+        return _value_like(s) or bool(_GRADE_RE.match(s) or _PROGRESS_RE.match(s)) or (
+            following is not None and _is_number(following))
     if role == "level1":
         return vocab.is_level1(s)
     if role == "level2":
@@ -823,7 +917,9 @@ def _fits(role: str, text: str, following: str | None) -> bool:
     if role == "nature":
         return s in _NATURES
     if role == "unit":
-        return len(s) <= 8 and not re.search(r"\d", s) and (following is None or not _ends_block(following))
+        # a grade ("达成年度指标") is the 完成值 of a qualitative indicator, which has no unit
+        return len(s) <= 8 and not re.search(r"\d", s) and not _GRADE_RE.match(s) and (
+            following is None or not _ends_block(following))
     if role == "likelihood":  # one 完成目标可能性 column holding the word itself
         return vocab.label_key(s) in _LIKELIHOOD_WORDS
     if role in ("category", "likelihood_option"):  # a column of a two-row header, marked "√"
@@ -832,6 +928,8 @@ def _fits(role: str, text: str, following: str | None) -> bool:
         return False
     if role == "target" and _value_like(s):
         return True
+    if role == "standard":  # the 绩效标准 phrase ("反映…情况") stands before the target value
+        return not _value_like(s) and not _GLUED_VALUE.search(s)
     # a phrase (a qualitative target, a 三级 name of a second column group, a note): text that
     # does not begin the next record, which is a name followed by its value or run into it
     if _GLUED_VALUE.search(s):
@@ -853,6 +951,9 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
             return None
         return pieces[k].text
 
+    def cell_text(k: int) -> str:
+        return pieces[k].text if k < n else ""
+
     roles = list(after)
     values: list[Piece] = []
     tail_unplaced: list[Piece] = []
@@ -861,8 +962,35 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     leading = _leading_numeric(roles)
     # an operator inside the name is the start of its target ("管网完好率≥95%"), whatever follows
     glued = bool(_GLUED_VALUE.search(name.text))
-    if leading and (glued or first is None or not _fits_first(roles[0], first)):
+    groups = _split_two_groups(name.text) if roles == ["target", "level2", "name", "target"] else None
+    if groups is not None and groups[-1] == "" and first is not None and _value_like(first):
+        groups = (*groups[:-1], first)  # the 年度 value stands after the run, as a cell of its own
+        i += 1
+    if groups is not None and groups[-1]:
+        rows.add(Piece(groups[0], name.line))
+        for v in groups[1:]:
+            rows.add(Piece(v, name.line))
+        return i
+    nature = _split_nature_run(name.text, roles) if roles[:3] == ["nature", "target", "unit"] else None
+    if nature is not None and (first is None or not _fits("nature", first, nxt(i + 1))):
+        name = Piece(nature[0], name.line)
+        values = [Piece(v, name.line) for v in nature[1]]
+        roles = roles[len(nature[1]):]
+        if nature[2] and roles and roles[0] in _TEXT_ROLES:
+            values.append(Piece(nature[2], name.line))
+            roles = roles[1:]
+    standard = _split_standard(name.text) if roles[:2] == ["standard", "target"] else None
+    if standard is not None and (first is None or _PLACEHOLDER_RE.match(first)
+                                 or not _fits("standard", first, nxt(i + 1))):
+        name = Piece(standard[0], name.line)
+        values = [Piece(standard[1], name.line), Piece(standard[2], name.line)]
+        roles = roles[2:]
+    elif leading and (glued or first is None or not _fits_first(roles[0], first)):
         cut = split_record_run(name.text, roles, partial=first is not None)
+        if cut is None and roles[0] == "prior":  # no prior year's value: the run is the target's
+            cut = split_record_run(name.text, roles[1:], partial=first is not None)
+            if cut is not None:
+                cut = (cut[0], ["", *cut[1]], cut[2])
         if cut is not None:
             name = Piece(cut[0], name.line)
             values = [Piece(v, name.line) for v in cut[1]]
@@ -889,16 +1017,29 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         if first is not None and not _value_like(first) and second is not None and _value_like(second):
             name = Piece(name.text + first, name.line)
             i += 1
+    lead = [p.text for p in rows.current]
     rows.add(name)
     for v in values:
         rows.add(v)
     unplaced = tail_unplaced
+    pending: Piece | None = None
     for k, role in enumerate(roles):
         # a check mark says nothing of its column once empty cells are lost: never guess one
         while nxt(i) is not None and pieces[i].text.strip() in _MARKS and role != "likelihood":
             unplaced.append(pieces[i])
             i += 1
-        cell = nxt(i, level_ok=role in ("level1", "level2"))
+        if pending is not None:
+            rows.add(pending)
+            pending = None
+            continue
+        cell = nxt(i, level_ok=role in ("level1", "level2") and _second_group_level(cell_text(i), lead))
+        if role == "name" and cell is not None and roles[k + 1 : k + 2] == ["target"] and _GLUED_VALUE.search(cell):
+            glued_pair = _name_and_value(cell)  # the 年度 name with its value run on
+            if glued_pair is not None:
+                rows.add(Piece(glued_pair[0], pieces[i].line))
+                pending = Piece(glued_pair[1], pieces[i].line)
+                i += 1
+                continue
         # any phrase may be the target right after its name, if it stands on the name's line: a
         # line further down begins another record ("…效果提升" ran its phrase into the name)
         phrase_target = k == 0 and role == "target" and not values and cell is not None and (
@@ -914,6 +1055,12 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
     while nxt(i) is not None and pieces[i].text.strip() in _MARKS:
         unplaced.append(pieces[i])
         i += 1
+    # a phrase after the marks that no value follows cannot be the next record's name (a name
+    # comes with its target): it is a cell of this record whose column was lost with the empties
+    last = nxt(i)
+    if unplaced and last is not None and not _value_like(last) and nxt(i + 1) is None:
+        unplaced.append(pieces[i])
+        i += 1
     if unplaced:
         # kept beyond the header's last column, where the row parser maps them to no column
         for p in unplaced:
@@ -923,6 +1070,122 @@ def _assign_record(pieces: list[Piece], i: int, rows: _Rows, name: Piece, after:
         while rows.current and rows.current[-1].text == "" and len(rows.current) > 1:
             rows.current.pop()
     return i
+
+
+_STANDARD_AT = re.compile(r"反映")
+_PLACEHOLDER_RE = re.compile(r"^[….·。]+$")  # the "……" rows a template leaves
+_STANDARD_END = re.compile(r".*(?:情况|程度|水平|效果|比例|数量)")
+
+
+def _split_standard(text: str) -> tuple[str, str, str] | None:
+    """A 三级 name, its 绩效标准 and its target run together ("参保率反映参保覆盖情况≥95%"): the
+    standard is the "反映…" description, up to the value or, before a qualitative target, up to
+    its closing word ("…情况有效减轻")."""
+    s = text.strip()
+    m = _STANDARD_AT.search(s, 2)
+    if m is None:
+        return None
+    name, rest = s[: m.start()], s[m.start():]
+    cut = split_record_run(rest, ["target"])
+    if cut is not None:
+        return name, cut[0], cut[1][0]
+    end = _STANDARD_END.match(rest)
+    if end is None or end.end() == len(rest):
+        return None
+    return name, rest[: end.end()], rest[end.end():]
+
+
+_OPERATOR_AT = re.compile(r"^(?:≥|≤|>=|<=|=|>|<)")
+_AFTER_GRADE = re.compile(r"^(\D+?)(\d[\d.]*)(\D*)$")
+
+
+def _grade_and_points(body: str) -> tuple[str, str, str, str] | None:
+    """What follows a qualitative target in a run: the grade, 分值 and 得分, and a note."""
+    m = _AFTER_GRADE.match(body)
+    if m is None or not _GRADE_RE.match(m[1]):
+        return None
+    # points are whole numbers: of "54.00", 5 and 4.00 rather than 54.0 and 0
+    splits = [sp for sp in _all_splits(m[2], ["weight", "score"], True)
+              if "." not in sp[0] and _indicator_consistent({"weight": sp[0], "score": sp[1]})]
+    return (m[1], *splits[0], m[3]) if len(splits) == 1 else None
+
+
+def _split_nature_run(text: str, roles: list[str]) -> tuple[str, list[str], str] | None:
+    """A Sichuan record run together ("…长度≥12公里122020.00", "…质量定性明显改善达成年度指标54.00"):
+    the name, the cells 指标性质, 指标值, 度量单位, 完成值, 权重, 得分, and the note after them."""
+    rest_roles = roles[3:]
+    if rest_roles[:3] != ["actual", "weight", "score"]:
+        return None
+    k = text.find("定性", 2)
+    if k > 0:  # a graded indicator: its phrase, the grade, then 分值 and 得分
+        body = text[k + 2:]
+        phrase = next((q for q in sorted(_QUALITATIVE, key=len, reverse=True) if body.startswith(q)), None)
+        graded = _grade_and_points(body[len(phrase):]) if phrase else None
+        if graded is None:
+            return None
+        return text[:k], ["定性", phrase, "", *graded[:3]], graded[3]
+    cut = split_record_run(text, ["target", "actual", "weight", "score"])
+    if cut is None:
+        return None
+    target, *others = cut[1]
+    op = _OPERATOR_AT.match(target)
+    core = target[op.end():] if op else target
+    q = _quantity(core)
+    number = core if q is None or any(rx.fullmatch(core) for rx in _DATE_RES) else core[: len(core) - len(q[2])]
+    return cut[0], [op.group(0) if op else "", number, core[len(number):], *others], cut[2]
+
+
+_LEVEL2_RE = re.compile("|".join(re.escape(k) for k in sorted(vocab.LEVEL2_PARENTS, key=len, reverse=True)))
+
+
+def _name_and_value(text: str) -> tuple[str, str] | None:
+    """A 三级 name with its target run on: a value, or a known qualitative phrase at the end."""
+    cut = split_record_run(text, ["target"])
+    if cut is not None and not cut[2] and len(cut[0]) >= 2:
+        return cut[0], cut[1][0]
+    phrase = next((q for q in sorted(_QUALITATIVE, key=len, reverse=True) if text.endswith(q)), None)
+    if phrase and len(text) - len(phrase) >= 2:
+        return text[: -len(phrase)], phrase
+    return None
+
+
+def _split_two_groups(text: str) -> tuple[str, str, str, str, str] | None:
+    """A record of the 长期 and 年度 column groups run together ("森林覆盖率≥62%完成人工造林面积≥1200亩",
+    "…功能持续增强生态效益林区生态环境有效改善"): name and value of the 长期 group, the 年度 二级 if
+    printed, name and value of the 年度 group ("" when it stands after the run)."""
+    s = text.strip()
+    m = _LEVEL2_RE.search(s, 2)
+    if m is not None:
+        left, level2, right = s[: m.start()], m.group(0), s[m.end():]
+    else:
+        level2 = ""
+        left = right = ""
+        for p in range(2, len(s)):
+            if not _value_start(s, p):
+                continue
+            end = next((e for e in _candidates(s, p, "target", True) if e < len(s) and not s[e].isdigit()
+                        and s[e] not in ".%" and _name_and_value(s[:e])), None)
+            if end is not None:
+                left, right = s[:end], s[end:]
+                break
+    first = _name_and_value(left) if left else None
+    if first is None or not right:
+        return None
+    second = _name_and_value(right)
+    if second is None:
+        return (first[0], first[1], level2, right, "") if not re.search(r"\d", right) else None
+    return first[0], first[1], level2, second[0], second[1]
+
+
+def _second_group_level(text: str, lead: list[str]) -> bool:
+    """Whether a 二级 label after a record's values opens the record's 年度 column group rather
+    than the next record: the group repeats the row's 二级, or the row opens a 一级 block (where
+    both groups begin); any other 二级 label begins a record of its own."""
+    if not vocab.is_level2(text):
+        return True
+    key = vocab.label_key(text)
+    return any(vocab.is_level1(t) and not vocab.is_level2(t) for t in lead) or any(
+        vocab.label_key(t) == key for t in lead)
 
 
 def _fits_first(role: str, text: str) -> bool:
@@ -964,11 +1227,23 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
             attempts = [(s[mark:], s[:mark])]
         elif leading[-1] in ("weight", "score") and last < len(s) and s[last] != "%":
             attempts.insert(0, (s[last:], s[:last]))
+    if any(r in _TEXT_ROLES for r in roles[len(leading):]):
+        # a 备注 or note run on after the last value ("≤88万元含沟渠清淤"): it begins after a
+        # date or a common unit, the last one that leaves no digit behind
+        cut = next((m.end() for m in reversed(list(_VALUE_END_RE.finditer(s)))
+                    if m.end() < len(s) and not re.search(r"\d", s[m.end():])), None)
+        if cut is not None:
+            attempts.insert(0, (s[cut:], s[:cut]))
     for tail, body in attempts:
         counts = range(len(leading), 0, -1) if partial and not tail else [len(leading)]
-        for p in range(1, len(body)):
+        # an operator inside the run begins the target ("管网维护成本≤57万元…"): no earlier cut
+        op = next((k for k in range(1, len(body)) if body[k] in "≥≤=<>"), None) if leading[0] == "target" else None
+        for p in range(op or 1, len(body)):
             if not _value_start(body, p):
                 continue
+            if leading[0] == "target" and body[p] in "≥≤=<>" and 1 in counts and _value_like(body[p:]):
+                # one target spelled with a second bound ("≥95%,力争100%"): the operator begins it
+                return body[:p], [body[p:]], tail
             for k in counts:
                 split = split_numbers(body[p:], leading[:k])
                 if split is not None:
@@ -976,17 +1251,24 @@ def split_record_run(text: str, roles: list[str], partial: bool = False) -> tupl
     return None
 
 
+# Where a value ends for certain: a date's 日, a percent, a common unit after its number.
+_VALUE_END_RE = re.compile(r"\d(?:%|万元|万亩|万人|平方米|公里|人次|公斤|[元亩吨个次人户处座米场家笔日所台套])")
+
+
 def _value_start(s: str, p: int) -> bool:
     c, before = s[p], s[p - 1]
     if c.isdigit():
-        return not (before.isdigit() or before in ".,≥≤=<>")
+        # "9月30日" after "2025年" is the rest of a date, not a value of its own
+        in_date = before in "年月" and p >= 2 and s[p - 2].isdigit()
+        return not (before.isdigit() or before in ".,≥≤=<>" or in_date)
     return c in "≥≤=<>" and before not in "≥≤=<>"
 
 
 # -- budget rows ------------------------------------------------------------------------------
 
 
-def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[str], exact: bool) -> int:
+def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[str], exact: bool,
+                        total: bool = False) -> int:
     """The amounts after a budget row label, split with the table's arithmetic when they run
     together; what cannot be split is kept as one cell."""
     start = i
@@ -995,7 +1277,7 @@ def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[st
         i += 1  # with empty cells kept, the header's width counts the row out
     cells = pieces[start:i]
     if not exact and len(cells) == 1 and not _is_number(cells[0].text) and len(roles) > 1:
-        for candidate in _budget_role_sets(roles):
+        for candidate in _budget_role_sets(roles, total):
             split = split_numbers(cells[0].text, candidate)
             if split is not None:
                 cells = [Piece(v, cells[0].line) for v in split]
@@ -1006,10 +1288,14 @@ def _read_budget_values(pieces: list[Piece], i: int, rows: _Rows, roles: list[st
     return i
 
 
-def _budget_role_sets(roles: list[str]) -> list[list[str]]:
+def _budget_role_sets(roles: list[str], total: bool = False) -> list[list[str]]:
     """The columns a budget row may fill: all of them, or without the points and score that a
-    sub-row (其中:当年财政拨款 …) leaves out."""
+    sub-row (其中:当年财政拨款 …) leaves out; the 年度资金总额 row of zeros (Anhui) may print its
+    points without a rate or a score."""
     sets = [roles]
+    pointed = [r for r in roles if r not in ("rate", "score")]
+    if total and "points" in pointed and pointed != roles:
+        sets.append(pointed)
     reduced = [r for r in roles if r not in ("points", "score")]
     if reduced != roles:
         sets.append(reduced)
@@ -1032,6 +1318,8 @@ _DATE_RES = (
     re.compile(r"\d{4}/\d{1,2}/\d{1,2}"),
     re.compile(r"\d{4}年\d{1,2}月(?:底|末)?"),
 )
+_QUALITATIVE = frozenset(vocab.QUALITATIVE_TARGETS)
+_QUALITATIVE_RE = re.compile("|".join(re.escape(q) for q in sorted(_QUALITATIVE, key=len, reverse=True)))
 _UNIT_STOP = set("0123456789≥≤=<>≧≦")
 _MAX_UNIT = 8
 _EMPTY_MARKS = ("——", "—", "--")
@@ -1054,6 +1342,10 @@ def _numbers_at(s: str, pos: int) -> Iterator[int]:
 
 
 def _unit_end(s: str, pos: int) -> int:
+    if s.startswith(".", pos):
+        return pos  # "122020." is a number cut inside, never a number with a unit
+    if s.startswith("%", pos):
+        return pos + 1  # a percent is the whole unit: "≥62%完成人工造林面积…" goes on with a name
     end = pos
     while end < len(s) and s[end] not in _UNIT_STOP and end - pos < _MAX_UNIT:
         end += 1
@@ -1082,26 +1374,37 @@ def _candidates(s: str, pos: int, role: str, indicator: bool) -> Iterator[int]:
             if s.startswith(op, pos):
                 start = pos + len(op)
                 break
-    for rx in _DATE_RES:
-        m = rx.match(s, start)
-        if m:
-            yield m.end()
+    if role == "target" and s[pos:] in _QUALITATIVE:
+        yield len(s)  # a qualitative target closing the run ("30稳步提高": 分值 30, "稳步提高")
+        return
+    dates = [m.end() for m in (rx.match(s, start) for rx in _DATE_RES) if m]
+    if dates:  # a cell that begins as a date is the whole date, never "2025年9月" and "30日"
+        yield max(dates)
+        return
     for e in _numbers_at(s, start):
         yield e
         u = _unit_end(s, e)
-        if u > e:
+        if u > e and not _QUALITATIVE_RE.search(s, e, u):  # "0稳步提高" has no unit
             yield u
 
 
 def _all_splits(s: str, columns: Sequence[str], indicator: bool) -> Iterator[list[str]]:
+    dead: set[tuple[int, int]] = set()  # (position, column) from which no cut reaches the end
+
     def walk(pos: int, k: int) -> Iterator[list[str]]:
         if k == len(columns):
             if pos == len(s):
                 yield []
             return
+        if (pos, k) in dead:
+            return
+        found = False
         for end in _candidates(s, pos, columns[k], indicator):
             for rest in walk(end, k + 1):
+                found = True
                 yield [s[pos:end], *rest]
+        if not found:
+            dead.add((pos, k))
 
     yield from walk(0, 0)
 
@@ -1208,12 +1511,13 @@ def _indicator_consistent(cells: dict[str, str]) -> bool:
                 return False
             if role != "target" and _quantity(cells[role]) is not None and _quantity(cells[role])[0] != "=":
                 return False
-    if "target" in cells and _quantity(cells["target"]) is None and parse_target(cells["target"]).kind != "deadline":
+    if "target" in cells and _quantity(cells["target"]) is None and parse_target(cells["target"]).kind != "deadline" \
+            and cells["target"] not in _QUALITATIVE:  # a known phrase is a target, a stray text is none
         return False
     weight = _dec(cells["weight"]) if cells.get("weight", "—") not in _EMPTY_MARKS else None
     score = _dec(cells["score"]) if cells.get("score", "—") not in _EMPTY_MARKS else None
-    if weight is not None and weight > 100:
-        return False
+    if weight is not None and (weight > 100 or ("target" in cells and not 0 < weight < 100)):
+        return False  # the 总分 is 100; an indicator's 分值 is less, the budget row taking its points
     if score is None:
         return True
     c = _completion(cells["target"], cells["actual"]) if "target" in cells and "actual" in cells else None
@@ -1233,7 +1537,12 @@ def split_numbers(run: str, columns: list[str]) -> list[str] | None:
     figures being rounded to their last digit. The one consistent split is returned; None when
     none or several are consistent, so that nothing is guessed.
     """
-    s = _squash(run)
+    found = _split_numbers(_squash(run), tuple(columns))
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=65536)  # pure; the same runs recur in every table of a form
+def _split_numbers(s: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
     if not s or not columns:
         return None
     if all(c in _BUDGET_ROLES for c in columns):
@@ -1246,6 +1555,9 @@ def split_numbers(run: str, columns: list[str]) -> list[str] | None:
     for split in _all_splits(s, columns, check is _indicator_consistent):
         if check(dict(zip(columns, split, strict=True))):
             found.append(split)
-            if len(found) > 1:
+            if len(found) > 1 and "weight" not in columns:
                 return None
-    return found[0] if found else None
+    if len(found) > 1:
+        # points are whole numbers in every scheme: of "60109.50", 10 and 9.50 rather than 9.5 and 0
+        found = [f for f in found if "." not in f[columns.index("weight")]]
+    return tuple(found[0]) if len(found) == 1 else None

@@ -1442,11 +1442,16 @@ TEXT_FAMILIES: dict[str, Callable[[list[Grid]], str]] = {
 }
 
 
-def mixed_specs(n: int) -> list[Spec]:
-    """``n`` tables cycling over every readable spec of the corpus, each a project of its own."""
+def mixed_bases() -> list[Spec]:
+    """Every readable spec of the corpus (the refused ones and the budget-run warning left out)."""
     bases = [s for s in vars(sys.modules[__name__]).values()
              if isinstance(s, Spec) and not s.key.startswith("refused") and s.key != "budget_run_warning"]
-    bases.sort(key=lambda s: s.key)
+    return sorted(bases, key=lambda s: s.key)
+
+
+def mixed_specs(n: int) -> list[Spec]:
+    """``n`` tables cycling over every readable spec of the corpus, each a project of its own."""
+    bases = mixed_bases()
     return [dataclasses.replace(bases[k % len(bases)], name=f"{bases[k % len(bases)].name}{k:05d}")
             for k in range(n)]
 

@@ -415,3 +415,39 @@ def test_report_file_loads_as_actuals_once_its_targets_exist(layout_corpus: dict
     finally:
         store.close()
     assert result.actuals == 2
+
+
+# -- every readable spec in every text family ---------------------------------------------------
+MIXED_BASES = ml.mixed_bases()
+# Combinations whose layout destroys what the table says; each reason tells what is lost.
+_MARKS_LOST = ("the √ of a 偏差原因 category or of a 完成目标可能性 option says which option only by its column, "
+               "and the column is lost with the empty cells; likelihood and category are left unset, never guessed")
+UNREADABLE: dict[tuple[str, str], str] = {
+    ("monitor_sewage", "flat_word"): _MARKS_LOST,
+    ("monitor_training", "flat_word"): _MARKS_LOST,
+    ("monitor_sewage", "run_together"): _MARKS_LOST + "; besides, progress in words run into the values "
+                                                       "(已完成4处,2处在建6处…) has no certain cut: those rows are "
+                                                       "warned about and left out",
+    ("monitor_training", "run_together"): _MARKS_LOST,
+    ("hubei_selfeval_2", "run_together"):
+        "社区老年人生活质量有效改善达成年度指标2020.00: the qualitative target run into its name reads as 有效改善 "
+        "or as 改善 (a name may end in 有效), so no cut is certain; the row is warned about and left out",
+    ("sichuan_misadded", "run_together"):
+        "the table is mis-added on purpose (受益人口 complete, 30 points, scored 22), so the arithmetic that "
+        "chooses the cut of 2.13022.00 finds 2.130 | 2 | 2.00, not the printed 2.1 | 30 | 22.00",
+}
+
+
+def _combination(key: str, family: str) -> object:
+    marks = [pytest.mark.xfail(reason=UNREADABLE[key, family], strict=True)] if (key, family) in UNREADABLE else []
+    return pytest.param(key, family, id=f"{key}-{family}", marks=marks)
+
+
+@pytest.mark.parametrize(("key", "family"), [_combination(s.key, f) for s in MIXED_BASES for f in ml.TEXT_FAMILIES])
+def test_every_spec_reads_in_every_text_family(key: str, family: str) -> None:
+    """The mixed benchmark's tables one by one: each spec rendered alone in each text family."""
+    spec = next(s for s in MIXED_BASES if s.key == key)
+    text = ml.TEXT_FAMILIES[family]([ml.grid_of(spec)])
+    tables = read_tables(text.encode("utf-8"), f"{key}_{family}.txt")
+    assert [(t.kind, t.name) for t in tables] == [(spec.kind, spec.name)]
+    assert table_mismatches(tables[0], spec) == []
