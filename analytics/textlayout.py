@@ -175,13 +175,21 @@ def split_line(line: str) -> list[str]:
     return [line]
 
 
+_RULE_START = frozenset("-:")
+
+
+def _is_rule(cells: list[str]) -> bool:
+    return all(set(c.strip()) <= set("-: ") for c in cells) and any(c.strip() for c in cells)
+
+
 def line_rows(lines: Sequence[str], first: int = 1) -> list[Row]:
     """Rows of a text with one printed row per line; markdown separator rows are dropped."""
     rows = []
     for n, line in enumerate(lines, start=first):
         cells = split_line(line)
-        if all(set(c.strip()) <= set("-: ") for c in cells) and any(c.strip() for c in cells):
-            continue  # a markdown separator row such as |---|---|
+        # A markdown separator row such as |---|---| (only a line starting like one is looked at).
+        if line.lstrip(" \t|")[:1] in _RULE_START and _is_rule(cells):
+            continue
         rows.append(Row(cells, [f"第{n}行第{c}列" for c in range(1, len(cells) + 1)], f"第{n}行"))
     return rows
 

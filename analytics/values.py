@@ -13,6 +13,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from analytics.model import TargetValue
 
@@ -71,8 +72,14 @@ def normalize_text(text: object) -> str:
     """Full-width to ASCII, non-breaking spaces to spaces, trimmed."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ")
-    return s.strip()
+    if isinstance(text, str):
+        return _normalize_str(text)
+    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", " ").strip()
+
+
+@lru_cache(maxsize=1 << 16)  # every cell is normalised several times on its way through the readers
+def _normalize_str(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
 
 
 def strip_html(text: str) -> str:
