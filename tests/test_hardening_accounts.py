@@ -248,6 +248,8 @@ def app_with_users(app_db: Path, prepared: Path) -> Path:
 
 def test_a_clear_cache_message_from_a_visitor_flushes_nothing(app_with_users: Path) -> None:
     from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+    from streamlit.runtime.state.session_state import SessionState
 
     from pages import common
 
@@ -263,8 +265,11 @@ def test_a_clear_cache_message_from_a_visitor_flushes_nothing(app_with_users: Pa
     computed(1)
     shared = common._shared_store()
 
-    def send_clear_cache(state: dict) -> None:
+    def send_clear_cache(values: dict) -> None:
         # What AppSession.handle_backmsg does with a BackMsg of type clear_cache from that browser.
+        state = SafeSessionState(SessionState(), lambda: None)
+        for key, value in values.items():
+            state[key] = value
         AppSession._handle_clear_cache_request(SimpleNamespace(_session_state=state))
 
     send_clear_cache({})
