@@ -18,6 +18,9 @@ from analytics.settings import AccountLimits, load_settings
 from analytics.storage import Audit, Store
 
 VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
+# The audit details of a sign-in with a name that is no account's: counted, or answered as locked.
+UNKNOWN_NAME = "用户名不存在"
+UNKNOWN_NAME_LOCKED = "用户名不存在(按锁定答复)"
 # The audit log's action names, as shown and filtered on the audit page.
 ACTIONS = ("登录", "登录失败", "导入目标表", "填报", "撤回", "修订目标", "用户变更", "设置变更")
 
@@ -30,6 +33,10 @@ def wrong_name_or_password() -> str:
     """The one answer for an unknown name and a wrong password alike, so names cannot be probed."""
     return (f"用户名或密码错误。连续输错 {auth.MAX_FAILED} 次账号将锁定 {auth.LOCK_MINUTES} 分钟;"
             "忘记密码请联系管理员重设")
+
+
+def locked_message(until: datetime) -> str:
+    return f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员"
 
 
 def _logged_name(username: str, limits: AccountLimits) -> str:
@@ -50,13 +57,19 @@ def sign_in(store: Store, username: str, password: str, now: datetime | None = N
     username = username.strip()
     fits = 0 < len(username) <= limits.username_max_chars
     row, until = store.reserve_sign_in(username, now, auth.locked_until) if fits else (None, None)
+    if row is None and fits:
+        # An unknown name is answered as a real account would be, lock included.
+        until = auth.unknown_name_locked_until(*store.failed_sign_ins_of_unknown(username, UNKNOWN_NAME))
+        if until is not None and now < until:
+            store.log(Audit(username, "登录失败", UNKNOWN_NAME_LOCKED, at=now))
+            raise SignInFailed(locked_message(until))
     if row is None:
         auth.check_like_a_password(password[:limits.password_max_chars])
-        store.log(Audit(_logged_name(username, limits) or None, "登录失败", "用户名不存在", at=now))
+        store.log(Audit(_logged_name(username, limits) or None, "登录失败", UNKNOWN_NAME, at=now))
         raise SignInFailed(wrong_name_or_password())
     if until is not None:
         store.log(Audit(username, "登录失败", "账号已锁定", at=now))
-        raise SignInFailed(f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员")
+        raise SignInFailed(locked_message(until))
     # The attempt is already counted; a password longer than any allowed is wrong without hashing it.
     right = len(password) <= limits.password_max_chars and auth.password_matches(row["password_hash"], password)
     if not right:

@@ -131,6 +131,18 @@ def locked_until(failed: int, last_failed: datetime) -> datetime | None:
     return None
 
 
+def unknown_name_locked_until(counted: int, last_counted: datetime | None) -> datetime | None:
+    """When an unknown name "opens again", locked as a real account would be by the same failures.
+
+    An unknown name never signs in, so its counted failures fall into runs of MAX_FAILED, each
+    run started after the lock of the one before ran out: it is locked after every full run.
+    Answering it like a locked account keeps five guesses from telling real names from others.
+    """
+    if counted and last_counted is not None and counted % MAX_FAILED == 0:
+        return last_counted + timedelta(minutes=LOCK_MINUTES)
+    return None
+
+
 def session_expired(last_seen: datetime, now: datetime) -> bool:
     return now - last_seen > timedelta(minutes=SESSION_MINUTES)
 

@@ -1035,6 +1035,14 @@ class Store:
             )
             return row, None
 
+    def failed_sign_ins_of_unknown(self, username: str, detail: str) -> tuple[int, datetime | None]:
+        """How many sign-ins with a name that is no account's were refused with ``detail``, and when last."""
+        count, last = self.con.execute(
+            "SELECT count(*), max(occurred_at) FROM audit_log "
+            "WHERE action = '登录失败' AND username = ? AND detail = ?", [username, detail]
+        ).fetchone()
+        return count, last
+
     def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit, restart: bool = False) -> None:
         """Count consecutive failures (reset on success; ``restart`` counts afresh after a lock ran out)
         and log the attempt, in one transaction."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -83,18 +82,22 @@ def test_thirty_parallel_sign_ins_check_at_most_max_failed_wrong_passwords(store
     attempts = [f"wrong-guess-{i:02d}" for i in range(29)] + [PASSWORDS["zhang"]]
     barrier = threading.Barrier(len(attempts))
     outcomes: list[str | None] = [None] * len(attempts)
+    wrong_answered = threading.Semaphore(0)
 
     def attempt(i: int, password: str) -> None:
         cursor = store.cursor()
         barrier.wait()
         if password == PASSWORDS["zhang"]:
-            # The right password is the last to arrive, while the wrong ones are still being hashed.
-            time.sleep(0.3)
+            # The right password comes last: after the 29 wrong ones, which all arrived at once.
+            for _ in range(len(attempts) - 1):
+                wrong_answered.acquire()
         try:
             accounts.sign_in(cursor, "zhang", password)
             outcomes[i] = "signed in"
         except SignInFailed as e:
             outcomes[i] = str(e)
+        finally:
+            wrong_answered.release()
 
     threads = [threading.Thread(target=attempt, args=(i, p)) for i, p in enumerate(attempts)]
     for t in threads:
@@ -135,8 +138,23 @@ def test_unknown_name_and_wrong_password_get_the_same_answer(store: Store, monke
     # An unknown name costs a password check too, so the answer's delay does not tell the names apart.
     checks = CountingChecks("never")
     monkeypatch.setattr(auth, "password_matches", checks)
-    refused(store, "nobody", "wrong-password", T0)
+    refused(store, "somebody-else", "wrong-password", T0)
     assert checks.all == 1
+
+
+def test_an_unknown_name_is_locked_like_a_real_one(store: Store) -> None:
+    """Five guesses then a sixth: a real account's lock would tell it apart from an unknown name."""
+    times = [T0 + timedelta(seconds=i) for i in range(7)] + [T0 + timedelta(minutes=auth.LOCK_MINUTES, seconds=5)]
+    times += [times[-1] + timedelta(seconds=i) for i in range(1, 6)]
+
+    def answers(name: str) -> list[str]:
+        return [refused(store, name, "wrong-password", at) for at in times]
+
+    real, unknown = answers("zhang"), answers("nobody")
+    assert real == unknown
+    assert real[auth.MAX_FAILED].startswith("连续输错密码次数过多,账号已锁定至")
+    assert real[-1].startswith("连续输错密码次数过多,账号已锁定至")
+    assert real[auth.MAX_FAILED + 2] == accounts.wrong_name_or_password()
 
 
 # -- item 11: names that look like another account or the system ----------------------------------------------------
