@@ -14,9 +14,13 @@ import pandas as pd
 from analytics import auth
 from analytics.auth import ADMIN, SignInFailed, User
 from analytics.model import InputError
+from analytics.settings import AccountLimits, load_settings
 from analytics.storage import Audit, Store
 
 VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
+# The audit details of a sign-in with a name that is no account's: counted, or answered as locked.
+UNKNOWN_NAME = "用户名不存在"
+UNKNOWN_NAME_LOCKED = "用户名不存在(按锁定答复)"
 # The audit log's action names, as shown and filtered on the audit page.
 ACTIONS = ("登录", "登录失败", "导入目标表", "填报", "撤回", "修订目标", "用户变更", "设置变更")
 
@@ -25,29 +29,56 @@ def _user(row: dict) -> User:
     return User(row["username"], row["display_name"], row["role"], tuple(row["units"]))
 
 
+def wrong_name_or_password() -> str:
+    """The one answer for an unknown name and a wrong password alike, so names cannot be probed."""
+    return (f"用户名或密码错误。连续输错 {auth.MAX_FAILED} 次账号将锁定 {auth.LOCK_MINUTES} 分钟;"
+            "忘记密码请联系管理员重设")
+
+
+def locked_message(until: datetime) -> str:
+    return f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员"
+
+
+def _logged_name(username: str, limits: AccountLimits) -> str:
+    # A name longer than any account's is logged shortened, so a visitor cannot fill the audit log.
+    if len(username) <= limits.username_max_chars:
+        return username
+    return username[:limits.username_max_chars] + f"…(共 {len(username)} 个字符)"
+
+
 def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
-    """The user, or ``SignInFailed`` with a Chinese sentence; every attempt is logged."""
+    """The user, or ``SignInFailed`` with a Chinese sentence; every attempt is logged.
+
+    The attempt is counted as a failure before the slow password check (storage.reserve_sign_in),
+    so parallel guesses cannot check more wrong passwords than the lock allows.
+    """
     now = now or datetime.now()
+    limits = load_settings().accounts
     username = username.strip()
-    row = store.get_user(username) if username else None
+    fits = 0 < len(username) <= limits.username_max_chars
+    row, until = store.reserve_sign_in(username, now, auth.locked_until) if fits else (None, None)
+    if row is None and fits:
+        # An unknown name is answered as a real account would be, lock included.
+        until = auth.unknown_name_locked_until(*store.failed_sign_ins_of_unknown(username, UNKNOWN_NAME))
+        if until is not None and now < until:
+            store.log(Audit(username, "登录失败", UNKNOWN_NAME_LOCKED, at=now))
+            raise SignInFailed(locked_message(until))
     if row is None:
-        store.log(Audit(username or None, "登录失败", "用户名不存在", at=now))
-        raise SignInFailed("用户名或密码错误")
-    until = auth.locked_until(row["failed_count"], row["last_failed_at"]) if row["last_failed_at"] else None
-    if until is not None and now < until:
+        auth.check_like_a_password(password[:limits.password_max_chars])
+        store.log(Audit(_logged_name(username, limits) or None, "登录失败", UNKNOWN_NAME, at=now))
+        raise SignInFailed(wrong_name_or_password())
+    if until is not None:
         store.log(Audit(username, "登录失败", "账号已锁定", at=now))
-        raise SignInFailed(f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员")
-    if not auth.password_matches(row["password_hash"], password):
-        # After a lock has run out, the count starts again.
-        store.record_sign_in(username, False, now, Audit(username, "登录失败", "密码错误", at=now),
-                             restart=until is not None)
-        left = auth.MAX_FAILED - (0 if until is not None else row["failed_count"]) - 1
-        if left <= 0:
-            raise SignInFailed(f"用户名或密码错误;账号已锁定 {auth.LOCK_MINUTES} 分钟")
-        raise SignInFailed(f"用户名或密码错误(再错 {left} 次将锁定账号)")
-    # Only someone who knows the password learns that the account is disabled.
+        raise SignInFailed(locked_message(until))
+    # The attempt is already counted; a password longer than any allowed is wrong without hashing it.
+    right = len(password) <= limits.password_max_chars and auth.password_matches(row["password_hash"], password)
+    if not right:
+        store.log(Audit(username, "登录失败", "密码错误", at=now))
+        raise SignInFailed(wrong_name_or_password())
+    # Only someone who knows the password learns that the account is disabled; a right password
+    # is not a failure, so the reserved count is given back either way.
     if not row["active"]:
-        store.log(Audit(username, "登录失败", "账号已停用", at=now))
+        store.record_sign_in(username, True, now, Audit(username, "登录失败", "账号已停用", at=now))
         raise SignInFailed("该账号已停用,请联系管理员")
     store.record_sign_in(username, True, now, Audit(username, "登录", "", at=now))
     return _user(row)
@@ -61,26 +92,36 @@ def current_user(store: Store, username: str) -> User | None:
     return _user(row)
 
 
+def may_clear_caches(store: Store, username: str | None) -> bool:
+    """Only a signed-in administrator may flush the server's caches (every visitor shares them)."""
+    user = current_user(store, username) if username else None
+    return user is not None and user.is_admin
+
+
 def add_user(store: Store, actor: User | None, username: str, password: str, role: str,
              units: list[str] | None = None, display_name: str | None = None) -> User:
     """Create a user. ``actor`` None is the command line or the first start (no one signed in)."""
     # No actor: the command line or the first start, run on the server by whoever may read the file.
     if actor is not None:
         auth.require_admin(actor, "管理用户")
+    limits = load_settings().accounts
     username = username.strip()
-    if not username:
-        raise InputError("用户名不能为空")
+    auth.check_username(username, limits)
+    display_name = (display_name or "").strip() or username
+    if len(display_name) > limits.display_name_max_chars:
+        raise InputError(f"显示名称最多 {limits.display_name_max_chars} 个字符,请缩短")
     auth.check_role(role)
     units = [u.strip() for u in (units or []) if u.strip()]
     if role == auth.REPORTER and not units:
         raise InputError("填报员至少需要分配一个实施单位")
     try:
-        store.add_user(username, display_name or username, role, units, auth.hash_password(password),
+        store.add_user(username, display_name, role, units, auth.hash_password(password, limits),
                        Audit(actor.username if actor else "命令行", "用户变更",
-                             f"新建用户 {username}({role};{'、'.join(units) or '全部单位'})"))
+                             f"新建用户 {username}({role};{'、'.join(units) or '全部单位'})"),
+                       same_name=auth.username_key)
     except ValueError as e:
         raise InputError(str(e)) from None
-    return User(username, display_name or username, role, tuple(units))
+    return User(username, display_name, role, tuple(units))
 
 
 def update_user(store: Store, actor: User, username: str, *, role: str | None = None,
@@ -102,7 +143,7 @@ def update_user(store: Store, actor: User, username: str, *, role: str | None = 
         changes["active"] = active
         said.append("启用" if active else "停用")
     if password:
-        changes["password_hash"] = auth.hash_password(password)
+        changes["password_hash"] = auth.hash_password(password, load_settings().accounts)
         changes["failed_count"] = 0
         changes["last_failed_at"] = None
         said.append("重设密码")

@@ -5,13 +5,16 @@ The rules here are checked by the service layer on every write, whatever the pag
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from analytics.model import InputError
+from analytics.settings import AccountLimits
 
 ADMIN = "管理员"
 REPORTER = "填报员"
@@ -53,14 +56,19 @@ class User:
         return self.role == REPORTER and unit is not None and unit in self.units
 
 
-def hash_password(password: str) -> str:
-    check_password(password)
+def hash_password(password: str, limits: AccountLimits | None = None) -> str:
+    check_password(password, limits)
     return _hasher.hash(password)
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, limits: AccountLimits | None = None) -> None:
+    limits = limits or AccountLimits()
     if len(password) < MIN_PASSWORD:
         raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符")
+    if not password.strip():
+        raise InputError("密码不能只由空格组成,请包含字母、数字或符号")
+    if len(password) > limits.password_max_chars:
+        raise InputError(f"密码最多 {limits.password_max_chars} 个字符,请缩短")
 
 
 def password_matches(stored_hash: str, password: str) -> bool:
@@ -68,6 +76,47 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _decoy_hash() -> str:
+    return _hasher.hash("decoy password, never an account's")
+
+
+def check_like_a_password(password: str) -> None:
+    """Spend the time of a real check, so an unknown name is not told apart by a quicker answer."""
+    password_matches(_decoy_hash(), password)
+
+
+def username_key(name: str) -> str:
+    """The form two user names are compared in: ａｄｍｉｎ, ADMIN and admin are one name.
+
+    NFKC folds width and compatibility forms, casefold folds case; NFKC again because case folding
+    can produce characters NFKC would still change.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _invisible(ch: str) -> bool:
+    # Category C: format (zero-width space, direction marks), control, private use, unassigned.
+    return unicodedata.category(ch).startswith("C")
+
+
+def check_username(name: str, limits: AccountLimits | None = None) -> None:
+    """A new user name as typed (already stripped): refused if empty, too long, invisible in part,
+    not in its plain (NFKC) form, or one of the actors the product writes into the audit log."""
+    limits = limits or AccountLimits()
+    if not name:
+        raise InputError("用户名不能为空")
+    if len(name) > limits.username_max_chars:
+        raise InputError(f"用户名最多 {limits.username_max_chars} 个字符,请缩短")
+    if any(_invisible(ch) for ch in name):
+        raise InputError("用户名含不可见字符或控制字符(如零宽空格),请删除后重新输入")
+    plain = unicodedata.normalize("NFKC", name)
+    if plain != name:
+        raise InputError(f"用户名“{name}”含全角或兼容形式的字符,请改用“{plain}”")
+    if username_key(name) in {username_key(r) for r in limits.reserved_usernames}:
+        raise InputError(f"用户名“{name}”是系统保留的名称(审计日志用它表示系统操作),请换一个")
 
 
 def check_role(role: str) -> None:
@@ -79,6 +128,18 @@ def locked_until(failed: int, last_failed: datetime) -> datetime | None:
     """When an account with ``failed`` consecutive failures opens again (None: not locked)."""
     if failed >= MAX_FAILED:
         return last_failed + timedelta(minutes=LOCK_MINUTES)
+    return None
+
+
+def unknown_name_locked_until(counted: int, last_counted: datetime | None) -> datetime | None:
+    """When an unknown name "opens again", locked as a real account would be by the same failures.
+
+    An unknown name never signs in, so its counted failures fall into runs of MAX_FAILED, each
+    run started after the lock of the one before ran out: it is locked after every full run.
+    Answering it like a locked account keeps five guesses from telling real names from others.
+    """
+    if counted and last_counted is not None and counted % MAX_FAILED == 0:
+        return last_counted + timedelta(minutes=LOCK_MINUTES)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,28 @@ class Band:
     high: float
     default: float
     aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """What a user name, display name or password may be (settings.toml [accounts])."""
+
+    username_max_chars: int = 64
+    display_name_max_chars: int = 64
+    # argon2 hashes any length, but a visitor's megabytes of "password" should not reach it.
+    password_max_chars: int = 256
+    # Names the product itself writes into the audit log as the actor; no account may look like one.
+    reserved_usernames: tuple[str, ...] = ("命令行", "系统初始化", "系统", "匿名", "未登录", "自动备份", "定时备份")
+
+
+def _account_limits(data: dict) -> AccountLimits:
+    default = AccountLimits()
+    return AccountLimits(
+        username_max_chars=int(data.get("username_max_chars", default.username_max_chars)),
+        display_name_max_chars=int(data.get("display_name_max_chars", default.display_name_max_chars)),
+        password_max_chars=int(data.get("password_max_chars", default.password_max_chars)),
+        reserved_usernames=tuple(data.get("reserved_usernames", default.reserved_usernames)),
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,7 @@ class Settings:
     cumulative_units: frozenset[str]
     # A printed 自评表 总分 further than this from the computed score is flagged.
     printed_total_tolerance: float = 0.5
+    accounts: AccountLimits = field(default_factory=AccountLimits)
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -78,6 +101,7 @@ def parse_settings(data: dict) -> Settings:
         deadline_warning_days=int(lights["deadline_warning_days"]),
         cumulative_units=frozenset(lights["cumulative_units"]),
         printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
+        accounts=_account_limits(data.get("accounts", {})),
     )
 
 

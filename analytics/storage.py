@@ -10,7 +10,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -983,10 +983,15 @@ class Store:
         ).df()
 
     def add_user(self, username: str, display_name: str, role: str, units: list[str], password_hash: str,
-                 audit: Audit | None = None) -> None:
+                 audit: Audit | None = None, same_name: Callable[[str], str] | None = None) -> None:
+        """Insert a user; ``same_name`` maps a name to the form in which two names count as one
+        (checked against every stored name in the same transaction)."""
+        key = same_name or (lambda name: name)
         with self.transaction() as con:
-            if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchone()[0]:
-                raise ValueError(f"用户名“{username}”已存在")
+            for (existing,) in con.execute("SELECT username FROM users").fetchall():
+                if key(existing) == key(username):
+                    taken = "已存在" if existing == username else f"与已有用户名“{existing}”视为同一个名字"
+                    raise ValueError(f"用户名“{username}”{taken},请换一个")
             con.execute(
                 "INSERT INTO users VALUES (?, ?, ?, ?, ?, TRUE, 0, NULL, ?)",
                 [username, display_name, role, json.dumps(units, ensure_ascii=False), password_hash, datetime.now()],
@@ -1004,6 +1009,39 @@ class Store:
             sets = ", ".join(f"{k} = ?" for k in values)
             con.execute(f"UPDATE users SET {sets} WHERE username = ?", [*values.values(), username])
             self._audit(con, audit)
+
+    def reserve_sign_in(self, username: str, at: datetime,
+                        lock_end: Callable[[int, datetime], datetime | None]) -> tuple[dict | None, datetime | None]:
+        """Read the account and count this attempt as a failure before its password is checked.
+
+        Returns (row, None) with the attempt reserved, (row, until) for a locked account (nothing
+        changed) or (None, None) for an unknown name. Reading the count and raising it happen in
+        one transaction under the store's lock, so however many attempts arrive at once, at most
+        as many passwords are checked as ``lock_end`` allows failures; a right password then
+        resets the count (record_sign_in). ``lock_end(failed, last_failed_at)`` is the rule.
+        """
+        with self.transaction() as con:
+            row = self.get_user(username)
+            if row is None:
+                return None, None
+            until = lock_end(row["failed_count"], row["last_failed_at"]) if row["last_failed_at"] else None
+            if until is not None and at < until:
+                return row, until
+            # After a lock has run out, the count starts again.
+            con.execute(
+                "UPDATE users SET failed_count = CASE WHEN ? THEN 1 ELSE failed_count + 1 END, "
+                "last_failed_at = ? WHERE username = ?",
+                [until is not None, at, username],
+            )
+            return row, None
+
+    def failed_sign_ins_of_unknown(self, username: str, detail: str) -> tuple[int, datetime | None]:
+        """How many sign-ins with a name that is no account's were refused with ``detail``, and when last."""
+        count, last = self.con.execute(
+            "SELECT count(*), max(occurred_at) FROM audit_log "
+            "WHERE action = '登录失败' AND username = ? AND detail = ?", [username, detail]
+        ).fetchone()
+        return count, last
 
     def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit, restart: bool = False) -> None:
         """Count consecutive failures (reset on success; ``restart`` counts afresh after a lock ran out)

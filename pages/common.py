@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.app_session import AppSession
 
 from analytics import auth
-from analytics.accounts import current_user, ensure_first_admin, sign_in
+from analytics.accounts import current_user, ensure_first_admin, may_clear_caches, sign_in
 from analytics.auth import SignInFailed, User
 from analytics.dashboard import Filters, View, build_view, filter_options
 from analytics.services import load_seed_if_empty
@@ -33,6 +35,44 @@ def _shared_store() -> Store:
     load_seed_if_empty(store)
     ensure_first_admin(store)
     return store
+
+
+def _state_value(session: AppSession, key: str) -> object:
+    # A session's state outside its script run: a SafeSessionState, which has no .get().
+    try:
+        return session._session_state[key]
+    except KeyError:
+        return None
+
+
+def _guarded_clear_cache(session: AppSession) -> None:
+    """Streamlit's "Clear cache" request, allowed to a signed-in administrator only.
+
+    Any browser can send the ``clear_cache`` message (the menu item is hidden, the websocket is
+    not), and Streamlit's own handler empties every cache of the process for all visitors, the
+    open database among them, and the sender's session. An administrator's request empties the
+    computed views only, so the shared connection and everyone's sign-in stay; anyone else's is
+    ignored and the app goes on as before.
+    """
+    name, seen = _state_value(session, USER_KEY), _state_value(session, SEEN_KEY)
+    now = datetime.now()
+    fresh = name is not None and seen is not None and not auth.session_expired(seen, now)
+    if fresh and may_clear_caches(_shared_store().cursor(), name):
+        st.cache_data.clear()
+        return
+    logging.getLogger(__name__).warning("clear_cache request ignored: not from a signed-in administrator")
+
+
+_guarded_clear_cache.guarded = True  # type: ignore[attr-defined]
+
+
+def guard_cache_clearing() -> None:
+    """Route Streamlit's clear_cache requests through the role check (idempotent)."""
+    if not getattr(AppSession._handle_clear_cache_request, "guarded", False):
+        AppSession._handle_clear_cache_request = _guarded_clear_cache  # type: ignore[method-assign]
+
+
+guard_cache_clearing()
 
 
 def get_store() -> Store:

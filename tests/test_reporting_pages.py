@@ -781,10 +781,11 @@ def test_the_first_start_creates_the_administrator_from_the_environment(app_db: 
 
 def test_sign_in_failure_expiry_and_sign_out_on_the_page(db: Path) -> None:
     at = sign_in(start(), "zhang", "wrong-password")
-    assert [e.value for e in at.sidebar.error] == ["用户名或密码错误(再错 4 次将锁定账号)"]
+    # Issue 10 item 11: a real name and an unknown one get the same answer.
+    assert [e.value for e in at.sidebar.error] == [accounts.wrong_name_or_password()]
     assert signed_in_caption(at) is None
     sign_in(at, "nobody", "whatever-1")
-    assert [e.value for e in at.sidebar.error] == ["用户名或密码错误"]
+    assert [e.value for e in at.sidebar.error] == [accounts.wrong_name_or_password()]
 
     sign_in(at, "zhang")
     assert signed_in_caption(at) is not None
