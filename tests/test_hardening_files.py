@@ -349,3 +349,14 @@ def test_plain_url_numbers_still_filter() -> None:
     f = Filters.from_params({"year": ["2026"], "project": ["1", "2"]}, T, OPTIONS)
     assert (f.year, f.project_ids) == (2026, (1, 2))
 
+
+
+def test_the_app_opens_with_superscript_digits_in_the_url(app_db: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["year"] = "²"
+    at.query_params["project"] = ["¹", "²"]
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["项目数"] == "4"  # the odd filters fall back to all
