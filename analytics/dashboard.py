@@ -65,7 +65,7 @@ class Filters:
         except ValueError:
             as_of = today
         year_text = first("year")
-        year = int(year_text) if year_text and year_text.isdigit() else None
+        year = _ascii_int(year_text)
         if year is not None and year not in set(options["year"]):
             year = None
         dept = first("dept")
@@ -75,8 +75,16 @@ class Filters:
         if unit not in set(options["unit"].dropna()):
             unit = None
         known = set(options["project_id"])
-        ids = tuple(sorted({int(p) for p in params.get("project", []) if p.isdigit() and int(p) in known}))
+        numbers = (_ascii_int(p) for p in params.get("project", []))
+        ids = tuple(sorted({n for n in numbers if n is not None and n in known}))
         return cls(as_of=as_of, year=year, department=dept, unit=unit, project_ids=ids)
+
+
+def _ascii_int(text: str | None) -> int | None:
+    """A URL parameter's number: ASCII digits only (str.isdigit() also takes "²", which int() refuses)."""
+    if text and len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 @dataclass

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analytics.limits import check_package
 from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
 from analytics.tables import parse_rows
@@ -76,11 +77,21 @@ def _cell_text(value: object, number_format: str = "") -> str:
 
 
 def open_workbook(data: bytes, source: str, data_only: bool = True) -> Workbook:
-    """An xlsx workbook, or an InputError that says why the file is not one."""
-    import openpyxl
+    """An xlsx workbook, or an InputError that says why the file is not one.
 
+    The package is checked against settings.toml [files] first (zip members, sizes, shared
+    strings, rows and cells per sheet), so that what openpyxl loads is bounded by those limits.
+    """
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError(f"文件“{source}”不是有效的Excel(.xlsx)文件,可能已损坏或扩展名不对")
+    check_package(data, source, workbook=True)
+    return _load_workbook(data, source, data_only)
+
+
+def _load_workbook(data: bytes, source: str, data_only: bool) -> Workbook:
+    """A workbook whose package :func:`open_workbook` has already checked."""
+    import openpyxl
+
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=data_only)
     except Exception:  # openpyxl raises many types for broken packages
@@ -133,7 +144,7 @@ def _has_formulas(data: bytes) -> bool:
 
 def _formula_texts(data: bytes, source: str) -> dict[tuple[str, str], str]:
     """Every formula cell's text, by sheet and coordinate (read once per workbook, when needed)."""
-    wb = open_workbook(data, source, data_only=False)
+    wb = _load_workbook(data, source, data_only=False)  # xlsx_sheets checked the package
     return {
         (ws.title, c.coordinate): str(c.value)
         for ws in wb.worksheets
@@ -159,6 +170,7 @@ def docx_rows(data: bytes, source: str) -> list[Row]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputError(f"文件“{source}”不是有效的Word(.docx)文件,可能已损坏或扩展名不对")
+    check_package(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # python-docx raises many types for broken packages
@@ -318,6 +330,16 @@ def _is_tidy(header: list[str]) -> bool:
     return len(found) >= 3 and bool(found & set(_TIDY_REQUIRED))
 
 
+# A 年度 cell: four ASCII digits, or "2026.0" from a number cell. float() would take "inf" (and
+# then int() raises OverflowError) and "1e3"; str.isdigit() takes "²".
+_YEAR_TEXT = re.compile(r"([0-9]{4})(?:\.0*)?")
+
+
+def _year_number(text: str) -> int | None:
+    m = _YEAR_TEXT.fullmatch(text.strip())
+    return int(m.group(1)) if m else None
+
+
 def tidy_tables(header: list[str], records: list[tuple[int, list[str]]], source: str) -> list[ProjectTable]:
     """The tidy form: one row per indicator, project columns repeated on each row."""
     col = {normalize_text(h): i for i, h in enumerate(header)}
@@ -342,10 +364,9 @@ def tidy_tables(header: list[str], records: list[tuple[int, list[str]]], source:
             raise fail("项目名称", "项目名称为空")
         t = tables.get(key)
         if t is None:
-            try:
-                year = int(float(key[0])) if key[0] else None
-            except ValueError:
-                raise fail("年度", f"年度“{key[0]}”不是年份") from None
+            year = _year_number(key[0]) if key[0] else None
+            if key[0] and year is None:
+                raise fail("年度", f"年度“{key[0]}”不是年份,请写成四位数字(如 2026)")
             t = ProjectTable(year=year, name=key[2], department=key[1], location=f"第{n}行")
             t.unit = get(cells, "实施单位")
             t.attribute = get(cells, "项目属性")
@@ -457,7 +478,8 @@ def read_tables(data: bytes, source: str) -> list[ProjectTable]:
         raise InputError(f"文件“{source}”是旧版Office格式,请另存为.xlsx或.docx后再导入")
     text = simplify(decode_text(data, source))
     if suffix == ".csv":
-        records = list(csv.reader(io.StringIO(text)))
+        # newline="": the csv module splits CR-only lines (Excel's "CSV (Macintosh)") itself.
+        records = list(csv.reader(io.StringIO(text, newline="")))
         _refuse_report([r for r in records if any(c.strip() for c in r)][:1], source)
         if records and _is_tidy(records[0]):
             return tidy_tables(records[0], [(i + 2, r) for i, r in enumerate(records[1:])], source)

@@ -143,7 +143,9 @@ def _sheets_from_xlsx(data: bytes, file_name: str) -> list[Sheet]:
 
 def _sheets_from_csv(data: bytes, file_name: str) -> list[Sheet]:
     text = decode_text(data, file_name)
-    records = list(csv.reader(io.StringIO(text)))
+    # newline="" lets the csv module split lines itself: CR-only files (Excel's "CSV (Macintosh)")
+    # and CR/LF inside quoted cells are read as written.
+    records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         raise InputError(f"文件“{file_name}”是空文件")
     header = [_header_key(h) for h in records[0]]
@@ -294,6 +296,17 @@ def _read_as_of(cell: Cell, today: date) -> date:
     return as_of
 
 
+# An indicator id as a cell shows it: ASCII digits, or "12.0" from a number cell. float() would
+# also take "inf", "nan", "1e999" and "1_2", and str.isdigit() takes "²": neither is an id.
+_ID_TEXT = re.compile(r"[0-9]{1,18}(?:\.0*)?")
+
+
+def _id_number(text: str) -> int | None:
+    """The indicator id ``text`` spells, or None when it is not a plain number."""
+    s = text.strip()
+    return int(s.split(".")[0]) if _ID_TEXT.fullmatch(s) else None
+
+
 def _lookup_maps(lookup: pd.DataFrame) -> tuple[dict, dict]:
     by_id = {int(r["indicator_id"]): r for r in lookup.to_dict("records")}
     by_name: dict[tuple[str, str], list[dict]] = {}
@@ -350,12 +363,12 @@ def check_actual_rows(
         project, name = get("项目名称").text, get("三级指标").text
         found = None  # the indicator the row names, even when the row then contradicts it
         if id_text:
-            try:
-                target = by_id.get(int(float(id_text)))
-            except ValueError:
-                target = None
+            number = _id_number(id_text)
+            target = by_id.get(number) if number is not None else None
             found = target
-            if target is None:
+            if number is None:
+                err("指标编号", "指标编号不存在(指标编号应为数字,如 12;请从填报模板中复制)")
+            elif target is None:
                 err("指标编号", "指标编号不存在")
             elif project and project != target["project_name"]:
                 err("项目名称", f"与指标编号{id_text}对应的项目“{target['project_name']}”不一致")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +45,22 @@ def _account_limits(data: dict) -> AccountLimits:
 
 
 @dataclass(frozen=True)
+class FileLimits:
+    """What one uploaded or imported .xlsx/.docx may expand to ([files] of settings.toml).
+
+    A zip package is checked against these before any parser sees it, so that a small file
+    cannot expand into gigabytes of XML or millions of cells in memory.
+    """
+
+    max_zip_members: int = 1000
+    max_member_mb: float = 64
+    max_total_mb: float = 200
+    max_shared_strings_mb: float = 32
+    max_sheet_rows: int = 100_000
+    max_sheet_cells: int = 1_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     pools: dict[str, float]
     budget_points: float
@@ -64,6 +80,7 @@ class Settings:
     # A printed 自评表 总分 further than this from the computed score is flagged.
     printed_total_tolerance: float = 0.5
     accounts: AccountLimits = field(default_factory=AccountLimits)
+    files: FileLimits = field(default_factory=FileLimits)
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -102,7 +119,23 @@ def parse_settings(data: dict) -> Settings:
         cumulative_units=frozenset(lights["cumulative_units"]),
         printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
         accounts=_account_limits(data.get("accounts", {})),
+        files=parse_file_limits(data.get("files", {})),
     )
+
+
+def parse_file_limits(data: dict) -> FileLimits:
+    """[files]: each limit a positive number; a missing one keeps its default."""
+    unknown = set(data) - {f.name for f in fields(FileLimits)}
+    if unknown:
+        raise ValueError(f"settings: unknown [files] keys: {', '.join(sorted(unknown))}")
+    values = {}
+    for f in fields(FileLimits):
+        if f.name in data:
+            v = data[f.name]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise ValueError(f"settings: files.{f.name} must be a positive number")
+            values[f.name] = int(v) if f.type == "int" else float(v)
+    return FileLimits(**values)
 
 
 @lru_cache(maxsize=8)
