@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,26 @@ class Band:
     high: float
     default: float
     aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """Caps, in characters, on what visitors and files send ([limits] of settings.toml)."""
+
+    note_chars: int = 2000
+    reason_chars: int = 500
+    cell_text_chars: int = 2000
+    file_name_chars: int = 255
+    audit_user_chars: int = 64
+    audit_detail_chars: int = 2000
+
+
+def parse_text_limits(limits: dict) -> TextLimits:
+    known = {f.name for f in fields(TextLimits)}
+    values = {k: int(v) for k, v in limits.items() if k in known}
+    if any(v < 1 for v in values.values()):
+        raise ValueError("settings: [limits] text caps must be positive")
+    return TextLimits(**values)
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,7 @@ class Settings:
     cumulative_units: frozenset[str]
     # A printed 自评表 总分 further than this from the computed score is flagged.
     printed_total_tolerance: float = 0.5
+    text_limits: TextLimits = TextLimits()
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -78,6 +99,7 @@ def parse_settings(data: dict) -> Settings:
         deadline_warning_days=int(lights["deadline_warning_days"]),
         cumulative_units=frozenset(lights["cumulative_units"]),
         printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
+        text_limits=parse_text_limits(data.get("limits", {})),
     )
 
 
