@@ -12,6 +12,7 @@ from analytics import auth
 from analytics.accounts import current_user, ensure_first_admin, sign_in
 from analytics.auth import SignInFailed, User
 from analytics.dashboard import Filters, View, build_view, filter_options
+from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
 from analytics.storage import Store
@@ -138,7 +139,7 @@ def sign_in_box(store: Store, user: User | None) -> None:
     """The sidebar's sign-in form, or who is signed in with a sign-out button."""
     if user is not None:
         units = "、".join(user.units) if user.units else "全部单位"
-        st.caption(f"已登录:{user.display_name}({user.role};{units})")
+        st.caption(escape_markdown(f"已登录:{user.display_name}({user.role};{units})"))
         st.button("退出登录", on_click=sign_out, key="sign_out")
         return
     with st.form("sign_in", border=False):
@@ -147,7 +148,7 @@ def sign_in_box(store: Store, user: User | None) -> None:
         st.form_submit_button("登录", on_click=_sign_in, args=(store,))
     notice = st.session_state.get("_signin_notice")
     if notice:
-        st.error(notice)
+        st.error(escape_markdown(notice))
 
 
 def current_user_or_stop(roles: tuple[str, ...]) -> User:
