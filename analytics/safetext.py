@@ -14,8 +14,10 @@ import re
 # strikethrough, LaTeX and Streamlit's ``:red[...]`` directives (which need the bracket); ``\`` first of all.
 # "_" inside a word ("管理_2026年") cannot emphasise, and "(" without "[" makes no link: both stay.
 _MARKDOWN_INLINE = re.compile(r"([\\`*\[\]<>!~$&|@]|(?<!\w)_|_(?!\w))")
-# Bare URLs become links (GFM autolinks): the escape breaks the scheme and the www. of a domain.
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)")
+# Bare URLs become links (GFM autolinks). Streamlit's markdown finds them in the text after the
+# escapes are gone, so a backslash does not help: a zero-width space breaks "http://" and "www.".
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
+_ZERO_WIDTH_SPACE = "\u200b"
 # At the start of the text only (line breaks are flattened): headings, quotes, list items, rules.
 _BLOCK_START = re.compile(r"^(\s*)(>|[#+\-](?=[\s#+\-]|$)|\d{1,9}(?=[.)](?:\s|$)))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
@@ -32,7 +34,7 @@ def escape_markdown(text: object) -> str:
     """
     s = _LINE_BREAKS.sub(" ", "" if text is None else str(text))
     s = _MARKDOWN_INLINE.sub(r"\\\1", s)
-    s = _AUTOLINK.sub(lambda m: "\\" + m.group(), s)
+    s = _AUTOLINK.sub(_ZERO_WIDTH_SPACE, s)
     return _BLOCK_START.sub(_escape_block_start, s)
 
 
