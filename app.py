@@ -12,9 +12,12 @@ import streamlit as st
 from analytics.accounts import viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
-from pages.common import FILTERS_KEY, get_store, options, run_page, sign_in_box, signed_in_user
+from pages.common import FILTERS_KEY, favicon, get_store, options, run_page, sign_in_box, signed_in_user
 
-st.set_page_config(page_title="项目支出绩效目标", page_icon=":material/monitoring:", layout="wide")
+# The favicon is an image the app serves itself: a :material/...: or emoji icon (the page_icon, or a
+# page's icon) is fetched by the browser from fonts.gstatic.com, and the app makes no request to another
+# host (issue 10). A set page_icon also keeps the pages' icons out of the favicon.
+st.set_page_config(page_title="项目支出绩效目标", page_icon=favicon(), layout="wide")
 
 store = get_store()
 user = signed_in_user(store)

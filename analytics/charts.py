@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES
+from analytics.safetext import escape_html
 
 # Colour-blind-aware, projector-safe hues; grey stays light so that it reads as "nothing yet".
 LIGHT_COLORS = {
@@ -45,6 +46,13 @@ def style(fig: go.Figure, title: str | None = None, height: int | None = None, l
     return fig
 
 
+def shown(texts: pd.Series) -> pd.Series:
+    """Names, units and notes from files and visitors as Plotly text: Plotly renders <a href> and
+    other tags in labels and hovers, so every user text is escaped before it reaches a figure."""
+    return texts.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
+                                    else escape_html(v))
+
+
 def light_legend_name(light: str) -> str:
     return LIGHT_NAMES.get(light, light)
 
@@ -67,9 +75,10 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(
-            x=part["score"], y=part["short_name"], orientation="h", name=f"等级 {grade}",
+            x=part["score"], y=shown(part["short_name"]), orientation="h", name=f"等级 {grade}",
             marker_color=colour, text=part["score"].map(lambda v: f"{v:.2f}"), textposition="inside",
-            customdata=part[["name", "light"]].assign(light=part["light"].astype(str).map(LIGHT_NAMES)),
+            customdata=part[["name", "light"]].assign(name=shown(part["name"]),
+                                                      light=part["light"].astype(str).map(LIGHT_NAMES)),
             hovertemplate="项目:%{customdata[0]}<br>总分:%{x:.2f}<br>监控灯:%{customdata[1]}<extra>" + grade
             + "</extra>",
         )
@@ -78,7 +87,7 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         if part.empty:
             continue
         fig.add_scatter(
-            x=[103] * len(part), y=part["short_name"], mode="markers", name=LIGHT_NAMES[light],
+            x=[103] * len(part), y=shown(part["short_name"]), mode="markers", name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light], "size": 18 if large else 13, "line": {"color": "#333", "width": 1}},
             hovertemplate="%{y}<br>项目监控灯:" + LIGHT_NAMES[light] + "<extra></extra>",
         )
@@ -95,7 +104,8 @@ def _score_scatter(projects: pd.DataFrame, large: bool) -> go.Figure:
         fig.add_scattergl(
             x=part["score"], y=part["funding_total"], mode="markers", name=f"等级 {grade}",
             marker={"color": colour, "size": 7, "opacity": 0.75},
-            customdata=part[["name", "light"]].assign(light=part["light"].astype(str).map(LIGHT_NAMES)).to_numpy(),
+            customdata=part[["name", "light"]].assign(name=shown(part["name"]),
+                                                      light=part["light"].astype(str).map(LIGHT_NAMES)).to_numpy(),
             hovertemplate="项目:%{customdata[0]}<br>总分:%{x:.2f}<br>资金:%{y:,.2f} 万元<br>监控灯:%{customdata[1]}"
             "<extra></extra>",
         )
@@ -127,15 +137,15 @@ def funding_treemap(tree: pd.DataFrame) -> go.Figure:
         values.append(value)
 
     for dept, d in tree.groupby("department", sort=False):
-        add(dept, dept, "", float(d["amount"].sum()))
+        add(dept, escape_html(dept), "", float(d["amount"].sum()))
         for unit, u in d.groupby("unit", sort=False):
             uid = f"{dept}/{unit}"
-            add(uid, unit, dept, float(u["amount"].sum()))
+            add(uid, escape_html(unit), dept, float(u["amount"].sum()))
             for proj, p in u.groupby("project", sort=False):
                 pid = f"{uid}/{proj}"
-                add(pid, proj, uid, float(p["amount"].sum()))
+                add(pid, escape_html(proj), uid, float(p["amount"].sum()))
                 for i, row in enumerate(p.itertuples()):
-                    add(f"{pid}/{i}", row.item, pid, float(row.amount))
+                    add(f"{pid}/{i}", escape_html(row.item), pid, float(row.amount))
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
         hovertemplate="%{label}<br>%{value:,.2f} 万元<extra></extra>", texttemplate="%{label}<br>%{value:,.2f}万元",
@@ -148,9 +158,9 @@ def fiscal_other_chart(projects: pd.DataFrame) -> go.Figure:
     """Fiscal against other funds per project, stacked."""
     p = projects.sort_values("funding_total")
     fig = go.Figure()
-    fig.add_bar(y=p["short_name"], x=p["funding_fiscal"].fillna(0), name="财政拨款", orientation="h",
+    fig.add_bar(y=shown(p["short_name"]), x=p["funding_fiscal"].fillna(0), name="财政拨款", orientation="h",
                 marker_color="#2f6fd6", hovertemplate="%{y}<br>财政拨款:%{x:,.2f} 万元<extra></extra>")
-    fig.add_bar(y=p["short_name"], x=p["funding_other"].fillna(0), name="其他资金", orientation="h",
+    fig.add_bar(y=shown(p["short_name"]), x=p["funding_other"].fillna(0), name="其他资金", orientation="h",
                 marker_color="#9bc1ee", hovertemplate="%{y}<br>其他资金:%{x:,.2f} 万元<extra></extra>")
     fig.update_layout(barmode="stack", xaxis={"title": "万元"})
     return style(fig, "财政拨款与其他资金", height=max(280, 60 + 44 * len(p)))
@@ -159,11 +169,12 @@ def fiscal_other_chart(projects: pd.DataFrame) -> go.Figure:
 def cost_spending_chart(caps: pd.DataFrame) -> go.Figure:
     """Cost caps against reported spending and funding per project."""
     fig = go.Figure()
-    fig.add_bar(y=caps["project"], x=caps["funding"], name="年度资金总额", orientation="h", marker_color="#c9d6e3",
+    names = shown(caps["project"])
+    fig.add_bar(y=names, x=caps["funding"], name="年度资金总额", orientation="h", marker_color="#c9d6e3",
                 hovertemplate="%{y}<br>年度资金总额:%{x:,.2f} 万元<extra></extra>")
-    fig.add_bar(y=caps["project"], x=caps["caps"], name="成本指标上限合计", orientation="h", marker_color="#8e6bbf",
+    fig.add_bar(y=names, x=caps["caps"], name="成本指标上限合计", orientation="h", marker_color="#8e6bbf",
                 hovertemplate="%{y}<br>成本指标上限合计:%{x:,.2f} 万元<extra></extra>")
-    fig.add_bar(y=caps["project"], x=caps["spent"], name="预算执行数", orientation="h", marker_color=ACCENT,
+    fig.add_bar(y=names, x=caps["spent"], name="预算执行数", orientation="h", marker_color=ACCENT,
                 hovertemplate="%{y}<br>预算执行数:%{x:,.2f} 万元<extra></extra>")
     fig.update_layout(barmode="group", xaxis={"title": "万元"})
     return style(fig, "成本上限与已报支出", height=max(300, 80 + 70 * len(caps)))
@@ -178,12 +189,12 @@ def execution_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(
-            y=part["short_name"], x=(part["execution_rate"].fillna(0) * 100), orientation="h",
+            y=shown(part["short_name"]), x=(part["execution_rate"].fillna(0) * 100), orientation="h",
             name=f"执行率({LIGHT_NAMES[light]})", marker_color=LIGHT_COLORS[light],
             hovertemplate="%{y}<br>预算执行率:%{x:.1f}%<extra></extra>",
         )
     fig.add_scatter(
-        y=p["short_name"], x=p["time_progress"] * 100, mode="markers", name="时间进度",
+        y=shown(p["short_name"]), x=p["time_progress"] * 100, mode="markers", name="时间进度",
         marker={"symbol": "line-ns", "size": 30, "line": {"width": 4, "color": "#1a1a1a"}},
         hovertemplate="%{y}<br>时间进度:%{x:.1f}%<extra></extra>",
     )
@@ -200,7 +211,7 @@ def history_chart(history: pd.DataFrame, target: float | None, expected: pd.Data
     fig.add_scatter(
         x=live["as_of"], y=live["value_num"], mode="lines+markers", name="实际完成值",
         line={"color": ACCENT, "width": 3}, marker={"size": 10},
-        customdata=live[["reporter", "entered_at", "note"]].astype(str).to_numpy(),
+        customdata=live[["reporter", "entered_at", "note"]].apply(shown).to_numpy(),
         hovertemplate="截至 %{x|%Y-%m-%d}<br>实际:%{y:,.4g}" + unit
         + "<br>填报人:%{customdata[0]}<br>填报时间:%{customdata[1]}<br>说明:%{customdata[2]}<extra></extra>",
     )
@@ -216,7 +227,7 @@ def history_chart(history: pd.DataFrame, target: float | None, expected: pd.Data
         fig.add_hline(y=target, line={"color": LIGHT_COLORS["red"], "width": 2, "dash": "dash"},
                       annotation_text=f"目标值 {target:,.4g}{unit}", annotation_font_family=FONT_FAMILY)
     fig.update_layout(xaxis={"title": "截至日期"}, yaxis={"title": unit or "数值"})
-    return style(fig, title, height=380)
+    return style(fig, escape_html(title), height=380)
 
 
 def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) -> go.Figure:
@@ -226,7 +237,7 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
     end = pd.to_datetime(p["end_date"]).fillna(pd.to_datetime(p["year"].astype(str) + "-12-31"))
     duration_ms = (end - start).dt.total_seconds() * 1000 + 86_400_000
     fig = go.Figure(go.Bar(
-        y=p["short_name"], x=duration_ms, base=start.dt.strftime("%Y-%m-%d"), orientation="h", name="项目期",
+        y=shown(p["short_name"]), x=duration_ms, base=start.dt.strftime("%Y-%m-%d"), orientation="h", name="项目期",
         marker_color="#c9d6e3",
         customdata=pd.DataFrame({"s": start.dt.strftime("%Y-%m-%d"), "e": end.dt.strftime("%Y-%m-%d")}).to_numpy(),
         hovertemplate="%{y}<br>项目期:%{customdata[0]} 至 %{customdata[1]}<extra></extra>",
@@ -237,10 +248,10 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
         if part.empty:
             continue
         fig.add_scatter(
-            y=part["short_name"], x=part["target_date"], mode="markers", name=label,
+            y=shown(part["short_name"]), x=part["target_date"], mode="markers", name=label,
             marker={"symbol": "diamond", "size": 16, "color": LIGHT_COLORS[colour],
                     "line": {"color": "#333", "width": 1}},
-            customdata=part[["name", "state", "days_left"]].to_numpy(),
+            customdata=part[["name", "state", "days_left"]].assign(name=shown(part["name"])).to_numpy(),
             hovertemplate="%{customdata[0]}<br>截止:%{x|%Y-%m-%d}<br>%{customdata[1]},剩余 %{customdata[2]} 天"
             "<extra></extra>",
         )
@@ -259,7 +270,7 @@ def level1_lights_chart(counts: pd.DataFrame, large: bool = False) -> go.Figure:
     for light, colour in LIGHT_COLORS.items():
         if light not in counts or not counts[light].sum():
             continue
-        fig.add_bar(x=counts.index, y=counts[light], name=LIGHT_NAMES[light], marker_color=colour,
+        fig.add_bar(x=shown(pd.Series(counts.index)), y=counts[light], name=LIGHT_NAMES[light], marker_color=colour,
                     text=counts[light].where(counts[light] > 0, ""), textposition="inside",
                     hovertemplate="%{x}<br>" + LIGHT_NAMES[light] + ":%{y} 个<extra></extra>")
     fig.update_layout(barmode="stack", yaxis={"title": "指标个数", "dtick": 1})

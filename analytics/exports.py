@@ -6,17 +6,20 @@ Any cell that starts like a formula is neutralised so that no spreadsheet runs i
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 from analytics.reports import INDICATOR_COLUMNS, LIKELIHOODS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A signed number ("-5", "+3.5%") is read as that number, never run: it is left as typed.
+_PLAIN_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?%?")
 
 
 def safe_cell(value: object) -> object:
     """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

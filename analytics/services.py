@@ -40,12 +40,76 @@ from analytics.reports import (
     check_report,
     parse_actual,
 )
-from analytics.settings import Settings, load_settings
+from analytics.safetext import clip, clip_file_name
+from analytics.settings import Settings, TextLimits, load_settings
 from analytics.storage import INDICATOR_EXTRAS, PROJECT_ROOT, Audit, Store
 from analytics.values import parse_target
 
 DATA_DIR = PROJECT_ROOT / "data"
 TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx", ".pdf")
+
+
+# -- text caps ([limits] of settings.toml): checked here, before anything reaches the store ------
+def _limits() -> TextLimits:
+    return load_settings().text_limits
+
+
+def _audit(username: str | None, action: str, detail: str = "", file_name: str | None = None) -> Audit:
+    """An audit line cut to the caps: whatever a caller let through, one line stays small."""
+    lim = _limits()
+    return Audit(
+        None if username is None else clip(username, lim.audit_user_chars),
+        action,
+        clip(detail, lim.audit_detail_chars),
+        None if file_name is None else clip_file_name(file_name, lim.file_name_chars),
+    )
+
+
+def bounded_file_name(name: str) -> str:
+    """A file name as stored (source, audit): shortened to the cap, its extension kept."""
+    return clip_file_name(name, _limits().file_name_chars)
+
+
+def _require_short(text: str, limit: int, what: str) -> str:
+    if len(text) > limit:
+        raise InputError(f"{what}过长:最多 {limit} 个字,现有 {len(text)} 个字。请缩短后重试。")
+    return text
+
+
+def _table_text_error(tables: list[ProjectTable], limit: int) -> str | None:
+    """The first text of a table or indicator longer than ``limit``, said in Chinese; None if all fit."""
+    for t in tables:
+        for owner, where in ((t, f"表“{clip(t.name, 40)}”"), *((i, f"表“{clip(t.name, 40)}”的指标“{clip(i.name, 40)}”")
+                                                              for i in t.indicators)):
+            for f in dataclasses.fields(owner):
+                value = getattr(owner, f.name)
+                if isinstance(value, TargetValue):
+                    value = value.text
+                if isinstance(value, str) and len(value) > limit:
+                    return (f"{where}中有一段文字长 {len(value)} 个字,超过上限 {limit} 个字(字段 {f.name})。"
+                            "请检查文件是否损坏或粘贴了多余内容,改正后重新导入。")
+    return None
+
+
+def _long_cell_errors(batch: ReportBatch, lim: TextLimits) -> list[RowError]:
+    """Report rows whose value, note or reporter is longer than the caps: refused like any bad cell."""
+    checks = (
+        (batch.actuals, "value_text", "实际完成值", lim.cell_text_chars),
+        (batch.actuals, "note", "偏差原因分析及改进措施", lim.note_chars),
+        (batch.actuals, "reporter", "填报人", lim.audit_user_chars),
+        (batch.spending, "note", "说明", lim.note_chars),
+        (batch.spending, "reporter", "填报人", lim.audit_user_chars),
+    )
+    errors = []
+    for frame, column, label, limit in checks:
+        if column not in frame.columns:
+            continue
+        texts = frame[column].astype(object)
+        too_long = texts.map(lambda v, n=limit: isinstance(v, str) and len(v) > n).astype(bool)
+        for r, text in zip(frame[too_long].itertuples(), texts[too_long], strict=True):
+            errors.append(RowError(r.sheet, int(r.row), label, clip(text, 60),
+                                   f"内容过长:最多 {limit} 个字,现有 {len(text)} 个字,请缩短后重新上传"))
+    return errors
 
 
 @dataclass
@@ -292,6 +356,7 @@ def _target_fields(tv: TargetValue) -> dict:
 
 def import_bytes(store: Store, data: bytes, file_name: str, imported_by: str | None = None) -> ImportResult:
     """Read and store one file in one transaction; ``InputError`` leaves the store untouched."""
+    file_name = bounded_file_name(file_name)
     tables = read_tables(data, file_name)
     return import_tables(store, tables, file_name, hashlib.sha256(data).hexdigest(), imported_by)
 
@@ -305,6 +370,10 @@ def import_tables(store: Store, tables: list[ProjectTable], file_name: str, cont
     reports with the file as source and ``imported_by`` (else 命令行) as reporter; a value that is
     not a value of its indicator is kept as the report's note, with a warning.
     """
+    file_name = bounded_file_name(file_name)
+    problem = _table_text_error(tables, _limits().cell_text_chars)
+    if problem:
+        raise InputError(problem)
     projects, indicators = _stage(tables, file_name)
     budget, actuals, spending, report_warnings, taken = _stage_printed(tables, load_settings())
     warnings = [f"{t.name}:{w}" for t in tables for w in t.warnings] + report_warnings
@@ -312,7 +381,7 @@ def import_tables(store: Store, tables: list[ProjectTable], file_name: str, cont
     said = "、".join(f"{n} {c} 张" for n, c in Counter(kinds).items())
     saved = store.save_tables(
         file_name, content_hash, projects, indicators, warnings, imported_by,
-        Audit(imported_by or "命令行", "导入目标表", f"{said},{len(indicators)} 个指标", file_name),
+        _audit(imported_by or "命令行", "导入目标表", f"{said},{len(indicators)} 个指标", file_name),
         budget=budget, actuals=actuals, spending=spending,
     )
     return ImportResult(
@@ -441,9 +510,12 @@ def check_report_bytes(
     store: Store, data: bytes, file_name: str, reporter: str | None = None, today: date | None = None
 ) -> ReportBatch:
     """Every row of a report file checked against the current targets; nothing written."""
-    return check_report(
-        data, file_name, store.indicator_lookup(), store.projects_frame(), load_settings(), reporter, today
+    batch = check_report(
+        data, bounded_file_name(file_name), store.indicator_lookup(), store.projects_frame(), load_settings(),
+        reporter, today,
     )
+    batch.errors.extend(_long_cell_errors(batch, _limits()))
+    return batch
 
 
 def load_report(
@@ -453,10 +525,11 @@ def load_report(
     batch = check_report_bytes(store, data, file_name, reporter, today)
     if batch.errors:
         raise ReportRefused(file_name, batch.errors)
+    file_name = bounded_file_name(file_name)
     said = f"指标 {len(batch.actuals)} 条,预算执行 {len(batch.spending)} 条"
     n_a, n_s = store.append_reports(
         batch.actuals.drop(columns=list(WHERE_COLUMNS)), batch.spending.drop(columns=list(WHERE_COLUMNS)),
-        Audit(reporter or "命令行", "填报", said, file_name),
+        _audit(reporter or "命令行", "填报", said, file_name),
     )
     return ReportResult(file_name, n_a, n_s)
 
@@ -600,7 +673,9 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
     """Check an upload for the signed-in reporter and say, row by row, what committing would change."""
     require_reporter(actor)
     lookup_frame, projects_frame = store.indicator_lookup(), store.projects_frame()
+    file_name = bounded_file_name(file_name)
     batch = check_report(data, file_name, lookup_frame, projects_frame, load_settings(), actor.username, today)
+    batch.errors.extend(_long_cell_errors(batch, _limits()))
     lookup = lookup_frame.set_index("indicator_id")
     projects = projects_frame.set_index("project_id")
     errors = sorted(batch.errors + _unit_errors(actor, batch, lookup, projects),
@@ -639,11 +714,12 @@ def commit_report(store: Store, actor: User, data: bytes, file_name: str, today:
     if preview.errors:
         raise ReportRefused(file_name, preview.errors)
     batch = preview.batch
+    file_name = preview.file_name
     # Who reported is whoever is signed in; a 填报人 typed in the file does not decide ownership.
     actuals = batch.actuals.drop(columns=list(WHERE_COLUMNS)).assign(reporter=actor.username)
     spending = batch.spending.drop(columns=list(WHERE_COLUMNS)).assign(reporter=actor.username)
     said = f"指标 {len(actuals)} 条,预算执行 {len(spending)} 条"
-    n_a, n_s = store.append_reports(actuals, spending, Audit(actor.username, "填报", said, file_name))
+    n_a, n_s = store.append_reports(actuals, spending, _audit(actor.username, "填报", said, file_name))
     return ReportResult(file_name, n_a, n_s)
 
 
@@ -703,9 +779,10 @@ def withdraw_report(store: Store, actor: User, report_id: int, report_type: str,
         raise PermissionDenied("只能撤回自己的填报")
     if not reason.strip():
         raise InputError("请写明撤回原因")
+    _require_short(reason.strip(), _limits().reason_chars, "撤回原因")
     try:
         store.withdraw(report_id, report_type, actor.username, reason.strip(),
-                       Audit(actor.username, "撤回", f"{'指标' if report_type == 'actual' else '预算执行'}填报 "
+                       _audit(actor.username, "撤回", f"{'指标' if report_type == 'actual' else '预算执行'}填报 "
                              f"#{report_id}:{reason.strip()}", owner["source"]))
     except ValueError as e:
         raise InputError(str(e)) from None
@@ -723,6 +800,8 @@ def revise_target(store: Store, actor: User, indicator_id: int, target_text: str
     require_admin(actor, "修订目标")
     if not reason.strip():
         raise InputError("请写明修订原因")
+    _require_short(reason.strip(), _limits().reason_chars, "修订原因")
+    _require_short(target_text, _limits().cell_text_chars, "指标值")
     lookup = store.indicator_lookup().set_index("indicator_id")
     if indicator_id not in lookup.index:
         raise InputError("指标不存在")
@@ -734,7 +813,7 @@ def revise_target(store: Store, actor: User, indicator_id: int, target_text: str
     target = _target_fields(t)
     said = f"{row['project_name']} · {row['name']}:{row['target_text']} → {t.text}({reason.strip()})"
     return store.revise_target(indicator_id, target, actor.username, reason.strip(),
-                               Audit(actor.username, "修订目标", said))
+                               _audit(actor.username, "修订目标", said))
 
 
 def import_upload(store: Store, actor: User, data: bytes, file_name: str) -> ImportResult:

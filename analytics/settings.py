@@ -61,6 +61,26 @@ class FileLimits:
 
 
 @dataclass(frozen=True)
+class TextLimits:
+    """Caps, in characters, on what visitors and files send ([limits] of settings.toml)."""
+
+    note_chars: int = 2000
+    reason_chars: int = 500
+    cell_text_chars: int = 2000
+    file_name_chars: int = 255
+    audit_user_chars: int = 64
+    audit_detail_chars: int = 2000
+
+
+def parse_text_limits(limits: dict) -> TextLimits:
+    known = {f.name for f in fields(TextLimits)}
+    values = {k: int(v) for k, v in limits.items() if k in known}
+    if any(v < 1 for v in values.values()):
+        raise ValueError("settings: [limits] text caps must be positive")
+    return TextLimits(**values)
+
+
+@dataclass(frozen=True)
 class Settings:
     pools: dict[str, float]
     budget_points: float
@@ -81,6 +101,7 @@ class Settings:
     printed_total_tolerance: float = 0.5
     accounts: AccountLimits = field(default_factory=AccountLimits)
     files: FileLimits = field(default_factory=FileLimits)
+    text_limits: TextLimits = TextLimits()
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -120,6 +141,7 @@ def parse_settings(data: dict) -> Settings:
         printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
         accounts=_account_limits(data.get("accounts", {})),
         files=parse_file_limits(data.get("files", {})),
+        text_limits=parse_text_limits(data.get("limits", {})),
     )
 
 

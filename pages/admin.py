@@ -6,7 +6,9 @@ import streamlit as st
 
 from analytics.accounts import add_user, set_viewing_needs_sign_in, update_user, users, viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER, ROLES
+from analytics.exports import safe_frame
 from analytics.model import InputError
+from analytics.safetext import escape_markdown
 from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
 from pages.common import current_user_or_stop, get_store, options
 
@@ -27,7 +29,7 @@ units = sorted(options()["unit"].dropna().unique().tolist())
 
 with people:
     table = users(store, user)
-    st.dataframe(table.rename(columns={
+    st.dataframe(safe_frame(table).rename(columns={
         "username": "用户名", "display_name": "姓名", "role": "角色", "units": "实施单位", "active": "启用",
         "failed_count": "连续登录失败", "last_failed_at": "最近失败", "created_at": "创建时间",
     }), hide_index=True, width="stretch")
@@ -43,9 +45,9 @@ with people:
             try:
                 add_user(store, user, name, password, role, chosen_units, display or None)
             except InputError as e:
-                st.error(str(e))
+                st.error(escape_markdown(e))
             else:
-                done(f"已新建用户 {name}。")
+                done(f"已新建用户 {escape_markdown(name)}。")
     with right.form("edit_user"):
         st.markdown("**修改用户**")
         target = st.selectbox("用户", table["username"].tolist())
@@ -59,9 +61,9 @@ with people:
                             units=new_units or None, active=None if active == "(不变)" else active == "启用",
                             password=new_password or None)
             except InputError as e:
-                st.error(str(e))
+                st.error(escape_markdown(e))
             else:
-                done(f"已修改用户 {target}。")
+                done(f"已修改用户 {escape_markdown(target)}。")
 
 with settings_tab:
     needed = st.toggle("查看仪表盘需要登录", value=viewing_needs_sign_in(store))
@@ -79,7 +81,7 @@ with targets_tab:
         try:
             result = import_upload(store, user, file.getvalue(), file.name)
         except InputError as e:
-            st.error(str(e))
+            st.error(escape_markdown(e))
         else:
             st.session_state["targets_round"] = st.session_state.get("targets_round", 0) + 1
             st.session_state["last_import"] = import_summary(result)
@@ -91,7 +93,7 @@ with targets_tab:
     st.markdown("**修订指标值**(旧的目标值保留可查)")
     names = indicator_names(store)
     iid = st.selectbox("指标", list(names), format_func=names.get, key="revise_indicator")
-    st.dataframe(target_versions(store, int(iid)).rename(columns={
+    st.dataframe(safe_frame(target_versions(store, int(iid))).rename(columns={
         "version": "版本", "recorded_at": "时间", "active": "有效", "target_text": "指标值", "changed_by": "修订人",
         "reason": "原因", "file_name": "来源文件"}), hide_index=True, width="stretch")
     with st.form("revise"):
@@ -101,6 +103,6 @@ with targets_tab:
             try:
                 version = revise_target(store, user, int(iid), new_target, reason)
             except InputError as e:
-                st.error(str(e))
+                st.error(escape_markdown(e))
             else:
                 done(f"已修订,当前为第 {version} 版。")

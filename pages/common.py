@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
+from PIL import Image, ImageDraw
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.app_session import AppSession
 
@@ -14,6 +15,7 @@ from analytics import auth
 from analytics.accounts import current_user, ensure_first_admin, may_clear_caches, sign_in
 from analytics.auth import SignInFailed, User
 from analytics.dashboard import Filters, View, build_view, filter_options
+from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
 from analytics.storage import Store
@@ -73,6 +75,17 @@ def guard_cache_clearing() -> None:
 
 
 guard_cache_clearing()
+
+
+@st.cache_resource(show_spinner=False)
+def favicon() -> Image.Image:
+    """The tab's icon, drawn here so that the browser fetches it from the app, not from an outside host."""
+    img = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((0, 0, 31, 31), radius=6, fill="#34495e")
+    for x, h, colour in ((6, 10, "#2e9d57"), (14, 16, "#e8b100"), (22, 22, "#d9363e")):
+        draw.rectangle((x, 27 - h, x + 4, 27), fill=colour)
+    return img
 
 
 def get_store() -> Store:
@@ -178,7 +191,7 @@ def sign_in_box(store: Store, user: User | None) -> None:
     """The sidebar's sign-in form, or who is signed in with a sign-out button."""
     if user is not None:
         units = "、".join(user.units) if user.units else "全部单位"
-        st.caption(f"已登录:{user.display_name}({user.role};{units})")
+        st.caption(escape_markdown(f"已登录:{user.display_name}({user.role};{units})"))
         st.button("退出登录", on_click=sign_out, key="sign_out")
         return
     with st.form("sign_in", border=False):
@@ -187,7 +200,7 @@ def sign_in_box(store: Store, user: User | None) -> None:
         st.form_submit_button("登录", on_click=_sign_in, args=(store,))
     notice = st.session_state.get("_signin_notice")
     if notice:
-        st.error(notice)
+        st.error(escape_markdown(notice))
 
 
 def current_user_or_stop(roles: tuple[str, ...]) -> User:

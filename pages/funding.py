@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import cost_caps, funding_table, funding_tree, top_projects
-from analytics.exports import frame_csv, frame_xlsx
+from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from pages.common import current_view
 
 view = current_view()
@@ -37,7 +37,7 @@ st.plotly_chart(charts.execution_chart(largest), key="execution")
 
 st.subheader("明细")
 table = funding_table(view)
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(safe_frame(table), hide_index=True, width="stretch")
 d1, d2, _ = st.columns([1, 1, 4])
 stamp = view.filters.as_of.isoformat()
 d1.download_button("下载 CSV", lambda: frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")

@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
+from analytics.exports import safe_frame
 from analytics.model import InputError
+from analytics.safetext import escape_markdown
 from analytics.services import indicator_names, my_reports, my_spending_reports, withdraw_report
 from pages.common import current_user_or_stop, get_store
 
@@ -37,7 +39,7 @@ def withdraw_form(reports: pd.DataFrame, kind: str, label) -> None:
             try:
                 withdraw_report(store, user, int(rid), kind, reason)
             except InputError as e:
-                st.error(str(e))
+                st.error(escape_markdown(e))
             else:
                 st.session_state["withdraw_done"] = f"已撤回填报 #{rid}。"
                 st.rerun()
@@ -60,7 +62,7 @@ with actual:
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
             "撤回原因": reports["withdraw_reason"],
         }).astype(object)
-        st.dataframe(shown.where(shown.notna(), ""), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch")
         labels = {int(r.report_id): f"#{r.report_id} {names.get(int(r.indicator_id), '')}:{r.value_text}"
                   for r in reports.itertuples()}
         withdraw_form(reports, "actual", labels.get)
@@ -81,6 +83,6 @@ with spend:
             "来源文件": reports["source"],
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)
-        st.dataframe(shown.where(shown.notna(), ""), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch")
         labels = {int(r.report_id): f"#{r.report_id} 项目{r.project_id}:{r.amount} 万元" for r in reports.itertuples()}
         withdraw_form(reports, "spending", labels.get)

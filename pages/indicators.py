@@ -15,7 +15,8 @@ from analytics.dashboard import (
     indicator_history,
     indicator_table,
 )
-from analytics.exports import frame_csv
+from analytics.exports import frame_csv, safe_frame
+from analytics.safetext import escape_markdown
 from analytics.services import target_versions
 from analytics.settings import load_settings
 from pages.common import current_view, get_store
@@ -44,7 +45,8 @@ full = table
 table = table.head(MAX_ROWS)
 shown = indicator_export(table)
 light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
-styled = shown.style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
+# Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
+styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
     {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
 if len(full) > MAX_ROWS:
     st.caption(f"共 {len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选缩小范围,或下载全部。")
@@ -62,8 +64,8 @@ chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="histo
 row, hist = indicator_history(get_store(), view, int(chosen))
 project = view.projects.loc[view.projects["project_id"] == row["project_id"]].iloc[0]
 c = st.columns(4)
-c[0].metric("指标值", row["target_text"])
-c[1].metric("最新实际值", row["actual_text"] or "未填报")
+c[0].metric("指标值", escape_markdown(row["target_text"]))
+c[1].metric("最新实际值", escape_markdown(row["actual_text"]) if row["actual_text"] else "未填报")
 c[2].metric("完成率", "—" if pd.isna(row["completion"]) else f"{row['completion'] * 100:.1f}%")
 c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
 if row["kind"] == "quantitative" and not hist.empty:
@@ -73,7 +75,7 @@ if row["kind"] == "quantitative" and not hist.empty:
 versions = target_versions(get_store(), int(chosen))
 if len(versions) > 1:
     with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):
-        st.dataframe(versions.rename(columns={
+        st.dataframe(safe_frame(versions).rename(columns={
             "version": "版本", "recorded_at": "时间", "active": "有效", "target_text": "指标值", "changed_by": "修订人",
             "reason": "原因", "file_name": "来源文件"}), hide_index=True, width="stretch")
 if hist.empty:
@@ -90,4 +92,4 @@ else:
         "来源": hist["source"],
         "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
     }).astype(object)
-    st.dataframe(reports.where(reports.notna(), ""), hide_index=True, width="stretch")
+    st.dataframe(safe_frame(reports.where(reports.notna(), "")), hide_index=True, width="stretch")

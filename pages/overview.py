@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import LIGHT_NAMES, attention_items, with_project
+from analytics.safetext import escape_markdown
 from pages.common import current_view
 
 view = current_view()
@@ -45,9 +46,10 @@ else:
     for row in items.head(60).itertuples():
         cols = st.columns([1, 4, 5, 5, 1.2])
         cols[0].markdown(charts.light_badge(row.light), unsafe_allow_html=True)
-        cols[1].write(row.short_name)
-        cols[2].write(f"{row.level1} · {row.item}")
-        cols[3].write(row.detail)
+        # Names and targets come from imported files: escaped, so that no markdown link or image renders.
+        cols[1].markdown(escape_markdown(row.short_name))
+        cols[2].markdown(escape_markdown(f"{row.level1} · {row.item}"))
+        cols[3].markdown(escape_markdown(row.detail))
         cols[4].page_link("pages/indicators.py", label="查看",
                           query_params=with_project(view.filters, int(row.project_id)).to_params())
     if len(items) > 60:

@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
+from analytics.exports import safe_frame
 from analytics.model import InputError
 from analytics.reports import LIKELIHOODS, ReportRefused
+from analytics.safetext import escape_markdown
 from analytics.services import (
     ON_SCREEN,
     commit_report,
@@ -36,8 +38,8 @@ st.caption(f"可填报的项目:{len(names)} 个。所有行检查通过后才�
 
 def show_errors(errors: list) -> None:
     st.error(f"有 {len(errors)} 处错误,整个文件不会写入。请改正后重新上传:")
-    st.dataframe(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value, "原因": e.reason}
-                               for e in errors]), hide_index=True, width="stretch")
+    st.dataframe(safe_frame(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value,
+                                           "原因": e.reason} for e in errors])), hide_index=True, width="stretch")
 
 
 def check_and_commit(data: bytes, file_name: str, key: str) -> None:
@@ -45,7 +47,7 @@ def check_and_commit(data: bytes, file_name: str, key: str) -> None:
     try:
         preview = preview_report(store, user, data, file_name)
     except InputError as e:
-        st.error(str(e))
+        st.error(escape_markdown(e))
         return
     if preview.errors:
         show_errors(preview.errors)
@@ -55,9 +57,9 @@ def check_and_commit(data: bytes, file_name: str, key: str) -> None:
     st.success(f"全部 {len(a) + len(s)} 行检查通过:新增 {counts.get('新增', 0)} 行,更改 {counts.get('更改', 0)} 行,"
                f"不变 {counts.get('不变', 0)} 行。")
     if len(a):
-        st.dataframe(a, hide_index=True, width="stretch")
+        st.dataframe(safe_frame(a), hide_index=True, width="stretch")
     if len(s):
-        st.dataframe(s, hide_index=True, width="stretch")
+        st.dataframe(safe_frame(s), hide_index=True, width="stretch")
     if st.button("提交全部", type="primary", key=f"commit_{key}"):
         try:
             result = commit_report(store, user, data, file_name)
@@ -65,7 +67,7 @@ def check_and_commit(data: bytes, file_name: str, key: str) -> None:
             show_errors(e.errors)
             return
         except InputError as e:
-            st.error(str(e))
+            st.error(escape_markdown(e))
             return
         st.session_state[f"{key}_done"] = (f"已提交:指标 {result.actuals} 条,预算执行 {result.spending} 条。"
                                            "总览等页面已按新数据计算。")
@@ -100,8 +102,10 @@ with onscreen:
     frame = entry_frame(store, user, int(pid))
     locked = [c for c in frame.columns if c not in ("实际完成值", "截至日期", "评定得分率", "完成目标可能性",
                                                     "偏差原因分析及改进措施")]
+    # The locked cells (names, targets) are formula-safe: the editor's toolbar exports them as CSV, and
+    # the reader drops the apostrophe again, as for the downloaded template.
     edited = st.data_editor(
-        frame, hide_index=True, width="stretch", disabled=locked, num_rows="fixed",
+        safe_frame(frame), hide_index=True, width="stretch", disabled=locked, num_rows="fixed",
         key=f"entry_{pid}_{st.session_state.get('entry_round', 0)}",
         column_config={
             "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS)),
@@ -118,7 +122,7 @@ with spending:
         st.success(st.session_state.pop("spend_done"))
     pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project")
     edited = st.data_editor(
-        spending_entry_frame(store, user, int(pid)), hide_index=True, width="stretch", num_rows="fixed",
+        safe_frame(spending_entry_frame(store, user, int(pid))), hide_index=True, width="stretch", num_rows="fixed",
         disabled=["项目名称", "填报人"], key=f"spend_{pid}_{st.session_state.get('spend_round', 0)}",
         column_config={"预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
     )

@@ -6,13 +6,13 @@ A summary of all projects first, then one screen per project; the current screen
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import LIGHT_NAMES, level1_lights, review_order, review_table
+from analytics.exports import safe_frame
+from analytics.safetext import escape_html, escape_markdown
 from pages.common import current_view, get_store
 
 st.markdown(
@@ -61,17 +61,17 @@ if current == "summary":
     p = view.projects
     if len(p) > 30:
         # A projector shows a few dozen rows; beyond that a scrollable table keeps the screen usable.
-        st.dataframe(pd.DataFrame({
+        st.dataframe(safe_frame(pd.DataFrame({
             "项目": p["short_name"], "总分": p["score"].round(2), "等级": p["grade"].astype(str),
             "监控灯": p["light"].astype(str).map(LIGHT_NAMES),
             "预算执行率%": (p["execution_rate"] * 100).round(1),
-        }), hide_index=True, width="stretch", height=600)
+        })), hide_index=True, width="stretch", height=600)
         st.plotly_chart(charts.score_chart(p, large=True), key="review_scores")
         st.stop()
     rate = p["execution_rate"].map(lambda v: "—" if pd.isna(v) else f"{v * 100:.1f}%")
-    # Project names come from imported files: escaped, never rendered as HTML.
+    # Project names come from imported files: escaped, never rendered as HTML or markdown.
     rows = "".join(
-        f"<tr><td>{i + 1}</td><td>{html.escape(r.short_name)}</td><td style='text-align:right'>{r.score:.2f}</td>"
+        f"<tr><td>{i + 1}</td><td>{escape_html(r.short_name)}</td><td style='text-align:right'>{r.score:.2f}</td>"
         f"<td style='text-align:center'>{r.grade}</td><td>{charts.light_badge(str(r.light), large=True)}</td>"
         f"<td style='text-align:right'>{rate.iloc[i]}</td></tr>"
         for i, r in enumerate(p.itertuples())
@@ -86,8 +86,9 @@ if current == "summary":
 else:
     pid = int(current)
     p = view.projects.loc[view.projects["project_id"] == pid].iloc[0]
-    st.title(p["short_name"])
-    st.caption(f"{p['department']} · {p['unit']} · 年度资金 {p['funding_total']:,.2f} 万元")
+    st.title(escape_markdown(p["short_name"]))
+    st.caption(f"{escape_markdown(p['department'])} · {escape_markdown(p['unit'])} · "
+               f"年度资金 {p['funding_total']:,.2f} 万元")
     c = st.columns([1, 1, 1, 1])
     c[0].metric("自评总分", f"{p['score']:.2f}")
     c[1].metric("等级", str(p["grade"]))
@@ -97,7 +98,7 @@ else:
     st.plotly_chart(charts.level1_lights_chart(level1_lights(view, pid), large=True), key="review_level1")
     table = review_table(get_store(), view, pid)
     light_of = {v: k for k, v in LIGHT_NAMES.items()}
-    shown = table.assign(监控灯=table["light"].map(LIGHT_NAMES)).drop(columns="light")
+    shown = safe_frame(table).assign(监控灯=table["light"].map(LIGHT_NAMES)).drop(columns="light")
     shown = shown[["监控灯", *[c for c in shown.columns if c != "监控灯"]]]
     st.dataframe(
         shown.style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"])

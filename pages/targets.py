@@ -7,6 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
+from analytics.exports import safe_frame
+from analytics.safetext import escape_markdown
 from analytics.services import projects_data
 from pages.common import current_view, get_store
 
@@ -29,18 +31,21 @@ page = 1
 if pages > 1:
     page = st.number_input(f"页码(共 {pages} 页,每页 {PER_PAGE} 个项目)", 1, pages, 1)
 for p in projects_data(get_store(), ids[(page - 1) * PER_PAGE: page * PER_PAGE]):
-    with st.expander(f"{p['year']}年度 · {p['name']}", expanded=False):
+    # Every text of a table comes from its file: escaped wherever the widget renders markdown.
+    with st.expander(f"{p['year']}年度 · {escape_markdown(p['name'])}", expanded=False):
         st.markdown(
-            f"**主管部门**:{p['department']}  \n**实施单位**:{p['unit']}  \n"
-            f"**项目属性**:{p['attribute']}  \n**项目期**:{p['start_date']} 至 {p['end_date']}  \n"
+            f"**主管部门**:{escape_markdown(p['department'])}  \n**实施单位**:{escape_markdown(p['unit'])}  \n"
+            f"**项目属性**:{escape_markdown(p['attribute'])}  \n"
+            f"**项目期**:{escape_markdown(p['start_date'])} 至 {escape_markdown(p['end_date'])}  \n"
             f"**年度资金总额**:{p['funding_total'] or 0:.2f} 万元(财政拨款 {p['funding_fiscal'] or 0:.2f},"
             f"其他资金 {p['funding_other']:.2f})"
         )
         if p["goal_text"]:
-            st.caption(p["goal_text"])
+            st.caption(escape_markdown(p["goal_text"]))
         for w in p["warnings"]:
-            st.warning(w, icon=":material/warning:")
+            st.warning(escape_markdown(w), icon=":material/warning:")
         table = pd.DataFrame(p["indicators"]).rename(
             columns={"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target_text": "指标值"}
         )
-        st.dataframe(table[["一级指标", "二级指标", "三级指标", "指标值"]], hide_index=True, width="stretch")
+        st.dataframe(safe_frame(table[["一级指标", "二级指标", "三级指标", "指标值"]]), hide_index=True,
+                     width="stretch")

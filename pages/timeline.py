@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines, timeline_projects
+from analytics.exports import safe_frame
 from pages.common import current_view
 
 view = current_view()
@@ -33,21 +34,21 @@ coming = coming_deadlines(view)
 if coming.empty:
     st.success("没有未完成且未到期的时效指标。")
 else:
-    st.dataframe(pd.DataFrame({
+    st.dataframe(safe_frame(pd.DataFrame({
         "剩余天数": coming["days_left"].astype(int),
         "截止日期": coming["target_date"].dt.strftime("%Y-%m-%d"),
         "项目": coming["short_name"],
         "指标": coming["name"],
         "状态": coming["state"],
-    }), hide_index=True, width="stretch")
+    })), hide_index=True, width="stretch")
 
 overdue = all_deadlines[all_deadlines["state"].isin(["已逾期", "逾期完成"])]
 if not overdue.empty:
     st.subheader("已逾期")
-    st.dataframe(pd.DataFrame({
+    st.dataframe(safe_frame(pd.DataFrame({
         "截止日期": overdue["target_date"].dt.strftime("%Y-%m-%d"),
         "完成日期": pd.to_datetime(overdue["value_date"]).dt.strftime("%Y-%m-%d").fillna("未完成"),
         "项目": overdue["short_name"],
         "指标": overdue["name"],
         "状态": overdue["state"],
-    }), hide_index=True, width="stretch")
+    })), hide_index=True, width="stretch")
