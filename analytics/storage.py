@@ -6,6 +6,7 @@ current state is the latest version, and reports are never updated or deleted.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -27,8 +28,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The database file could not be opened; the message (in Chinese) says why and what to do.
+
+    Raised only before anything was written to the file: see :meth:`Store.open`.
+    """
+
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
+
+class DatabaseBusy(DatabaseUnavailable):
     """Another process holds the database file."""
+
+
+class DatabaseDamaged(DatabaseUnavailable):
+    """The file is not a readable DuckDB database (or a block of it fails its checksum)."""
 
 
 @dataclass(frozen=True)
@@ -394,6 +410,89 @@ def _busy_message(path: Path) -> str:
     )
 
 
+def damaged_message(path: Path) -> str:
+    return (
+        f"数据库文件“{path}”已损坏,无法读取(程序没有改动这个文件)。"
+        "请从最近一次的备份恢复到一个新的数据库文件:"
+        f"python -m analytics restore 备份文件夹 --db 新文件.duckdb,"
+        "再用 --db 或环境变量 PERF_DB 指向新文件;损坏的文件请保留,以便查明原因。"
+    )
+
+
+# How DuckDB words a file it cannot read as a database: a bad header, a short file, a block whose
+# checksum fails. Matched on the message because DuckDB raises these as several exception classes.
+_DAMAGE_SIGNS = ("corrupt", "not a valid duckdb database", "could not read enough bytes", "checksum",
+                 "invalid block", "failed to deserialize", "serialization")
+
+
+def damage_of(path: Path | None, error: BaseException) -> DatabaseDamaged | None:
+    """The Chinese explanation of ``error`` when it means the database file is damaged, else None.
+
+    For errors met after the file opened: a damaged block is found only when a query reads it.
+    """
+    if not isinstance(error, duckdb.Error):
+        return None
+    text = str(error).lower()
+    if any(sign in text for sign in _DAMAGE_SIGNS):
+        return DatabaseDamaged(damaged_message(path or Path("?")), path)
+    return None
+
+
+def _open_error(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
+    """What a failed connect means for the person who ran it."""
+    text = str(error).lower()
+    # Not just "lock": a damaged file's checksum error names the "block" it failed in.
+    if "could not set lock" in text or "conflicting lock" in text:
+        return DatabaseBusy(_busy_message(path), path)
+    if "permission denied" in text:
+        return DatabaseUnavailable(
+            f"没有权限读写数据库文件“{path}”;请检查文件及其所在文件夹的权限,或用 --db 指定另一个数据库文件。", path
+        )
+    if "version" in text and "storage" in text:
+        return DatabaseUnavailable(
+            f"数据库文件“{path}”由更新版本的程序创建,本程序无法读取;请升级程序后再打开。", path
+        )
+    return DatabaseDamaged(damaged_message(path), path)
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException:
+        # This process already has the file open with the other read_only setting: not a file fault.
+        raise
+    except duckdb.Error as e:
+        raise _open_error(path, e) from None
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Tables, columns, types, views and sequences of the main schema: what SCHEMA makes."""
+    columns = con.execute(
+        "SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' ORDER BY ALL"
+    ).fetchall()
+    views = con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND NOT internal ORDER BY ALL"
+    ).fetchall()
+    sequences = con.execute(
+        "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY ALL"
+    ).fetchall()
+    return tuple(columns), tuple(views), tuple(sequences)
+
+
+@functools.cache
+def _current_catalog() -> tuple:
+    """The catalog SCHEMA gives an empty database, made once per process in memory."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(SCHEMA)
+        return _catalog(con)
+    finally:
+        con.close()
+
+
 class Store:
     """One DuckDB connection (or a thread's cursor of it) and every query the product runs."""
 
@@ -407,18 +506,46 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+        """Open the database file, creating it (with the schema) when it does not exist.
+
+        An existing file is first opened read-only and its catalog compared with SCHEMA, so a file
+        that cannot be read fails here with nothing written to it (DatabaseDamaged, DatabaseBusy or
+        DatabaseUnavailable, in Chinese). A current schema is then opened as asked and not written
+        to at all; only a file from an earlier version, read without error, is migrated before use,
+        even when ``read_only`` was asked for.
+        """
         p = db_path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        if not p.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            try:
+                probe = _connect(p, read_only=True)
+            except duckdb.ConnectionException:
+                if read_only:
+                    raise
+                # Open for writing elsewhere in this process, so already read and migrated without error.
+                return cls(_connect(p, read_only=False), p)
+            try:
+                current = _catalog(probe) == _current_catalog()
+            except duckdb.Error as e:
+                probe.close()
+                raise damage_of(p, e) or e from None
+            if current:
+                if read_only:
+                    return cls(probe, p)
+                probe.close()
+                return cls(_connect(p, read_only=False), p)
+            probe.close()
+        store = cls(_connect(p, read_only=False), p)
         try:
-            con = duckdb.connect(str(p), read_only=read_only)
-        except duckdb.IOException as e:
-            if "lock" in str(e).lower():
-                raise DatabaseBusy(_busy_message(p)) from None
-            raise
-        store = cls(con, p)
-        if not read_only:
             store._migrate()
             store.con.execute(SCHEMA)
+        except duckdb.Error as e:
+            store.close()
+            raise damage_of(p, e) or e from None
+        if read_only:
+            store.close()
+            return cls(_connect(p, read_only=True), p)
         return store
 
     def _migrate(self) -> None:
