@@ -48,6 +48,15 @@ class DatabaseDamaged(DatabaseUnavailable):
 
 
 @dataclass(frozen=True)
+class TableRules:
+    """What a table's rows must satisfy: its columns' Arrow types, NOT NULL columns and keys."""
+
+    schema: pa.Schema
+    not_null: tuple[str, ...]
+    keys: tuple[tuple[str, ...], ...]  # the primary key and each UNIQUE constraint
+
+
+@dataclass(frozen=True)
 class Audit:
     """One line of the audit log, written in the same transaction as what it records."""
 
@@ -1361,47 +1370,69 @@ class Store:
                 out.append({"table": name, "file": file, "rows": int(rows), "columns": self._table_columns(name)})
         return out
 
-    def restore_tables(self, in_dir: Path, tables: list[str]) -> dict[str, int]:
-        """Load the ``<table>.parquet`` files of :meth:`backup_tables` into this empty database.
+    def table_rules(self) -> dict[str, TableRules]:
+        """What a restored file must hold to fit each base table: see :func:`analytics.backup.check_table`."""
+        self.con.complete()
+        not_null: dict[str, list[str]] = {}
+        for table, column in self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT is_nullable ORDER BY table_name, column_index"
+        ).fetchall():
+            not_null.setdefault(table, []).append(column)
+        keys: dict[str, list[tuple[str, ...]]] = {}
+        for table, columns in self.con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE database_name = current_database() AND schema_name = 'main' "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') ORDER BY table_name, constraint_index"
+        ).fetchall():
+            keys.setdefault(table, []).append(tuple(columns))
+        rules = {}
+        for name in self._stored_tables():
+            # The Arrow types DuckDB reads and writes for the table's columns, from the table itself.
+            schema = self.con.sql(f'SELECT * FROM "{name}" LIMIT 0').to_arrow_table().schema.remove_metadata()
+            rules[name] = TableRules(schema, tuple(not_null.get(name, ())), tuple(keys.get(name, ())))
+        return rules
+
+    def restore_tables(self, tables: dict[str, pa.Table]) -> dict[str, int]:
+        """Load tables read from a backup (checked by :mod:`analytics.backup`) into this empty database.
 
         All in one transaction, so a refusal or failure leaves the database as empty as it was.
         current_indicators is not loaded but rebuilt from the restored target_versions: it is derived
         data, and a rebuild cannot disagree with the history it comes from. Every id sequence is then
         recreated to start after the largest restored id (this DuckDB has no ALTER SEQUENCE RESTART),
         so new imports, reports and audit lines continue the numbering. Returns the rows per table.
-        Raises ValueError (in Chinese) if any table already has rows or a file does not fit its table.
+        Raises ValueError (in Chinese) if any table already has rows or is not in this database.
         """
         derived = "current_indicators"
         loaded: dict[str, int] = {}
-        with self.transaction() as con:
-            stored = self._stored_tables()
-            unknown = sorted(set(tables) - set(stored))
-            if unknown:
-                raise ValueError(
-                    f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
-                )
-            filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
-            if filled:
-                raise ValueError(
-                    f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
-                    "请用 --db 指定一个新的数据库文件"
-                )
-            for name in tables:
-                if name == derived:
-                    continue
-                path = str(Path(in_dir) / f"{name}.parquet")
-                file_cols = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()}
-                table_cols = {c for c, _ in self._table_columns(name)}
-                if file_cols != table_cols:
+        names = [n for n in tables if n != derived]
+        # Registered outside the transaction: unregistering inside an aborted one would mask the error.
+        for name in names:
+            self._register(f"restore_{name}", tables[name])
+        try:
+            with self.transaction() as con:
+                stored = self._stored_tables()
+                unknown = sorted(set(tables) - set(stored))
+                if unknown:
                     raise ValueError(
-                        f"备份文件“{name}.parquet”的列与数据库表 {name} 的列不一致;备份可能来自不同版本的程序"
+                        f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
                     )
-                loaded[name] = con.execute(
-                    f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path]
-                ).fetchone()[0]
-            self._refresh_current_indicators(con)
-            loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
-            for seq, (table, column) in SEQUENCES.items():
-                start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
-                con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
+                filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
+                if filled:
+                    raise ValueError(
+                        f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
+                        "请用 --db 指定一个新的数据库文件"
+                    )
+                for name in names:
+                    loaded[name] = con.execute(
+                        f'INSERT INTO "{name}" BY NAME SELECT * FROM "restore_{name}"'
+                    ).fetchone()[0]
+                self._refresh_current_indicators(con)
+                loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
+                for seq, (table, column) in SEQUENCES.items():
+                    start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
+                    con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
+        finally:
+            for name in names:
+                self.con.unregister(f"restore_{name}")
         return loaded

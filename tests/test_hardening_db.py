@@ -9,11 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import services
+from analytics import accounts, services
+from analytics.backup import MANIFEST, backup, restore
 from analytics.cli import main
+from analytics.model import InputError
 from analytics.storage import DatabaseBusy, DatabaseDamaged, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,3 +170,125 @@ def test_read_only_commands_open_read_only_so_two_can_run_while_one_holds_the_fi
         assert len(json.loads(capsys.readouterr().out)["projects"]) == 4
     finally:
         reader.close()
+
+
+# -- item 7: restore reads exactly what it checked ----------------------------------------------
+@pytest.fixture(scope="module")
+def with_user_db(seeded_db, tmp_path_factory) -> Path:
+    """The seeded database plus one administrator: every table a restore must check has rows."""
+    path = _copy(seeded_db, tmp_path_factory.mktemp("with_user") / "with_user.duckdb")
+    store = Store.open(path)
+    try:
+        accounts.add_user(store, None, "admin", "password123", "管理员")
+    finally:
+        store.close()
+    return path
+
+
+def _backup(db: Path, out: Path) -> Path:
+    store = Store.open(db, read_only=True)
+    try:
+        backup(store, out)
+    finally:
+        store.close()
+    return out
+
+
+def _rewrite(folder: Path, table: str, data: pa.Table) -> None:
+    """Replace one file of a backup and re-hash it, as someone who edits a backup by hand would."""
+    path = folder / f"{table}.parquet"
+    pq.write_table(data, path)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    entry = next(t for t in manifest["tables"] if t["table"] == table)
+    entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    entry["rows"] = data.num_rows
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _empty(store: Store) -> bool:
+    return set(store.table_counts().values()) == {0}
+
+
+def test_restore_of_bk_1_loads_bk_1_and_not_bk1(seeded_db, with_user_db, tmp_path):
+    # bk1 would match the pattern "bk[1]"; it holds the other database, without the user.
+    _backup(seeded_db, tmp_path / "bk1")
+    _backup(with_user_db, tmp_path / "bk[1]")
+    store = Store.open(tmp_path / "restored.duckdb")
+    try:
+        loaded = restore(store, tmp_path / "bk[1]")
+        assert loaded["users"] == 1
+        assert store.con.execute("SELECT username FROM users").fetchall() == [("admin",)]
+    finally:
+        store.close()
+
+
+def test_a_bad_file_in_bk_1_is_refused_even_when_bk1_is_good(with_user_db, tmp_path):
+    _backup(with_user_db, tmp_path / "bk1")
+    bad = _backup(with_user_db, tmp_path / "bk[1]")
+    users = pq.read_table(bad / "users.parquet")
+    _rewrite(bad, "users", pa.concat_tables([users, users]))
+    store = Store.open(tmp_path / "restored.duckdb")
+    try:
+        with pytest.raises(InputError, match=r"users.parquet.*username.*不止一次"):
+            restore(store, bad)
+        assert _empty(store)
+    finally:
+        store.close()
+
+
+def test_a_manifest_listing_only_some_tables_is_refused(with_user_db, tmp_path):
+    folder = _backup(with_user_db, tmp_path / "bk")
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["tables"] = [t for t in manifest["tables"] if t["table"] == "users"]
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    store = Store.open(tmp_path / "restored.duckdb")
+    try:
+        with pytest.raises(InputError, match=r"备份不完整.*audit_log.*projects"):
+            restore(store, folder)
+        assert _empty(store)
+    finally:
+        store.close()
+
+
+def _with_null(table: pa.Table, column: str) -> pa.Table:
+    rows = table.to_pylist()
+    rows[0][column] = None
+    # DuckDB writes NOT NULL columns as required; an edited file declares them optional.
+    schema = pa.schema([f.with_nullable(True) for f in table.schema])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _retyped(table: pa.Table, column: str, type_: pa.DataType) -> pa.Table:
+    i = table.schema.get_field_index(column)
+    return table.set_column(i, pa.field(column, type_), table.column(column).cast(type_))
+
+
+@pytest.mark.parametrize(("table", "edit", "message"), [
+    # A repeated primary key, and a repeated UNIQUE (year, department, name) under new ids.
+    ("projects", lambda t: pa.concat_tables([t, t.slice(0, 1)]), "projects.parquet.*project_id.*不止一次"),
+    ("projects", lambda t: pa.concat_tables([t, t.slice(0, 1).set_column(0, t.schema.field(0), [[99]])]),
+     "projects.parquet.*year.*department.*name.*不止一次"),
+    ("indicators", lambda t: _with_null(t, "name"), "indicators.parquet.*name.*空值"),
+    ("audit_log", lambda t: _with_null(t, "audit_id"), "audit_log.parquet.*audit_id.*空值"),
+    ("users", lambda t: _retyped(t, "failed_count", pa.string()), "users.parquet.*failed_count.*类型"),
+    ("project_versions", lambda t: _retyped(t, "funding_total", pa.float64()),
+     "project_versions.parquet.*funding_total.*类型"),
+])
+def test_bad_parquet_re_hashed_is_refused_in_chinese_and_the_database_stays_empty(with_user_db, tmp_path, table,
+                                                                                  edit, message):
+    folder = _backup(with_user_db, tmp_path / "bk")
+    _rewrite(folder, table, edit(pq.read_table(folder / f"{table}.parquet")))
+    store = Store.open(tmp_path / "restored.duckdb")
+    try:
+        with pytest.raises(InputError, match=message):
+            restore(store, folder)
+        assert _empty(store)
+    finally:
+        store.close()
+    r = _cli("restore", str(folder), "--db", str(tmp_path / "cli.duckdb"))
+    assert r.returncode == 1 and "恢复失败" in r.stdout and "Traceback" not in r.stdout + r.stderr
+    check = Store.open(tmp_path / "cli.duckdb", read_only=True)
+    try:
+        assert _empty(check)
+    finally:
+        check.close()
