@@ -120,6 +120,25 @@ def test_opening_a_current_database_for_writing_writes_nothing_until_something_i
     assert _sha(db) == before
 
 
+def test_the_dashboard_on_a_damaged_file_explains_it_and_leaves_the_file_as_it_was(seeded_db, tmp_path,
+                                                                                  monkeypatch):
+    import streamlit as st
+
+    db = _copy(seeded_db, tmp_path / "damaged.duckdb")
+    _flip(db, 4096 + 100)
+    before = _sha(db)
+    monkeypatch.setenv("PERF_DB", str(db))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and "已损坏" in errors[0] and "python -m analytics restore" in errors[0]
+    finally:
+        st.cache_resource.clear()
+    assert _sha(db) == before
+
+
 # -- item 9: busy files -------------------------------------------------------------------------
 @pytest.fixture
 def held_db(seeded_db, tmp_path):
