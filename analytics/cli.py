@@ -284,8 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace, Store], int] | None = args.handler
     if handler is None:
         return args.plain(args)
+    read_only = args.command in READ_ONLY_COMMANDS
     try:
-        store = Store.open(args.db, read_only=args.command in READ_ONLY_COMMANDS)
+        store = Store.open(args.db, read_only=read_only)
     except DatabaseUnavailable as e:
         print(str(e), file=sys.stderr, flush=True)
         return EXIT_BUSY if isinstance(e, DatabaseBusy) else EXIT_FAILED
@@ -293,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, store)
     except Exception as e:
         # A damaged block is found only when a query reads it: the same explanation as at open.
-        damaged = damage_of(store.path, e)
+        damaged = damage_of(store.path, e, untouched=read_only)
         if damaged is None:
             raise
         print(str(damaged), file=sys.stderr, flush=True)

@@ -419,11 +419,12 @@ def _busy_message(path: Path) -> str:
     )
 
 
-def damaged_message(path: Path) -> str:
+def damaged_message(path: Path, untouched: bool = True) -> str:
+    """What to do about a damaged file; ``untouched`` says the program wrote nothing to it."""
     return (
-        f"数据库文件“{path}”已损坏,无法读取(程序没有改动这个文件)。"
+        f"数据库文件“{path}”已损坏,无法读取" + ("(程序没有改动这个文件)" if untouched else "") + "。"
         "请从最近一次的备份恢复到一个新的数据库文件:"
-        f"python -m analytics restore 备份文件夹 --db 新文件.duckdb,"
+        "python -m analytics restore 备份文件夹 --db 新文件.duckdb,"
         "再用 --db 或环境变量 PERF_DB 指向新文件;损坏的文件请保留,以便查明原因。"
     )
 
@@ -434,16 +435,17 @@ _DAMAGE_SIGNS = ("corrupt", "not a valid duckdb database", "could not read enoug
                  "invalid block", "failed to deserialize", "serialization")
 
 
-def damage_of(path: Path | None, error: BaseException) -> DatabaseDamaged | None:
+def damage_of(path: Path | None, error: BaseException, untouched: bool = False) -> DatabaseDamaged | None:
     """The Chinese explanation of ``error`` when it means the database file is damaged, else None.
 
     For errors met after the file opened: a damaged block is found only when a query reads it.
+    ``untouched``: the connection was read-only, so the message may say nothing was written.
     """
     if not isinstance(error, duckdb.Error):
         return None
     text = str(error).lower()
     if any(sign in text for sign in _DAMAGE_SIGNS):
-        return DatabaseDamaged(damaged_message(path or Path("?")), path)
+        return DatabaseDamaged(damaged_message(path or Path("?"), untouched), path)
     return None
 
 
@@ -538,7 +540,7 @@ class Store:
                 current = _catalog(probe) == _current_catalog()
             except duckdb.Error as e:
                 probe.close()
-                raise damage_of(p, e) or e from None
+                raise damage_of(p, e, untouched=True) or e from None
             if current:
                 if read_only:
                     return cls(probe, p)
