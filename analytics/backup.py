@@ -1,8 +1,11 @@
 """Backup of every stored table to Parquet files with a manifest, and restore into an empty database.
 
-The manifest is written last, so a folder with a manifest holds a complete backup. Restore checks
-every file against it (present, same SHA-256, same row count) before it touches the database, and
-then loads everything in one transaction (see :meth:`Store.restore_tables`).
+The manifest is written last, so a folder with a manifest holds a complete backup. Restore reads
+each file it lists once, by its exact path, into memory; checks those bytes against the manifest
+(SHA-256, row count), the set of tables against the schema (every table, no other), and each
+table's columns, types, NOT NULL columns and primary and unique keys against its table; and only
+then loads those same in-memory tables in one transaction (see :meth:`Store.restore_tables`). So
+what is loaded is exactly what was checked, and every refusal leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -13,14 +16,18 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analytics.model import InputError
-from analytics.storage import Store
+from analytics.storage import Store, TableRules
 
 FORMAT = "perf-dashboard-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+# What a reader of the folder should do after any refusal of its content.
+_USE_ANOTHER = "请改用另一份完整的备份"
 
 
 def _sha256(path: Path) -> str:
@@ -61,9 +68,8 @@ def backup(store: Store, out_dir: str | os.PathLike[str]) -> Path:
     return tmp.replace(out / MANIFEST)
 
 
-def read_manifest(in_dir: str | os.PathLike[str]) -> dict:
-    """The manifest of a backup folder, after checking every file it lists; InputError names what is wrong."""
-    src = Path(in_dir)
+def _manifest(src: Path) -> dict:
+    """The manifest of a backup folder, its structure checked (not yet the files it lists)."""
     if not src.is_dir():
         raise InputError(f"备份文件夹“{src}”不存在")
     path = src / MANIFEST
@@ -87,26 +93,116 @@ def read_manifest(in_dir: str | os.PathLike[str]) -> dict:
         if not isinstance(table, str) or entry.get("file") != f"{table}.parquet" or table in seen:
             raise InputError(f"“{MANIFEST}”中的表清单有误:{entry!r}")
         seen.add(table)
-        file = src / entry["file"]
-        if not file.is_file():
-            raise InputError(f"备份文件“{entry['file']}”缺失")
-        if _sha256(file) != entry.get("sha256"):
-            raise InputError(f"备份文件“{entry['file']}”的校验值与 {MANIFEST} 不符,文件可能已损坏或被修改")
-        try:
-            rows = pq.read_metadata(file).num_rows
-        except Exception:  # pyarrow raises several kinds for a file that is not Parquet
-            raise InputError(f"备份文件“{entry['file']}”不是有效的 Parquet 文件") from None
-        if rows != entry.get("rows"):
-            raise InputError(
-                f"备份文件“{entry['file']}”有 {rows} 行,而 {MANIFEST} 记录的是 {entry.get('rows')} 行"
-            )
     return manifest
+
+
+def _read_checked(src: Path, entry: dict) -> pa.Table:
+    """One listed file, read once by its exact path and checked against its manifest entry.
+
+    The table comes from the very bytes whose checksum was compared, so a file replaced after
+    the check, or a path a reader would take as a pattern (``bk[1]``), cannot change what loads.
+    """
+    name = entry["file"]
+    try:
+        data = (src / name).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"备份文件“{name}”缺失") from None
+    except OSError as e:
+        raise InputError(f"备份文件“{name}”无法读取:{e.strerror}") from None
+    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        raise InputError(f"备份文件“{name}”的校验值与 {MANIFEST} 不符,文件可能已损坏或被修改")
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except Exception:  # pyarrow raises several kinds for a file that is not Parquet
+        raise InputError(f"备份文件“{name}”不是有效的 Parquet 文件") from None
+    if table.num_rows != entry.get("rows"):
+        raise InputError(
+            f"备份文件“{name}”有 {table.num_rows} 行,而 {MANIFEST} 记录的是 {entry.get('rows')} 行"
+        )
+    return table
+
+
+def read_backup(in_dir: str | os.PathLike[str]) -> tuple[dict, dict[str, pa.Table]]:
+    """The manifest and every table it lists, each file checked against it; InputError names what is wrong."""
+    src = Path(in_dir)
+    manifest = _manifest(src)
+    return manifest, {entry["table"]: _read_checked(src, entry) for entry in manifest["tables"]}
+
+
+def read_manifest(in_dir: str | os.PathLike[str]) -> dict:
+    """The manifest of a backup folder, after checking every file it lists; InputError names what is wrong."""
+    return read_backup(in_dir)[0]
+
+
+_STRINGS = (pa.string(), pa.large_string(), pa.string_view())
+
+
+def _same_type(actual: pa.DataType, expected: pa.DataType) -> bool:
+    # Parquet keeps text as text; how a writer chose to lay it out in Arrow is no difference.
+    return actual == expected or (actual in _STRINGS and expected in _STRINGS)
+
+
+def _first_duplicate(table: pa.Table, columns: tuple[str, ...]) -> dict | None:
+    """One key value that occurs more than once, ignoring rows with a NULL in the key (as UNIQUE does)."""
+    keys = table.select(list(columns)).drop_null()
+    counts = keys.group_by(list(columns)).aggregate([([], "count_all")])
+    repeated = counts.filter(pc.greater(counts["count_all"], 1))
+    return repeated.select(list(columns)).slice(0, 1).to_pylist()[0] if repeated.num_rows else None
+
+
+def check_table(name: str, table: pa.Table, rules: TableRules) -> pa.Table:
+    """``table`` as its database table would take it, or InputError saying what does not fit.
+
+    Checked here rather than left to the INSERT, so a bad file is refused with the file, column
+    and value named, before any table is loaded.
+    """
+    file = f"{name}.parquet"
+    if set(table.column_names) != set(rules.schema.names):
+        raise InputError(f"备份文件“{file}”的列与数据库表 {name} 的列不一致;备份可能来自不同版本的程序")
+    for field in rules.schema:
+        actual = table.schema.field(field.name).type
+        if not _same_type(actual, field.type):
+            raise InputError(
+                f"备份文件“{file}”的列 {field.name} 类型为 {actual},而数据库表要求 {field.type};"
+                f"备份可能已被修改或来自不同版本的程序,{_USE_ANOTHER}"
+            )
+    for column in rules.not_null:
+        nulls = table.column(column).null_count
+        if nulls:
+            raise InputError(
+                f"备份文件“{file}”的列 {column} 有 {nulls} 个空值,而该列不允许为空;"
+                f"备份可能已被修改,{_USE_ANOTHER}"
+            )
+    for key in rules.keys:
+        duplicate = _first_duplicate(table, key)
+        if duplicate is not None:
+            shown = "、".join(f"{k}={v!r}" for k, v in duplicate.items())
+            raise InputError(
+                f"备份文件“{file}”中 {shown} 出现不止一次,而表 {name} 的 {'、'.join(key)} 不允许重复;"
+                f"备份可能已被修改,{_USE_ANOTHER}"
+            )
+    return table.select(rules.schema.names).cast(rules.schema)
+
+
+def check_tables(tables: dict[str, pa.Table], rules: dict[str, TableRules]) -> dict[str, pa.Table]:
+    """Every table of the schema, and no other, each fitting its table (see :func:`check_table`)."""
+    missing = sorted(set(rules) - set(tables))
+    if missing:
+        raise InputError(
+            f"备份不完整:清单中缺少表 {'、'.join(missing)};只能从包含全部 {len(rules)} 张表的备份恢复,"
+            f"{_USE_ANOTHER}"
+        )
+    unknown = sorted(set(tables) - set(rules))
+    if unknown:
+        raise InputError(f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序")
+    return {name: check_table(name, tables[name], rules[name]) for name in rules}
 
 
 def restore(store: Store, in_dir: str | os.PathLike[str]) -> dict[str, int]:
     """Load a checked backup into an empty database in one transaction; returns the rows per table."""
-    manifest = read_manifest(in_dir)
+    _, tables = read_backup(in_dir)
+    checked = check_tables(tables, store.table_rules())
     try:
-        return store.restore_tables(Path(in_dir), [t["table"] for t in manifest["tables"]])
+        return store.restore_tables(checked)
     except ValueError as e:
         raise InputError(str(e)) from None

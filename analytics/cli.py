@@ -11,9 +11,12 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics.model import InputError
-from analytics.storage import DatabaseBusy, Store
+from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store, damage_of
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 2
+# Commands that only read the database open it read-only, so they cannot change a file they
+# fail on, and several can run at once.
+READ_ONLY_COMMANDS = frozenset({"projects", "report", "backup", "template"})
 LIGHT_NAMES = {"green": "绿", "yellow": "黄", "red": "红", "blue": "蓝", "grey": "灰"}
 
 
@@ -281,12 +284,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace, Store], int] | None = args.handler
     if handler is None:
         return args.plain(args)
+    read_only = args.command in READ_ONLY_COMMANDS
     try:
-        store = Store.open(args.db)
-    except DatabaseBusy as e:
+        store = Store.open(args.db, read_only=read_only)
+    except DatabaseUnavailable as e:
         print(str(e), file=sys.stderr, flush=True)
-        return EXIT_BUSY
+        return EXIT_BUSY if isinstance(e, DatabaseBusy) else EXIT_FAILED
     try:
         return handler(args, store)
+    except Exception as e:
+        # A damaged block is found only when a query reads it: the same explanation as at open.
+        damaged = damage_of(store.path, e, untouched=read_only)
+        if damaged is None:
+            raise
+        print(str(damaged), file=sys.stderr, flush=True)
+        return EXIT_FAILED
     finally:
         store.close()

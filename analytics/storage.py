@@ -6,6 +6,7 @@ current state is the latest version, and reports are never updated or deleted.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -27,8 +28,32 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The database file could not be opened; the message (in Chinese) says why and what to do.
+
+    Raised only before anything was written to the file: see :meth:`Store.open`.
+    """
+
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
+
+class DatabaseBusy(DatabaseUnavailable):
     """Another process holds the database file."""
+
+
+class DatabaseDamaged(DatabaseUnavailable):
+    """The file is not a readable DuckDB database (or a block of it fails its checksum)."""
+
+
+@dataclass(frozen=True)
+class TableRules:
+    """What a table's rows must satisfy: its columns' Arrow types, NOT NULL columns and keys."""
+
+    schema: pa.Schema
+    not_null: tuple[str, ...]
+    keys: tuple[tuple[str, ...], ...]  # the primary key and each UNIQUE constraint
 
 
 @dataclass(frozen=True)
@@ -394,6 +419,91 @@ def _busy_message(path: Path) -> str:
     )
 
 
+def damaged_message(path: Path, untouched: bool = True) -> str:
+    """What to do about a damaged file; ``untouched`` says the program wrote nothing to it."""
+    return (
+        f"数据库文件“{path}”已损坏,无法读取" + ("(程序没有改动这个文件)" if untouched else "") + "。"
+        "请从最近一次的备份恢复到一个新的数据库文件:"
+        "python -m analytics restore 备份文件夹 --db 新文件.duckdb,"
+        "再用 --db 或环境变量 PERF_DB 指向新文件;损坏的文件请保留,以便查明原因。"
+    )
+
+
+# How DuckDB words a file it cannot read as a database: a bad header, a short file, a block whose
+# checksum fails. Matched on the message because DuckDB raises these as several exception classes.
+_DAMAGE_SIGNS = ("corrupt", "not a valid duckdb database", "could not read enough bytes", "checksum",
+                 "invalid block", "failed to deserialize", "serialization")
+
+
+def damage_of(path: Path | None, error: BaseException, untouched: bool = False) -> DatabaseDamaged | None:
+    """The Chinese explanation of ``error`` when it means the database file is damaged, else None.
+
+    For errors met after the file opened: a damaged block is found only when a query reads it.
+    ``untouched``: the connection was read-only, so the message may say nothing was written.
+    """
+    if not isinstance(error, duckdb.Error):
+        return None
+    text = str(error).lower()
+    if any(sign in text for sign in _DAMAGE_SIGNS):
+        return DatabaseDamaged(damaged_message(path or Path("?"), untouched), path)
+    return None
+
+
+def _open_error(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
+    """What a failed connect means for the person who ran it."""
+    text = str(error).lower()
+    # Not just "lock": a damaged file's checksum error names the "block" it failed in.
+    if "could not set lock" in text or "conflicting lock" in text:
+        return DatabaseBusy(_busy_message(path), path)
+    if "permission denied" in text:
+        return DatabaseUnavailable(
+            f"没有权限读写数据库文件“{path}”;请检查文件及其所在文件夹的权限,或用 --db 指定另一个数据库文件。", path
+        )
+    if "version" in text and "storage" in text:
+        return DatabaseUnavailable(
+            f"数据库文件“{path}”由更新版本的程序创建,本程序无法读取;请升级程序后再打开。", path
+        )
+    return DatabaseDamaged(damaged_message(path), path)
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException:
+        # This process already has the file open with the other read_only setting: not a file fault.
+        raise
+    except duckdb.Error as e:
+        raise _open_error(path, e) from None
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Tables, columns, types, views and sequences of the main schema: what SCHEMA makes."""
+    columns = con.execute(
+        "SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' ORDER BY ALL"
+    ).fetchall()
+    views = con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND NOT internal ORDER BY ALL"
+    ).fetchall()
+    sequences = con.execute(
+        "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY ALL"
+    ).fetchall()
+    return tuple(columns), tuple(views), tuple(sequences)
+
+
+@functools.cache
+def _current_catalog() -> tuple:
+    """The catalog SCHEMA gives an empty database, made once per process in memory."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(SCHEMA)
+        return _catalog(con)
+    finally:
+        con.close()
+
+
 class Store:
     """One DuckDB connection (or a thread's cursor of it) and every query the product runs."""
 
@@ -407,18 +517,46 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+        """Open the database file, creating it (with the schema) when it does not exist.
+
+        An existing file is first opened read-only and its catalog compared with SCHEMA, so a file
+        that cannot be read fails here with nothing written to it (DatabaseDamaged, DatabaseBusy or
+        DatabaseUnavailable, in Chinese). A current schema is then opened as asked and not written
+        to at all; only a file from an earlier version, read without error, is migrated before use,
+        even when ``read_only`` was asked for.
+        """
         p = db_path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        if not p.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            try:
+                probe = _connect(p, read_only=True)
+            except duckdb.ConnectionException:
+                if read_only:
+                    raise
+                # Open for writing elsewhere in this process, so already read and migrated without error.
+                return cls(_connect(p, read_only=False), p)
+            try:
+                current = _catalog(probe) == _current_catalog()
+            except duckdb.Error as e:
+                probe.close()
+                raise damage_of(p, e, untouched=True) or e from None
+            if current:
+                if read_only:
+                    return cls(probe, p)
+                probe.close()
+                return cls(_connect(p, read_only=False), p)
+            probe.close()
+        store = cls(_connect(p, read_only=False), p)
         try:
-            con = duckdb.connect(str(p), read_only=read_only)
-        except duckdb.IOException as e:
-            if "lock" in str(e).lower():
-                raise DatabaseBusy(_busy_message(p)) from None
-            raise
-        store = cls(con, p)
-        if not read_only:
             store._migrate()
             store.con.execute(SCHEMA)
+        except duckdb.Error as e:
+            store.close()
+            raise damage_of(p, e) or e from None
+        if read_only:
+            store.close()
+            return cls(_connect(p, read_only=True), p)
         return store
 
     def _migrate(self) -> None:
@@ -1272,47 +1410,69 @@ class Store:
                 out.append({"table": name, "file": file, "rows": int(rows), "columns": self._table_columns(name)})
         return out
 
-    def restore_tables(self, in_dir: Path, tables: list[str]) -> dict[str, int]:
-        """Load the ``<table>.parquet`` files of :meth:`backup_tables` into this empty database.
+    def table_rules(self) -> dict[str, TableRules]:
+        """What a restored file must hold to fit each base table: see :func:`analytics.backup.check_table`."""
+        self.con.complete()
+        not_null: dict[str, list[str]] = {}
+        for table, column in self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT is_nullable ORDER BY table_name, column_index"
+        ).fetchall():
+            not_null.setdefault(table, []).append(column)
+        keys: dict[str, list[tuple[str, ...]]] = {}
+        for table, columns in self.con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+            "WHERE database_name = current_database() AND schema_name = 'main' "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') ORDER BY table_name, constraint_index"
+        ).fetchall():
+            keys.setdefault(table, []).append(tuple(columns))
+        rules = {}
+        for name in self._stored_tables():
+            # The Arrow types DuckDB reads and writes for the table's columns, from the table itself.
+            schema = self.con.sql(f'SELECT * FROM "{name}" LIMIT 0').to_arrow_table().schema.remove_metadata()
+            rules[name] = TableRules(schema, tuple(not_null.get(name, ())), tuple(keys.get(name, ())))
+        return rules
+
+    def restore_tables(self, tables: dict[str, pa.Table]) -> dict[str, int]:
+        """Load tables read from a backup (checked by :mod:`analytics.backup`) into this empty database.
 
         All in one transaction, so a refusal or failure leaves the database as empty as it was.
         current_indicators is not loaded but rebuilt from the restored target_versions: it is derived
         data, and a rebuild cannot disagree with the history it comes from. Every id sequence is then
         recreated to start after the largest restored id (this DuckDB has no ALTER SEQUENCE RESTART),
         so new imports, reports and audit lines continue the numbering. Returns the rows per table.
-        Raises ValueError (in Chinese) if any table already has rows or a file does not fit its table.
+        Raises ValueError (in Chinese) if any table already has rows or is not in this database.
         """
         derived = "current_indicators"
         loaded: dict[str, int] = {}
-        with self.transaction() as con:
-            stored = self._stored_tables()
-            unknown = sorted(set(tables) - set(stored))
-            if unknown:
-                raise ValueError(
-                    f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
-                )
-            filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
-            if filled:
-                raise ValueError(
-                    f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
-                    "请用 --db 指定一个新的数据库文件"
-                )
-            for name in tables:
-                if name == derived:
-                    continue
-                path = str(Path(in_dir) / f"{name}.parquet")
-                file_cols = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()}
-                table_cols = {c for c, _ in self._table_columns(name)}
-                if file_cols != table_cols:
+        names = [n for n in tables if n != derived]
+        # Registered outside the transaction: unregistering inside an aborted one would mask the error.
+        for name in names:
+            self._register(f"restore_{name}", tables[name])
+        try:
+            with self.transaction() as con:
+                stored = self._stored_tables()
+                unknown = sorted(set(tables) - set(stored))
+                if unknown:
                     raise ValueError(
-                        f"备份文件“{name}.parquet”的列与数据库表 {name} 的列不一致;备份可能来自不同版本的程序"
+                        f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
                     )
-                loaded[name] = con.execute(
-                    f'INSERT INTO "{name}" BY NAME SELECT * FROM read_parquet(?)', [path]
-                ).fetchone()[0]
-            self._refresh_current_indicators(con)
-            loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
-            for seq, (table, column) in SEQUENCES.items():
-                start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
-                con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
+                filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
+                if filled:
+                    raise ValueError(
+                        f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
+                        "请用 --db 指定一个新的数据库文件"
+                    )
+                for name in names:
+                    loaded[name] = con.execute(
+                        f'INSERT INTO "{name}" BY NAME SELECT * FROM "restore_{name}"'
+                    ).fetchone()[0]
+                self._refresh_current_indicators(con)
+                loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
+                for seq, (table, column) in SEQUENCES.items():
+                    start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
+                    con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
+        finally:
+            for name in names:
+                self.con.unregister(f"restore_{name}")
         return loaded

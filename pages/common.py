@@ -18,7 +18,7 @@ from analytics.dashboard import Filters, View, build_view, filter_options
 from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
-from analytics.storage import Store
+from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store, damage_of
 
 FILTERS_KEY = "filters"
 USER_KEY = "signed_in_as"
@@ -34,8 +34,12 @@ def _shared_store() -> Store:
     # One DuckDB connection per process; a first start on an empty file loads data/ and creates
     # the administrator named in PERF_ADMIN_USER / PERF_ADMIN_PASSWORD when there is none.
     store = Store.open()
-    load_seed_if_empty(store)
-    ensure_first_admin(store)
+    try:
+        load_seed_if_empty(store)
+        ensure_first_admin(store)
+    except Exception as e:
+        store.close()
+        raise damage_of(store.path, e) or e from None
     return store
 
 
@@ -88,9 +92,28 @@ def favicon() -> Image.Image:
     return img
 
 
+def _open_failure(error: DatabaseUnavailable) -> str:
+    if isinstance(error, DatabaseBusy):
+        # The message of the error itself is written for the command line, which the dashboard blocks.
+        return (
+            f"数据库文件“{error.path}”正被另一个程序(通常是正在运行的命令行命令,如导入、恢复或备份)占用,"
+            "仪表盘暂时无法打开。请等该命令结束或关闭它,然后刷新本页。"
+        )
+    return str(error)
+
+
 def get_store() -> Store:
-    """A cursor of the shared connection for this script run's thread."""
-    return _shared_store().cursor()
+    """A cursor of the shared connection for this script run's thread.
+
+    When the file cannot be opened the page says why in Chinese and stops; the failure is not
+    cached, so refreshing the page tries again.
+    """
+    try:
+        shared = _shared_store()
+    except DatabaseUnavailable as e:
+        st.error(_open_failure(e))
+        st.stop()
+    return shared.cursor()
 
 
 def data_version() -> tuple[int, ...]:
