@@ -22,6 +22,7 @@ _MB = 1024 * 1024
 # attribute ("B12", "12") gives the position openpyxl will fill up to.
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+_PARAGRAPH_TAG = re.compile(rb"<(?:\w+:)?p[\s>/]")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,9})["']""")
 
 
@@ -34,6 +35,22 @@ def _column_number(letters: bytes) -> int:
     for ch in letters.upper():
         n = n * 26 + ch - 64
     return n
+
+
+class _TagCount:
+    """Start tags matching ``pattern`` in XML fed in chunks (a tag cut by a boundary counted once)."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.pattern = pattern
+        self.count = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._tail + chunk
+        # The last few bytes may be the start of a tag: they are kept for the next chunk.
+        keep = data.rfind(b"<", max(0, len(data) - 8))
+        data, self._tail = (data[:keep], data[keep:]) if keep != -1 else (data, b"")
+        self.count += len(self.pattern.findall(data))
 
 
 class _SheetCount:
@@ -89,6 +106,7 @@ def check_package(data: bytes, source: str, limits: FileLimits | None = None, wo
             if declared > total_cap:
                 raise _refuse(source, f"解压后共{declared / _MB:.0f}MB,超过上限{_mb(limits.max_total_mb)}")
             total = 0
+            workbook_cells = 0
             for info in infos:
                 name = info.filename
                 cap = member_cap
@@ -101,6 +119,8 @@ def check_package(data: bytes, source: str, limits: FileLimits | None = None, wo
                     raise _refuse(source, what)
                 is_sheet = workbook and name.startswith("xl/worksheets/") and name.endswith(".xml")
                 sheet = _SheetCount() if is_sheet else None
+                is_document = not workbook and name == "word/document.xml"
+                paragraphs = _TagCount(_PARAGRAPH_TAG) if is_document else None
                 size = 0
                 with z.open(info) as member:
                     while chunk := member.read(_CHUNK):
@@ -113,6 +133,14 @@ def check_package(data: bytes, source: str, limits: FileLimits | None = None, wo
                         if sheet is not None:
                             sheet.feed(chunk)
                             _check_sheet(sheet, name, source, limits)
+                            if workbook_cells + sheet.extent > limits.max_workbook_cells:
+                                raise _refuse(source, f"的各工作表合计超过{limits.max_workbook_cells}个单元格的上限")
+                        if paragraphs is not None:
+                            paragraphs.feed(chunk)
+                            if paragraphs.count > limits.max_document_paragraphs:
+                                raise _refuse(source, f"超过{limits.max_document_paragraphs}个段落的上限")
+                if sheet is not None:
+                    workbook_cells += sheet.extent
     except InputError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):

@@ -58,6 +58,8 @@ class FileLimits:
     max_shared_strings_mb: float = 32
     max_sheet_rows: int = 100_000
     max_sheet_cells: int = 1_000_000
+    max_workbook_cells: int = 1_000_000
+    max_document_paragraphs: int = 100_000
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,27 @@ def test_rows_members_and_shared_strings_follow_settings(tight_limits: Callable[
         read_sheets(data, "总.xlsx")
 
 
+def test_workbook_cells_and_document_paragraphs_follow_settings(tight_limits: Callable[[str], None]) -> None:
+    wb = openpyxl.Workbook()
+    for ws in (wb.active, wb.create_sheet("第二页")):
+        for r in range(1, 7):
+            for c in range(1, 11):
+                ws.cell(r, c, r * c)  # 60 cells on each sheet
+    buf = io.BytesIO()
+    wb.save(buf)
+    d = docx.Document()
+    for n in range(150):
+        d.add_paragraph(f"第{n}段")
+    dbuf = io.BytesIO()
+    d.save(dbuf)
+    tight_limits("max_sheet_cells = 100\nmax_workbook_cells = 110")
+    with pytest.raises(InputError, match="各工作表合计超过110个单元格的上限"):
+        read_sheets(buf.getvalue(), "两页.xlsx")
+    tight_limits("max_document_paragraphs = 100")
+    with pytest.raises(InputError, match=r"“段落\.docx”超过100个段落的上限"):
+        read_tables(dbuf.getvalue(), "段落.docx")
+
+
 def test_file_limits_in_settings() -> None:
     assert load_settings().files == FileLimits()  # settings.toml states the defaults
     assert parse_file_limits({"max_sheet_rows": 5}).max_sheet_rows == 5
