@@ -206,3 +206,96 @@ def restore(store: Store, in_dir: str | os.PathLike[str]) -> dict[str, int]:
         return store.restore_tables(checked)
     except ValueError as e:
         raise InputError(str(e)) from None
+
+
+# -- online backup (issue 10 item 8) ---------------------------------------------------------------
+# While the dashboard runs it holds the DuckDB file, so the CLI cannot open it; the running process
+# backs up through its own connection instead, into timestamped folders of one backup folder.
+SCHEDULED_ACTOR = "定时备份"
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+def _is_backup(folder: Path) -> bool:
+    """A folder this product wrote: its manifest is readable and says so (its files are not re-hashed)."""
+    try:
+        _manifest(folder)
+    except InputError:
+        return False
+    return True
+
+
+def kept_backups(root: str | os.PathLike[str]) -> list[Path]:
+    """The complete backups directly under ``root``, oldest first (folder names are timestamps)."""
+    base = Path(root)
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and _is_backup(p))
+
+
+def prune_backups(root: str | os.PathLike[str], keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups under ``root``; returns the deleted folders.
+
+    Only folders with a valid manifest are counted or deleted, so a folder someone else put
+    there, or an interrupted backup (no manifest), is never removed.
+    """
+    import shutil
+
+    if keep < 1:
+        raise InputError("备份保留份数至少为 1;请修改 settings.toml 的 [backup] keep")
+    old = kept_backups(root)[:-keep]
+    for folder in old:
+        shutil.rmtree(folder)
+    return old
+
+
+def online_backup(store: Store, root: str | os.PathLike[str], keep: int, actor: str,
+                  now: datetime | None = None) -> Path:
+    """Back up through the running process's connection into ``root/<timestamp>/``; returns that folder.
+
+    Same format as ``python -m analytics backup`` (one snapshot transaction, Parquet plus
+    manifest), then keeps the newest ``keep`` backups and writes an audit line naming the actor,
+    the folder, the tables and the rows. Any failure is an InputError in Chinese.
+    """
+    from analytics.storage import Audit
+
+    if keep < 1:
+        raise InputError("备份保留份数至少为 1;请修改 settings.toml 的 [backup] keep")
+    stamp = (now or datetime.now()).strftime(_STAMP)
+    base = Path(root)
+    folder = base / stamp
+    # Two backups within one second (a double click) must not share a folder.
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = base / f"{stamp}-{n}"
+    try:
+        manifest = json.loads(backup(store, folder).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputError(f"备份写入“{folder}”失败:{e.strerror or e};请检查磁盘空间和文件夹权限后重试") from None
+    except InputError:
+        raise
+    except Exception as e:  # a DuckDB COPY error (full disk, permissions) is not an OSError
+        raise InputError(f"备份写入“{folder}”失败:{e};请检查磁盘空间和文件夹权限后重试") from None
+    prune_backups(base, keep)
+    tables = manifest["tables"]
+    rows = sum(t["rows"] for t in tables)
+    store.log(Audit(actor, "备份", f"文件夹 {folder};{len(tables)} 张表,共 {rows} 行"))
+    return folder
+
+
+def backup_now(store: Store, actor: object, root: str | os.PathLike[str], keep: int) -> Path:
+    """An administrator's online backup (管理 → 设置 → 备份); the role is checked here, not on the page."""
+    from analytics import auth
+
+    auth.require_admin(actor, "备份数据库")
+    return online_backup(store, root, keep, actor.username)  # type: ignore[attr-defined]
+
+
+def backup_list(root: str | os.PathLike[str]) -> list[dict]:
+    """The kept backups, newest first: folder name, time written, tables and rows (from each manifest)."""
+    out = []
+    for folder in reversed(kept_backups(root)):
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        out.append({"folder": folder.name, "created_at": manifest.get("created_at", ""),
+                    "tables": len(manifest["tables"]), "rows": sum(int(t.get("rows", 0)) for t in manifest["tables"])})
+    return out

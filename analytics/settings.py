@@ -83,6 +83,30 @@ def parse_text_limits(limits: dict) -> TextLimits:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Online backups ([backup] of settings.toml): where, the daily time "HH:MM", how many kept."""
+
+    folder: Path = PROJECT_ROOT / "data" / "backups"
+    daily_at: str = "02:30"
+    keep: int = 7
+
+
+def parse_backup_settings(data: dict) -> BackupSettings:
+    """[backup]: a relative folder is taken from the project root; keep >= 1; daily_at is HH:MM."""
+    default = BackupSettings()
+    folder = Path(data.get("folder", default.folder))
+    keep = data.get("keep", default.keep)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ValueError("settings: backup.keep must be a whole number of at least 1")
+    daily_at = str(data.get("daily_at", default.daily_at))
+    hours, sep, minutes = daily_at.partition(":")
+    if not (sep and hours.isascii() and hours.isdigit() and minutes.isascii() and minutes.isdigit()
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"settings: backup.daily_at must be HH:MM, not {daily_at!r}")
+    return BackupSettings(folder if folder.is_absolute() else PROJECT_ROOT / folder, daily_at, keep)
+
+
+@dataclass(frozen=True)
 class Settings:
     pools: dict[str, float]
     budget_points: float
@@ -104,6 +128,7 @@ class Settings:
     accounts: AccountLimits = field(default_factory=AccountLimits)
     files: FileLimits = field(default_factory=FileLimits)
     text_limits: TextLimits = TextLimits()
+    backup: BackupSettings = BackupSettings()
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -144,6 +169,7 @@ def parse_settings(data: dict) -> Settings:
         accounts=_account_limits(data.get("accounts", {})),
         files=parse_file_limits(data.get("files", {})),
         text_limits=parse_text_limits(data.get("limits", {})),
+        backup=parse_backup_settings(data.get("backup", {})),
     )
 
 
