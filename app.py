@@ -12,6 +12,7 @@ import streamlit as st
 from analytics.accounts import viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
+from analytics.scheduler import DailyJob, start_daily_backup
 from pages.common import FILTERS_KEY, favicon, get_store, options, run_page, sign_in_box, signed_in_user
 
 # The favicon is an image the app serves itself: a :material/...: or emoji icon (the page_icon, or a
@@ -21,6 +22,16 @@ st.set_page_config(page_title="项目支出绩效目标", page_icon=favicon(), l
 
 store = get_store()
 user = signed_in_user(store)
+
+
+@st.cache_resource(show_spinner=False)
+def _daily_backup() -> DailyJob:
+    # Cached per process, so however many sessions and reruns there are, one thread backs up daily;
+    # it has its own cursor because a script run's cursor belongs to that run's thread.
+    return start_daily_backup(store.cursor())
+
+
+_daily_backup()
 
 dashboard = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
