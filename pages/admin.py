@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics.accounts import add_user, set_viewing_needs_sign_in, update_user, users, viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER, ROLES
+from analytics.backup import backup_list, backup_now
 from analytics.exports import safe_frame
 from analytics.model import InputError
 from analytics.safetext import escape_markdown
 from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
+from analytics.settings import load_settings
 from pages.common import current_user_or_stop, get_store, options
 
 user = current_user_or_stop((ADMIN,))
@@ -71,6 +74,24 @@ with settings_tab:
         set_viewing_needs_sign_in(store, user, needed)
         done("已保存:查看仪表盘" + ("需要登录。" if needed else "不需要登录。"))
     st.caption("评分规则(权重、等级、监控灯阈值)在项目的 settings.toml 中,修改后仪表盘自动按新规则计算。")
+    st.divider()
+    backups = load_settings().backup
+    st.markdown("**备份**(仪表盘运行时命令行无法打开数据库,请在这里备份)")
+    st.text(f"备份文件夹:{backups.folder};每天 {backups.daily_at} 自动备份;保留最近 {backups.keep} 份")
+    if st.button("备份", key="backup_now"):
+        try:
+            folder = backup_now(store, user, backups.folder, backups.keep)
+        except InputError as e:
+            st.error(escape_markdown(e))
+        else:
+            done(f"已备份到 {escape_markdown(folder)}。")
+    kept = backup_list(backups.folder)
+    if kept:
+        st.dataframe(safe_frame(pd.DataFrame(kept)).rename(columns={
+            "folder": "备份", "created_at": "时间", "tables": "表数", "rows": "行数",
+        }), hide_index=True, width="stretch")
+    else:
+        st.text("还没有备份。")
 
 with targets_tab:
     st.markdown("**导入绩效目标表、自评表或监控表**(文本、XLSX、DOCX、PDF 或整理后的 CSV;"
