@@ -12,11 +12,12 @@ import itertools
 import logging
 import re
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analytics.limits import check_package
+from analytics.limits import check_package as _check_limits
 from analytics.model import Indicator, InputError, ProjectTable, Row
 from analytics.review import review_table
 from analytics.tables import parse_rows
@@ -74,6 +75,15 @@ def _cell_text(value: object, number_format: str = "") -> str:
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def check_package(data: bytes, source: str, workbook: bool = False) -> None:
+    """The limits check, with a damaged deflate stream refused like any other broken package:
+    zlib raises its own error type while a member is read, and that must not reach the page."""
+    try:
+        _check_limits(data, source, workbook=workbook)
+    except (zlib.error, EOFError, zipfile.BadZipFile):
+        raise InputError(f"文件“{source}”的压缩内容已损坏,无法读取;请在Excel或Word中打开后重新保存再上传") from None
 
 
 def open_workbook(data: bytes, source: str, data_only: bool = True) -> Workbook:

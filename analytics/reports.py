@@ -145,7 +145,10 @@ def _sheets_from_csv(data: bytes, file_name: str) -> list[Sheet]:
     text = decode_text(data, file_name)
     # newline="" lets the csv module split lines itself: CR-only files (Excel's "CSV (Macintosh)")
     # and CR/LF inside quoted cells are read as written.
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:  # a cell past the csv module's field limit (often an unclosed quote)
+        raise InputError(f"文件“{file_name}”有过长的单元格或不成对的引号,无法按CSV读取;请检查后另存再上传") from None
     if not records:
         raise InputError(f"文件“{file_name}”是空文件")
     header = [_header_key(h) for h in records[0]]
