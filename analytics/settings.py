@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from analytics.model import GRADES
 from analytics.storage import PROJECT_ROOT
@@ -32,16 +33,6 @@ class AccountLimits:
     password_max_chars: int = 256
     # Names the product itself writes into the audit log as the actor; no account may look like one.
     reserved_usernames: tuple[str, ...] = ("命令行", "系统初始化", "系统", "匿名", "未登录", "自动备份", "定时备份")
-
-
-def _account_limits(data: dict) -> AccountLimits:
-    default = AccountLimits()
-    return AccountLimits(
-        username_max_chars=int(data.get("username_max_chars", default.username_max_chars)),
-        display_name_max_chars=int(data.get("display_name_max_chars", default.display_name_max_chars)),
-        password_max_chars=int(data.get("password_max_chars", default.password_max_chars)),
-        reserved_usernames=tuple(data.get("reserved_usernames", default.reserved_usernames)),
-    )
 
 
 @dataclass(frozen=True)
@@ -74,14 +65,6 @@ class TextLimits:
     audit_detail_chars: int = 2000
 
 
-def parse_text_limits(limits: dict) -> TextLimits:
-    known = {f.name for f in fields(TextLimits)}
-    values = {k: int(v) for k, v in limits.items() if k in known}
-    if any(v < 1 for v in values.values()):
-        raise ValueError("settings: [limits] text caps must be positive")
-    return TextLimits(**values)
-
-
 @dataclass(frozen=True)
 class BackupSettings:
     """Online backups ([backup] of settings.toml): where, the daily time "HH:MM", how many kept."""
@@ -104,6 +87,9 @@ def parse_backup_settings(data: dict) -> BackupSettings:
             and int(hours) < 24 and int(minutes) < 60):
         raise ValueError(f"settings: backup.daily_at must be HH:MM, not {daily_at!r}")
     return BackupSettings(folder if folder.is_absolute() else PROJECT_ROOT / folder, daily_at, keep)
+
+
+_L = TypeVar("_L")
 
 
 @dataclass(frozen=True)
@@ -166,26 +152,34 @@ def parse_settings(data: dict) -> Settings:
         deadline_warning_days=int(lights["deadline_warning_days"]),
         cumulative_units=frozenset(lights["cumulative_units"]),
         printed_total_tolerance=float(data.get("import", {}).get("printed_total_tolerance", 0.5)),
-        accounts=_account_limits(data.get("accounts", {})),
+        accounts=parse_limits(AccountLimits, data.get("accounts", {}), "accounts"),
         files=parse_file_limits(data.get("files", {})),
-        text_limits=parse_text_limits(data.get("limits", {})),
+        text_limits=parse_limits(TextLimits, data.get("limits", {}), "limits"),
         backup=parse_backup_settings(data.get("backup", {})),
     )
 
 
-def parse_file_limits(data: dict) -> FileLimits:
-    """[files]: each limit a positive number; a missing one keeps its default."""
-    unknown = set(data) - {f.name for f in fields(FileLimits)}
+def parse_limits(cls: type[_L], data: dict, section: str) -> _L:
+    """A limits section ([accounts], [files], [limits]): known keys only, numbers positive, lists as tuples;
+    a missing key keeps its default."""
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(data) - set(known)
     if unknown:
-        raise ValueError(f"settings: unknown [files] keys: {', '.join(sorted(unknown))}")
-    values = {}
-    for f in fields(FileLimits):
-        if f.name in data:
-            v = data[f.name]
+        raise ValueError(f"settings: unknown [{section}] keys: {', '.join(sorted(unknown))}")
+    values: dict[str, object] = {}
+    for name, v in data.items():
+        kind = known[name].type
+        if kind in ("int", "float"):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ValueError(f"settings: files.{f.name} must be a positive number")
-            values[f.name] = int(v) if f.type == "int" else float(v)
-    return FileLimits(**values)
+                raise ValueError(f"settings: {section}.{name} must be a positive number")
+            values[name] = int(v) if kind == "int" else float(v)
+        else:
+            values[name] = tuple(v)
+    return cls(**values)
+
+
+def parse_file_limits(data: dict) -> FileLimits:
+    return parse_limits(FileLimits, data, "files")
 
 
 @lru_cache(maxsize=8)
