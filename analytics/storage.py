@@ -408,6 +408,17 @@ SEQUENCES = {
 _VALUE_COLUMNS = ("value_num", "value_date", "grade_rate", "value_code")
 
 
+def _one(result: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The row of a result that has at most one, read to its end (None when there is none).
+
+    ``fetchone()`` leaves the result open, and an open result keeps its transaction open until the
+    cursor's next statement: on a long-lived cursor that holds an old snapshot and blocks every
+    checkpoint, so the write-ahead log grows without end.
+    """
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
 def _differs(fields: tuple[str, ...], a: str, b: str) -> str:
     return " OR ".join(f"{a}.{f} IS DISTINCT FROM {b}.{f}" for f in fields)
 
@@ -561,15 +572,15 @@ class Store:
 
     def _migrate(self) -> None:
         """Bring a database made by an earlier version up to the current schema."""
-        has_reports = self.con.execute(
+        has_reports = _one(self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'actual_reports'"
-        ).fetchone()[0]
-        has_code = self.con.execute(
+        ))[0]
+        has_code = _one(self.con.execute(
             "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'actual_reports' AND column_name = 'value_code'"
-        ).fetchone()[0]
-        was_view = self.con.execute(
+        ))[0]
+        was_view = _one(self.con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE view_name = 'current_indicators'"
-        ).fetchone()[0]
+        ))[0]
         if was_view:
             with self.transaction() as con:
                 con.execute("DROP VIEW current_indicators")
@@ -681,8 +692,8 @@ class Store:
             self._register(name, table)
         try:
             with self.transaction() as con:
-                import_id = con.execute("SELECT nextval('seq_import')").fetchone()[0]
-                new_projects = con.execute(
+                import_id = _one(con.execute("SELECT nextval('seq_import')"))[0]
+                new_projects = _one(con.execute(
                     """
                     INSERT INTO projects
                     SELECT nextval('seq_project'), s.year, s.department, s.name, ?
@@ -692,7 +703,7 @@ class Store:
                     ORDER BY s.ord
                     """,
                     [import_id],
-                ).fetchone()[0]
+                ))[0]
                 con.execute(
                     """
                     CREATE OR REPLACE TEMP TABLE stage_map AS
@@ -700,7 +711,7 @@ class Store:
                     JOIN projects p ON p.year = s.year AND p.department = s.department AND p.name = s.name
                     """
                 )
-                new_versions = con.execute(
+                new_versions = _one(con.execute(
                     f"""
                     INSERT INTO project_versions
                     SELECT m.project_id, coalesce(c.version, 0) + 1, ?, ?, s.unit, s.attribute,
@@ -711,7 +722,7 @@ class Store:
                     WHERE c.project_id IS NULL OR {_differs(_PROJECT_FIELDS, 's', 'c')}
                     """,
                     [import_id, now],
-                ).fetchone()[0]
+                ))[0]
                 con.execute(
                     """
                     INSERT INTO indicators
@@ -741,7 +752,7 @@ class Store:
                     QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY version DESC) = 1
                     """
                 )
-                new_targets = con.execute(
+                new_targets = _one(con.execute(
                     f"""
                     INSERT INTO target_versions
                     SELECT s.indicator_id, coalesce(c.version, 0) + 1, ?, ?, TRUE, s.target_text,
@@ -752,9 +763,9 @@ class Store:
                           OR {_differs(_TARGET_FIELDS, 's', 'c')}
                     """,
                     [import_id, now, imported_by],
-                ).fetchone()[0]
+                ))[0]
                 # Indicators dropped from a re-imported table stay stored but leave the current view.
-                removed = con.execute(
+                removed = _one(con.execute(
                     """
                     INSERT INTO target_versions
                     SELECT c.indicator_id, c.version + 1, ?, ?, FALSE, c.target_text, c.operator,
@@ -764,7 +775,7 @@ class Store:
                     WHERE c.active AND c.indicator_id NOT IN (SELECT indicator_id FROM stage_ind)
                     """,
                     [import_id, now, imported_by],
-                ).fetchone()[0]
+                ))[0]
                 if new_targets or removed:
                     self._refresh_current_indicators(con)
                 self._save_printed(con, import_id, now)
@@ -840,7 +851,7 @@ class Store:
     def _save_table_reports(self, con: duckdb.DuckDBPyConnection, now: datetime, reporter: str,
                             source: str) -> tuple[int, int]:
         """Append the reports staged in stage_a / stage_s, skipping those already stored."""
-        n_a = con.execute(
+        n_a = _one(con.execute(
             f"""
             INSERT INTO actual_reports
             WITH new AS (
@@ -864,8 +875,8 @@ class Store:
             ORDER BY indicator_id
             """,
             {"reporter": reporter, "now": now, "source": source, **_CODE_PARAMS},
-        ).fetchone()[0]
-        n_s = con.execute(
+        ))[0]
+        n_s = _one(con.execute(
             """
             INSERT INTO spending_reports
             WITH new AS (
@@ -884,7 +895,7 @@ class Store:
             ORDER BY project_id
             """,
             {"reporter": reporter, "now": now, "source": source},
-        ).fetchone()[0]
+        ))[0]
         return n_a, n_s
 
     # -- reading ------------------------------------------------------------------------
@@ -918,7 +929,7 @@ class Store:
     def data_version(self) -> tuple[int, ...]:
         """Changes whenever anything is imported, reported, withdrawn or revised: a cache key."""
         self.con.complete()
-        return tuple(self.con.execute(
+        return tuple(_one(self.con.execute(
             """
             SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM target_versions),
                    (SELECT coalesce(max(report_id), 0) FROM actual_reports),
@@ -926,7 +937,7 @@ class Store:
                    (SELECT count(*) FROM withdrawals), (SELECT count(*) FROM project_imports),
                    (SELECT count(*) FROM indicator_imports), (SELECT count(*) FROM budget_lines)
             """
-        ).fetchone())
+        )))
 
     def report_history(self, indicator_ids: list[int] | None = None, reporter: str | None = None) -> pd.DataFrame:
         """Actual reports of some indicators (all when None) and/or one reporter, withdrawn ones marked."""
@@ -967,10 +978,10 @@ class Store:
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
         ).fetchall()]
-        return {n: self.con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+        return {n: _one(self.con.execute(f'SELECT count(*) FROM "{n}"'))[0] for n in names}
 
     def is_empty(self) -> bool:
-        return self.con.execute("SELECT count(*) FROM projects").fetchone()[0] == 0
+        return _one(self.con.execute("SELECT count(*) FROM projects"))[0] == 0
 
     # -- reports ------------------------------------------------------------------------
     def append_reports(self, actuals: pd.DataFrame, spending: pd.DataFrame,
@@ -982,7 +993,7 @@ class Store:
             n_a = n_s = 0
             if len(actuals):
                 self._register("new_actuals", actuals)
-                n_a = con.execute(
+                n_a = _one(con.execute(
                     f"""
                     INSERT INTO actual_reports
                     SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date,
@@ -990,18 +1001,18 @@ class Store:
                     FROM new_actuals
                     """,
                     {"now": now, **_CODE_PARAMS},
-                ).fetchone()[0]
+                ))[0]
                 con.unregister("new_actuals")
             if len(spending):
                 self._register("new_spending", spending)
-                n_s = con.execute(
+                n_s = _one(con.execute(
                     """
                     INSERT INTO spending_reports
                     SELECT nextval('seq_spending'), project_id, as_of, amount, note, reporter, ?, source
                     FROM new_spending
                     """,
                     [now],
-                ).fetchone()[0]
+                ))[0]
                 con.unregister("new_spending")
         return n_a, n_s
 
@@ -1009,7 +1020,7 @@ class Store:
         """Synthetic history for benchmarks: rows carry their own entered_at."""
         with self.transaction() as con:
             self._register("bulk_actuals", frame)
-            n = con.execute(
+            n = _one(con.execute(
                 f"""
                 INSERT INTO actual_reports
                 SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
@@ -1017,7 +1028,7 @@ class Store:
                 FROM bulk_actuals
                 """,
                 _CODE_PARAMS,
-            ).fetchone()[0]
+            ))[0]
             con.unregister("bulk_actuals")
         return n
 
@@ -1056,7 +1067,7 @@ class Store:
             "JOIN indicators i USING (indicator_id) JOIN current_projects p ON p.project_id = i.project_id"
             if actual else "JOIN current_projects p USING (project_id)"
         )
-        row = self.con.execute(
+        row = _one(self.con.execute(
             f"""
             SELECT r.report_id, r.{key}, r.reporter, r.source, p.unit, p.project_id,
                    EXISTS (SELECT 1 FROM withdrawals w WHERE w.report_id = r.report_id
@@ -1064,7 +1075,7 @@ class Store:
             FROM {table} r {join} WHERE r.report_id = ?
             """,
             [report_type, report_id],
-        ).fetchone()
+        ))
         if row is None:
             return None
         return dict(zip(("report_id", key, "reporter", "source", "unit", "project_id", "withdrawn"), row, strict=True))
@@ -1072,9 +1083,9 @@ class Store:
     def withdraw(self, report_id: int, report_type: str, by: str, reason: str, audit: Audit | None = None) -> None:
         """Mark a report withdrawn; the report itself stays stored and visible."""
         with self.transaction() as con:
-            already = con.execute(
+            already = _one(con.execute(
                 "SELECT count(*) FROM withdrawals WHERE report_id = ? AND report_type = ?", [report_id, report_type]
-            ).fetchone()[0]
+            ))[0]
             if already:
                 raise ValueError("该填报已撤回")
             con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?)",
@@ -1084,9 +1095,9 @@ class Store:
     def revise_target(self, indicator_id: int, target: dict, by: str, reason: str, audit: Audit | None = None) -> int:
         """Append a new target version made on screen; the old ones stay. Returns the new version."""
         with self.transaction() as con:
-            current = con.execute(
+            current = _one(con.execute(
                 "SELECT max(version) FROM target_versions WHERE indicator_id = ?", [indicator_id]
-            ).fetchone()[0]
+            ))[0]
             if current is None:
                 raise ValueError("指标不存在")
             con.execute(
@@ -1103,11 +1114,11 @@ class Store:
 
     # -- users, sign-in and the audit log ---------------------------------------------------
     def user_count(self) -> int:
-        return self.con.execute("SELECT count(*) FROM users").fetchone()[0]
+        return _one(self.con.execute("SELECT count(*) FROM users"))[0]
 
     def get_user(self, username: str) -> dict | None:
         cur = self.con.execute("SELECT * FROM users WHERE username = ?", [username])
-        row = cur.fetchone()
+        row = _one(cur)
         if row is None:
             return None
         out = dict(zip([d[0] for d in cur.description], row, strict=True))
@@ -1175,10 +1186,10 @@ class Store:
 
     def failed_sign_ins_of_unknown(self, username: str, detail: str) -> tuple[int, datetime | None]:
         """How many sign-ins with a name that is no account's were refused with ``detail``, and when last."""
-        count, last = self.con.execute(
+        count, last = _one(self.con.execute(
             "SELECT count(*), max(occurred_at) FROM audit_log "
             "WHERE action = '登录失败' AND username = ? AND detail = ?", [username, detail]
-        ).fetchone()
+        ))
         return count, last
 
     def record_sign_in(self, username: str, ok: bool, at: datetime, audit: Audit, restart: bool = False) -> None:
@@ -1221,7 +1232,7 @@ class Store:
         ).df()
 
     def get_config(self, key: str, default: str | None = None) -> str | None:
-        row = self.con.execute("SELECT value FROM app_config WHERE key = ?", [key]).fetchone()
+        row = _one(self.con.execute("SELECT value FROM app_config WHERE key = ?", [key]))
         return row[0] if row else default
 
     def set_config(self, key: str, value: str, audit: Audit | None = None) -> None:
@@ -1404,9 +1415,9 @@ class Store:
                 file = f"{name}.parquet"
                 # COPY takes its target as a literal, not a parameter.
                 target = str(Path(out_dir) / file).replace("'", "''")
-                rows = con.execute(
+                rows = _one(con.execute(
                     f"COPY (SELECT * FROM \"{name}\" ORDER BY ALL) TO '{target}' (FORMAT parquet)"
-                ).fetchone()[0]
+                ))[0]
                 out.append({"table": name, "file": file, "rows": int(rows), "columns": self._table_columns(name)})
         return out
 
@@ -1457,20 +1468,20 @@ class Store:
                     raise ValueError(
                         f"备份中的表“{'、'.join(unknown)}”在当前数据库中不存在;备份可能来自不同版本的程序"
                     )
-                filled = [n for n in stored if con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]]
+                filled = [n for n in stored if _one(con.execute(f'SELECT count(*) FROM "{n}"'))[0]]
                 if filled:
                     raise ValueError(
                         f"数据库不是空的(表 {'、'.join(filled)} 已有数据),只能恢复到空数据库中;"
                         "请用 --db 指定一个新的数据库文件"
                     )
                 for name in names:
-                    loaded[name] = con.execute(
+                    loaded[name] = _one(con.execute(
                         f'INSERT INTO "{name}" BY NAME SELECT * FROM "restore_{name}"'
-                    ).fetchone()[0]
+                    ))[0]
                 self._refresh_current_indicators(con)
-                loaded[derived] = con.execute(f"SELECT count(*) FROM {derived}").fetchone()[0]
+                loaded[derived] = _one(con.execute(f"SELECT count(*) FROM {derived}"))[0]
                 for seq, (table, column) in SEQUENCES.items():
-                    start = con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"').fetchone()[0]
+                    start = _one(con.execute(f'SELECT coalesce(max({column}), 0) + 1 FROM "{table}"'))[0]
                     con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
         finally:
             for name in names:
