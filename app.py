@@ -13,112 +13,127 @@ from analytics.accounts import viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow
 from analytics.scheduler import DailyJob, start_daily_backup
-from pages.common import FILTERS_KEY, favicon, get_store, options, run_page, sign_in_box, signed_in_user
+from pages.common import (
+    FILTERS_KEY,
+    database,
+    database_faults,
+    favicon,
+    get_store,
+    options,
+    run_page,
+    sign_in_box,
+    signed_in_user,
+)
 
 # The favicon is an image the app serves itself: a :material/...: or emoji icon (the page_icon, or a
 # page's icon) is fetched by the browser from fonts.gstatic.com, and the app makes no request to another
 # host (issue 10). A set page_icon also keeps the pages' icons out of the favicon.
 st.set_page_config(page_title="项目支出绩效目标", page_icon=favicon(), layout="wide")
 
-store = get_store()
-user = signed_in_user(store)
-
 
 @st.cache_resource(show_spinner=False)
 def _daily_backup() -> DailyJob:
     # Cached per process, so however many sessions and reruns there are, one thread backs up daily;
-    # it has its own cursor because a script run's cursor belongs to that run's thread.
-    return start_daily_backup(store.cursor())
+    # it takes a cursor of its own at each run, because a script run's cursor belongs to that run's thread.
+    return start_daily_backup(database().store)
 
 
-_daily_backup()
+def main() -> None:
+    store = get_store()
+    user = signed_in_user(store)
+    _daily_backup()
 
-dashboard = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"),
-    st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
-    st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
-    st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
-    st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"),
-]
-reporting = [
-    st.Page("pages/report.py", title="填报", icon=":material/edit_note:"),
-    st.Page("pages/history.py", title="填报记录", icon=":material/history:"),
-]
-admin = [
-    st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"),
-    st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"),
-]
-# Navigation shows what the role may use; every write is checked again in analytics.
-locked_out = user is None and viewing_needs_sign_in(store)
-if locked_out:
-    sections = {"": [st.Page("pages/signin.py", title="登录", icon=":material/login:", default=True)]}
-else:
-    sections = {"仪表盘": dashboard}
-    if user is not None and user.role in (ADMIN, REPORTER):
-        sections["填报"] = reporting
-    if user is not None and user.is_admin:
-        sections["管理"] = admin
-nav = st.navigation(sections)
+    dashboard = [
+        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"),
+        st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
+        st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
+        st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
+        st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"),
+    ]
+    reporting = [
+        st.Page("pages/report.py", title="填报", icon=":material/edit_note:"),
+        st.Page("pages/history.py", title="填报记录", icon=":material/history:"),
+    ]
+    admin = [
+        st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"),
+        st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"),
+    ]
+    # Navigation shows what the role may use; every write is checked again in analytics.
+    locked_out = user is None and viewing_needs_sign_in(store)
+    if locked_out:
+        sections = {"": [st.Page("pages/signin.py", title="登录", icon=":material/login:", default=True)]}
+    else:
+        sections = {"仪表盘": dashboard}
+        if user is not None and user.role in (ADMIN, REPORTER):
+            sections["填报"] = reporting
+        if user is not None and user.is_admin:
+            sections["管理"] = admin
+    nav = st.navigation(sections)
 
-if locked_out:
-    # No project, department or unit name reaches a visitor who has not signed in.
+    if locked_out:
+        # No project, department or unit name reaches a visitor who has not signed in.
+        with st.sidebar:
+            sign_in_box(user)
+        run_page(nav, user)
+        st.stop()
+
+    opts = options()
+    ALL = "全部"
+
+    # The URL is the source of truth when it differs from what this session last wrote there: a
+    # first visit, a copied link, a "查看" link from another page, or the browser's back button.
+    # Moving between pages in the sidebar drops the parameters; the choices then carry over.
+    url = {k: st.query_params.get_all(k) for k in FILTER_PARAMS if k in st.query_params}
+    if "_url" not in st.session_state or (url and url != st.session_state["_url"]):
+        start = Filters.from_params(url, date.today(), opts)
+        st.session_state["f_year"] = start.year if start.year is not None else ALL
+        st.session_state["f_dept"] = start.department or ALL
+        st.session_state["f_unit"] = start.unit or ALL
+        st.session_state["f_projects"] = list(start.project_ids)
+        st.session_state["f_as_of"] = start.as_of
+
     with st.sidebar:
-        sign_in_box(store, user)
+        st.header("筛选")
+        years = sorted(opts["year"].unique().tolist(), reverse=True)
+        year = st.selectbox("年度", [ALL, *years], key="f_year")
+        base = Filters(as_of=date.today(), year=None if year == ALL else int(year))
+        depts = sorted(narrow(opts, base)["department"].unique().tolist())
+        if st.session_state["f_dept"] not in (ALL, *depts):
+            st.session_state["f_dept"] = ALL
+        dept = st.selectbox("主管部门", [ALL, *depts], key="f_dept")
+        base = Filters(as_of=base.as_of, year=base.year, department=None if dept == ALL else dept)
+        units = sorted(narrow(opts, base)["unit"].dropna().unique().tolist())
+        if st.session_state["f_unit"] not in (ALL, *units):
+            st.session_state["f_unit"] = ALL
+        unit = st.selectbox("实施单位", [ALL, *units], key="f_unit")
+        base = Filters(as_of=base.as_of, year=base.year, department=base.department, unit=None if unit == ALL else unit)
+        candidates = narrow(opts, base)
+        names = dict(zip(candidates["project_id"], candidates["name"], strict=True))
+        st.session_state["f_projects"] = [p for p in st.session_state["f_projects"] if p in names]
+        chosen = st.multiselect("项目", list(names), format_func=lambda p: names[p], key="f_projects",
+                                placeholder="全部项目")
+        as_of = st.date_input("截至日期", key="f_as_of", format="YYYY-MM-DD")
+        filters = Filters(as_of=as_of, year=base.year, department=base.department, unit=base.unit,
+                          project_ids=tuple(sorted(chosen)))
+        st.session_state[FILTERS_KEY] = filters
+        st.divider()
+        sign_in_box(user)
+        st.caption(f"数据库:{store.path.name}", help=str(store.path))
+
+    # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}
+    for key in FILTER_PARAMS - set(wanted):
+        if key in st.query_params:
+            del st.query_params[key]
+    for key, value in wanted.items():
+        if st.query_params.get_all(key) != value:
+            st.query_params[key] = value
+    st.session_state["_url"] = wanted
+
     run_page(nav, user)
-    st.stop()
 
-opts = options()
-ALL = "全部"
 
-# The URL is the source of truth when it differs from what this session last wrote there: a
-# first visit, a copied link, a "查看" link from another page, or the browser's back button.
-# Moving between pages in the sidebar drops the parameters; the choices then carry over.
-url = {k: st.query_params.get_all(k) for k in FILTER_PARAMS if k in st.query_params}
-if "_url" not in st.session_state or (url and url != st.session_state["_url"]):
-    start = Filters.from_params(url, date.today(), opts)
-    st.session_state["f_year"] = start.year if start.year is not None else ALL
-    st.session_state["f_dept"] = start.department or ALL
-    st.session_state["f_unit"] = start.unit or ALL
-    st.session_state["f_projects"] = list(start.project_ids)
-    st.session_state["f_as_of"] = start.as_of
-
-with st.sidebar:
-    st.header("筛选")
-    years = sorted(opts["year"].unique().tolist(), reverse=True)
-    year = st.selectbox("年度", [ALL, *years], key="f_year")
-    base = Filters(as_of=date.today(), year=None if year == ALL else int(year))
-    depts = sorted(narrow(opts, base)["department"].unique().tolist())
-    if st.session_state["f_dept"] not in (ALL, *depts):
-        st.session_state["f_dept"] = ALL
-    dept = st.selectbox("主管部门", [ALL, *depts], key="f_dept")
-    base = Filters(as_of=base.as_of, year=base.year, department=None if dept == ALL else dept)
-    units = sorted(narrow(opts, base)["unit"].dropna().unique().tolist())
-    if st.session_state["f_unit"] not in (ALL, *units):
-        st.session_state["f_unit"] = ALL
-    unit = st.selectbox("实施单位", [ALL, *units], key="f_unit")
-    base = Filters(as_of=base.as_of, year=base.year, department=base.department, unit=None if unit == ALL else unit)
-    candidates = narrow(opts, base)
-    names = dict(zip(candidates["project_id"], candidates["name"], strict=True))
-    st.session_state["f_projects"] = [p for p in st.session_state["f_projects"] if p in names]
-    chosen = st.multiselect("项目", list(names), format_func=lambda p: names[p], key="f_projects",
-                            placeholder="全部项目")
-    as_of = st.date_input("截至日期", key="f_as_of", format="YYYY-MM-DD")
-    filters = Filters(as_of=as_of, year=base.year, department=base.department, unit=base.unit,
-                      project_ids=tuple(sorted(chosen)))
-    st.session_state[FILTERS_KEY] = filters
-    st.divider()
-    sign_in_box(store, user)
-    st.caption(f"数据库:{store.path.name}", help=str(store.path))
-
-# Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
-wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}
-for key in FILTER_PARAMS - set(wanted):
-    if key in st.query_params:
-        del st.query_params[key]
-for key, value in wanted.items():
-    if st.query_params.get_all(key) != value:
-        st.query_params[key] = value
-st.session_state["_url"] = wanted
-
-run_page(nav, user)
+# A full disk or a stopped database met anywhere in the run is explained in Chinese, not as a trace.
+with database_faults():
+    main()

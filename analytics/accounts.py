@@ -15,7 +15,7 @@ from analytics import auth
 from analytics.auth import ADMIN, SignInFailed, User
 from analytics.model import InputError
 from analytics.settings import AccountLimits, load_settings
-from analytics.storage import Audit, Store
+from analytics.storage import Audit, DatabaseUnavailable, Store
 
 VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
 # The audit details of a sign-in with a name that is no account's: counted, or answered as locked.
@@ -46,12 +46,27 @@ def _logged_name(username: str, limits: AccountLimits) -> str:
     return username[:limits.username_max_chars] + f"…(共 {len(username)} 个字符)"
 
 
+def sign_in_unavailable() -> str:
+    """Why no one can sign in while the database cannot be written (the same for every name)."""
+    return ("服务器的数据库暂时无法写入(通常是磁盘空间不足),登录尝试无法记录,为安全起见暂停登录。"
+            "请稍后再试,或请管理员清理服务器磁盘空间。")
+
+
 def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> User:
     """The user, or ``SignInFailed`` with a Chinese sentence; every attempt is logged.
 
     The attempt is counted as a failure before the slow password check (storage.reserve_sign_in),
-    so parallel guesses cannot check more wrong passwords than the lock allows.
+    so parallel guesses cannot check more wrong passwords than the lock allows. While the database
+    cannot be written (a full disk), an attempt that cannot be counted is refused before any
+    password is checked, so a full disk is no way around the lock.
     """
+    try:
+        return _sign_in(store, username, password, now)
+    except DatabaseUnavailable:
+        raise SignInFailed(sign_in_unavailable()) from None
+
+
+def _sign_in(store: Store, username: str, password: str, now: datetime | None) -> User:
     now = now or datetime.now()
     limits = load_settings().accounts
     username = username.strip()
@@ -64,8 +79,9 @@ def sign_in(store: Store, username: str, password: str, now: datetime | None = N
             store.log(Audit(username, "登录失败", UNKNOWN_NAME_LOCKED, at=now))
             raise SignInFailed(locked_message(until))
     if row is None:
-        auth.check_like_a_password(password[:limits.password_max_chars])
+        # Logged before the hash, as a real account's attempt is counted before its hash.
         store.log(Audit(_logged_name(username, limits) or None, "登录失败", UNKNOWN_NAME, at=now))
+        auth.check_like_a_password(password[:limits.password_max_chars])
         raise SignInFailed(wrong_name_or_password())
     if until is not None:
         store.log(Audit(username, "登录失败", "账号已锁定", at=now))

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analytics.model import InputError
-from analytics.storage import Store, TableRules
+from analytics.storage import NO_SPACE_ERRNOS, DatabaseUnavailable, DiskFull, Store, TableRules
 
 FORMAT = "perf-dashboard-backup"
 FORMAT_VERSION = 1
@@ -46,10 +46,35 @@ def backup(store: Store, out_dir: str | os.PathLike[str]) -> Path:
     # A non-empty folder could mix this backup's files with an older one's.
     if out.is_dir() and any(out.iterdir()):
         raise InputError(f"文件夹“{out}”不是空的;请为备份指定一个新的或空的文件夹")
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"无法创建备份文件夹“{out}”:{e.strerror}") from None
+    try:
+        return _write_backup(store, out)
+    except (OSError, DiskFull) as e:
+        if isinstance(e, OSError) and e.errno not in NO_SPACE_ERRNOS:
+            raise
+        # Half a backup is no backup: remove what was written, so the folder is not mistaken for one.
+        _remove_partial(out, created)
+        raise InputError(
+            f"备份文件夹“{out}”所在的磁盘空间不足,备份没有完成,已删除写了一半的文件(数据库没有任何改动)。"
+            "请清理这块磁盘的空间,或换一个空间足够的文件夹后重试。"
+        ) from None
+
+
+def _remove_partial(out: Path, created: bool) -> None:
+    import shutil
+
+    if created:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for child in out.iterdir():  # the folder was empty before this backup
+        child.unlink(missing_ok=True)
+
+
+def _write_backup(store: Store, out: Path) -> Path:
     tables = store.backup_tables(out)
     manifest = {
         "format": FORMAT,
@@ -272,9 +297,9 @@ def online_backup(store: Store, root: str | os.PathLike[str], keep: int, actor: 
         manifest = json.loads(backup(store, folder).read_text(encoding="utf-8"))
     except OSError as e:
         raise InputError(f"备份写入“{folder}”失败:{e.strerror or e};请检查磁盘空间和文件夹权限后重试") from None
-    except InputError:
+    except (InputError, DatabaseUnavailable):
         raise
-    except Exception as e:  # a DuckDB COPY error (full disk, permissions) is not an OSError
+    except Exception as e:  # a DuckDB COPY error (permissions) is not an OSError
         raise InputError(f"备份写入“{folder}”失败:{e};请检查磁盘空间和文件夹权限后重试") from None
     prune_backups(base, keep)
     tables = manifest["tables"]

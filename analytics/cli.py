@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics.model import InputError
-from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store, damage_of
+from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BUSY = 0, 1, 2
 # Commands that only read the database open it read-only, so they cannot change a file they
@@ -28,7 +28,7 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
     from analytics.services import import_file, import_summary
 
     failed = 0
-    for path in args.files:
+    for n, path in enumerate(args.files):
         try:
             r = import_file(store, path, imported_by=args.user)
         except InputError as e:
@@ -36,6 +36,13 @@ def _cmd_import(args: argparse.Namespace, store: Store) -> int:
             _print(f"✗ 导入失败:{e}")
             _print("  该文件的内容均未写入数据库。")
             continue
+        except DatabaseUnavailable as e:
+            # A full disk or a stopped database: the files after this one would fail the same way.
+            _print(f"✗ 导入“{path}”时出错:{e}")
+            rest = args.files[n + 1:]
+            if rest:
+                _print(f"  其后的 {len(rest)} 个文件没有导入:{'、'.join(rest)};解决上述问题后请重新运行导入。")
+            return EXIT_FAILED
         for line in import_summary(r):
             _print(line)
     return EXIT_FAILED if failed else EXIT_OK
@@ -103,7 +110,12 @@ def _cmd_template(args: argparse.Namespace, store: Store) -> int:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         _print("✗ --out 的文件名应以 .xlsx 或 .csv 结尾")
         return EXIT_FAILED
-    out.write_bytes(template_bytes(store, args.project or None, fmt))
+    data = template_bytes(store, args.project or None, fmt)
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        _print(f"✗ 无法写入“{out}”:{e.strerror or e};请检查磁盘空间和文件夹权限,或换一个 --out 路径")
+        return EXIT_FAILED
     _print(f"✓ 已写入填报模板:{out}")
     return EXIT_OK
 
@@ -293,11 +305,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, store)
     except Exception as e:
-        # A damaged block is found only when a query reads it: the same explanation as at open.
-        damaged = damage_of(store.path, e, untouched=read_only)
-        if damaged is None:
+        # A damaged block is found only when a query reads it, a full disk only when a write
+        # fails: explained as at open, in Chinese.
+        fault = store.fault(e, untouched=read_only)
+        if fault is None:
             raise
-        print(str(damaged), file=sys.stderr, flush=True)
+        print(str(fault), file=sys.stderr, flush=True)
         return EXIT_FAILED
     finally:
-        store.close()
+        try:
+            store.close()
+        except Exception as e:  # closing checkpoints, which a full disk can refuse; the log keeps the data
+            fault = store.fault(e)
+            if fault is None:
+                raise
+            print(str(fault), file=sys.stderr, flush=True)

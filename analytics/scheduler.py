@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from analytics.backup import SCHEDULED_ACTOR, online_backup
 from analytics.model import InputError
 from analytics.settings import BackupSettings, load_settings
-from analytics.storage import Store
+from analytics.storage import DatabaseUnavailable, Store
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class DailyJob:
             return False
         try:
             self.job()
-        except InputError as e:
+        except (InputError, DatabaseUnavailable) as e:
             log.error("定时备份失败:%s", e)
         except Exception:
             log.exception("定时备份失败")
@@ -72,16 +72,20 @@ class DailyJob:
         return thread
 
 
-def daily_backup_job(store: Store, settings: Callable[[], BackupSettings]) -> Callable[[], object]:
-    """The scheduled backup: settings read at each run, so a changed folder or keep applies next time."""
+def daily_backup_job(stores: Callable[[], Store], settings: Callable[[], BackupSettings]) -> Callable[[], object]:
+    """The scheduled backup: settings read at each run, so a changed folder or keep applies next time.
+
+    ``stores`` gives the thread a cursor at each run (Database.store), so a database opened again
+    since the thread started is the one backed up.
+    """
     def job() -> object:
         s = settings()
-        return online_backup(store, s.folder, s.keep, SCHEDULED_ACTOR)
+        return online_backup(stores(), s.folder, s.keep, SCHEDULED_ACTOR)
     return job
 
 
-def start_daily_backup(store: Store) -> DailyJob:
-    """Start the daily backup thread on ``store`` (a cursor of its own); call once per process."""
-    daily = DailyJob(daily_backup_job(store, lambda: load_settings().backup), load_settings().backup.daily_at)
+def start_daily_backup(stores: Callable[[], Store]) -> DailyJob:
+    """Start the daily backup thread, which takes a cursor from ``stores`` at each run; once per process."""
+    daily = DailyJob(daily_backup_job(stores, lambda: load_settings().backup), load_settings().backup.daily_at)
     daily.start()
     return daily

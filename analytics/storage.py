@@ -6,6 +6,7 @@ current state is the latest version, and reports are never updated or deleted.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import math
@@ -13,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics.model import GRADES, NOT_APPLICABLE
+from analytics.model import GRADES, NOT_APPLICABLE, InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "performance.duckdb"
@@ -45,6 +46,25 @@ class DatabaseBusy(DatabaseUnavailable):
 
 class DatabaseDamaged(DatabaseUnavailable):
     """The file is not a readable DuckDB database (or a block of it fails its checksum)."""
+
+
+class DiskFull(DatabaseUnavailable, InputError):
+    """A write found no space on the disk (or passed the size a file may have): nothing of it was saved.
+
+    Also an InputError, the product's "refused, nothing changed, here is what to do": so every page
+    and command that shows a refused import or report shows this one in place the same way.
+    """
+
+
+class DatabaseStopped(DatabaseUnavailable):
+    """DuckDB gave up this process's open database after a fatal error, usually a checkpoint that
+    found the disk full. The file is intact and opens again (:class:`Database` does so at its next
+    use). ``saved``: the commit that hit the error is durable all the same.
+    """
+
+    def __init__(self, message: str, path: Path | None = None, saved: bool = False):
+        super().__init__(message, path)
+        self.saved = saved
 
 
 @dataclass(frozen=True)
@@ -460,6 +480,57 @@ def damage_of(path: Path | None, error: BaseException, untouched: bool = False) 
     return None
 
 
+# How the operating system's "no space" and "file too large" reach us: as an OSError from our own
+# file writes, or in DuckDB's message (its IOException carries the errno in JSON).
+NO_SPACE_ERRNOS = frozenset(n for n in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", None)) if n)
+_NO_SPACE_SIGNS = ("no space left on device", "file too large", "disk quota exceeded",
+                   '"errno":"28"', '"errno":"27"', '"errno":"122"')
+# DuckDB's words for a commit that is in the write-ahead log although the checkpoint after it failed.
+_DURABLE_SIGN = "commit succeeded and is durable"
+
+
+def disk_full_message(path: Path) -> str:
+    """A write refused for lack of space: what happened to the data and what to do."""
+    return (
+        f"磁盘空间不足,数据库文件“{path.name}”所在的磁盘写不下了:刚才的操作没有保存,数据库仍是操作前的样子。"
+        "请清理这块磁盘的空间(或请管理员扩容)后再重试这个操作。"
+    )
+
+
+def stopped_message(path: Path, no_space: bool, saved: bool) -> str:
+    """DuckDB stopped the open database: why, whether the last operation was kept, and what to do."""
+    why = "磁盘空间不足,数据库整理文件(检查点)时写入失败" if no_space else "数据库遇到严重错误"
+    kept = "刚才的操作已经保存;" if saved else "刚才的操作可能没有保存,重新打开后请核对;"
+    todo = "请清理数据库文件所在磁盘的空间,然后" if no_space else "请"
+    return (
+        f"{why},数据库“{path.name}”已暂停使用。{kept}此前保存的数据都在文件中,不会丢失。"
+        f"{todo}刷新本页(命令行则重新运行命令),程序会重新打开数据库;"
+        "如果重新打开后仍然出错,请从最近一次的备份恢复。"
+    )
+
+
+def fault_of(path: Path | None, error: BaseException, untouched: bool = False) -> DatabaseUnavailable | None:
+    """The Chinese explanation of a storage ``error``: a full disk, a stopped or damaged database.
+
+    None for anything else (a bug, or an error that is not about the file), which callers re-raise;
+    so is an OSError, which comes from writing some other file (an export, a backup folder).
+    ``untouched``: the connection was read-only (see :func:`damage_of`).
+    """
+    p = path or Path("?")
+    if isinstance(error, DatabaseUnavailable):
+        return error
+    if not isinstance(error, duckdb.Error):
+        return None
+    text = str(error).lower()
+    no_space = any(sign in text for sign in _NO_SPACE_SIGNS)
+    if isinstance(error, duckdb.FatalException) or "database has been invalidated" in text:
+        saved = _DURABLE_SIGN in text
+        return DatabaseStopped(stopped_message(p, no_space, saved), path, saved)
+    if no_space:
+        return DiskFull(disk_full_message(p), path)
+    return damage_of(path, error, untouched)
+
+
 def _open_error(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
     """What a failed connect means for the person who ran it."""
     text = str(error).lower()
@@ -469,6 +540,11 @@ def _open_error(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
     if "permission denied" in text:
         return DatabaseUnavailable(
             f"没有权限读写数据库文件“{path}”;请检查文件及其所在文件夹的权限,或用 --db 指定另一个数据库文件。", path
+        )
+    if any(sign in text for sign in _NO_SPACE_SIGNS):
+        return DiskFull(
+            f"磁盘空间不足,无法打开数据库文件“{path.name}”(打开时需要写入);"
+            "请清理这块磁盘的空间后再试。", path
         )
     if "version" in text and "storage" in text:
         return DatabaseUnavailable(
@@ -515,16 +591,45 @@ def _current_catalog() -> tuple:
         con.close()
 
 
+@dataclass
+class _Health:
+    """Whether DuckDB has stopped a connection's database (see :meth:`Store.fault`)."""
+
+    stopped: DatabaseStopped | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 class Store:
     """One DuckDB connection (or a thread's cursor of it) and every query the product runs."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None,
-                 lock: threading.RLock | None = None):
+                 lock: threading.RLock | None = None, health: _Health | None = None):
         self.con = con
         self.path = path
         # Shared by every cursor of one connection: writes from different threads take turns, so
         # two imports rebuilding current_indicators cannot conflict (DuckDB would abort one).
         self._lock = lock or threading.RLock()
+        # Shared too: once DuckDB has stopped the database, it is stopped for every cursor.
+        self._health = health or _Health()
+
+    @property
+    def stopped(self) -> DatabaseStopped | None:
+        """Why DuckDB gave up this connection's database, or None while it is usable."""
+        return self._health.stopped
+
+    def fault(self, error: BaseException, untouched: bool = False) -> DatabaseUnavailable | None:
+        """The Chinese explanation of ``error`` (see :func:`fault_of`), remembering a stopped database.
+
+        A stopped database is explained as it was first met, so a later read that fails on it
+        still says whether the commit that stopped it was saved.
+        """
+        fault = fault_of(self.path, error, untouched)
+        if isinstance(fault, DatabaseStopped):
+            with self._health.lock:
+                if self._health.stopped is None:
+                    self._health.stopped = fault
+                return self._health.stopped
+        return fault
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
@@ -617,12 +722,32 @@ class Store:
         self.con.complete()
         self.con.register(name, data)
 
+    def _unregister(self, name: str) -> None:
+        # Run in a finally: on a stopped database it would fail and hide the error that stopped it.
+        try:
+            self.con.unregister(name)
+        except duckdb.Error as e:
+            if not isinstance(self.fault(e), DatabaseStopped):
+                raise
+
     def cursor(self) -> Store:
         """A store on a new cursor of the same connection, for use in another thread."""
-        return Store(self.con.cursor(), self.path, self._lock)
+        return Store(self.con.cursor(), self.path, self._lock, self._health)
 
     def close(self) -> None:
         self.con.close()
+
+    def usable(self) -> bool:
+        """False once DuckDB has stopped the database (found here by the cheapest statement)."""
+        if self.stopped is not None:
+            return False
+        try:
+            _one(self.con.execute("SELECT 1"))
+        except duckdb.Error as e:
+            if isinstance(self.fault(e), DatabaseStopped):
+                return False
+            raise
+        return True
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -630,18 +755,48 @@ class Store:
             yield from self._transaction()
 
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.con.execute("BEGIN TRANSACTION")
+        """One transaction; a full disk or a stopped database comes out as DiskFull or DatabaseStopped.
+
+        A COMMIT that fails for lack of space leaves nothing behind and the connection usable, so
+        the same operation succeeds once there is space again. A COMMIT whose checkpoint fails is
+        durable, but DuckDB stops the database: DatabaseStopped says it was saved.
+        """
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+        except duckdb.Error as e:
+            raise self.fault(e) or e from None
         try:
             yield self.con
-        except BaseException:
+        except BaseException as e:
+            self._rollback()
+            fault = self.fault(e) if isinstance(e, duckdb.Error) else None
+            if fault is None:
+                raise
+            raise fault from None
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as e:
+            fault = self.fault(e)
+            if fault is None:
+                raise
+            if isinstance(fault, DiskFull):
+                self._rollback()
+            raise fault from None
+
+    def _rollback(self) -> None:
+        if self.stopped is not None:
+            return  # DuckDB refuses every statement on a stopped database, ROLLBACK included
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error as e:
+            if self.fault(e) is not None:
+                return
+            # A failed statement can leave its result pending, which blocks the ROLLBACK.
+            self.con.abort()
             try:
                 self.con.execute("ROLLBACK")
-            except duckdb.Error:
-                # A failed statement can leave its result pending, which blocks the ROLLBACK.
-                self.con.abort()
-                self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+            except duckdb.TransactionException:
+                return  # no transaction left: a COMMIT that failed for lack of space ended it
 
     @staticmethod
     def _audit(con: duckdb.DuckDBPyConnection, audit: Audit | None) -> None:
@@ -791,7 +946,7 @@ class Store:
 
         finally:
             for name in stages:
-                self.con.unregister(name)
+                self._unregister(name)
         return {
             "import_id": import_id,
             "projects_new": new_projects,
@@ -1485,5 +1640,5 @@ class Store:
                     con.execute(f"CREATE OR REPLACE SEQUENCE {seq} START {int(start)}")
         finally:
             for name in names:
-                self.con.unregister(f"restore_{name}")
+                self._unregister(f"restore_{name}")
         return loaded

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
+import duckdb
 import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
@@ -14,11 +17,12 @@ from streamlit.runtime.app_session import AppSession
 from analytics import auth
 from analytics.accounts import current_user, ensure_first_admin, may_clear_caches, sign_in
 from analytics.auth import SignInFailed, User
+from analytics.connection import Database
 from analytics.dashboard import Filters, View, build_view, filter_options
 from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
-from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store, damage_of
+from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store
 
 FILTERS_KEY = "filters"
 USER_KEY = "signed_in_as"
@@ -29,18 +33,18 @@ ENTRY_KEY = "_entry_running"
 ACTOR_KEY = "_run_user"
 
 
-@st.cache_resource(show_spinner="正在打开数据库…")
-def _shared_store() -> Store:
-    # One DuckDB connection per process; a first start on an empty file loads data/ and creates
-    # the administrator named in PERF_ADMIN_USER / PERF_ADMIN_PASSWORD when there is none.
-    store = Store.open()
-    try:
-        load_seed_if_empty(store)
-        ensure_first_admin(store)
-    except Exception as e:
-        store.close()
-        raise damage_of(store.path, e) or e from None
-    return store
+def _prepare(store: Store) -> None:
+    # A first start on an empty file loads data/ and creates the administrator named in
+    # PERF_ADMIN_USER / PERF_ADMIN_PASSWORD when there is none.
+    load_seed_if_empty(store)
+    ensure_first_admin(store)
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    # One per process; it opens the file at first use and again after DuckDB stopped it (a full
+    # disk), so the cached object itself never needs replacing.
+    return Database(prepare=_prepare)
 
 
 def _state_value(session: AppSession, key: str) -> object:
@@ -63,7 +67,7 @@ def _guarded_clear_cache(session: AppSession) -> None:
     name, seen = _state_value(session, USER_KEY), _state_value(session, SEEN_KEY)
     now = datetime.now()
     fresh = name is not None and seen is not None and not auth.session_expired(seen, now)
-    if fresh and may_clear_caches(_shared_store().cursor(), name):
+    if fresh and may_clear_caches(database().store(), name):
         st.cache_data.clear()
         return
     logging.getLogger(__name__).warning("clear_cache request ignored: not from a signed-in administrator")
@@ -106,14 +110,34 @@ def get_store() -> Store:
     """A cursor of the shared connection for this script run's thread.
 
     When the file cannot be opened the page says why in Chinese and stops; the failure is not
-    cached, so refreshing the page tries again.
+    kept, so refreshing the page tries again.
     """
+    db = database()
     try:
-        shared = _shared_store()
+        if db.is_open:
+            return db.store()
+        with st.spinner("正在打开数据库…"):
+            return db.store()
     except DatabaseUnavailable as e:
         st.error(_open_failure(e))
         st.stop()
-    return shared.cursor()
+
+
+@contextmanager
+def database_faults() -> Iterator[None]:
+    """Explain, in Chinese, a full disk or a stopped or damaged database met anywhere in a run.
+
+    Wraps the whole run in app.py, so no page needs its own handler. A database DuckDB stopped
+    is opened again by the next run (see analytics.connection), which the message asks for.
+    """
+    try:
+        yield
+    except (DatabaseUnavailable, duckdb.Error) as e:
+        fault = database().fault(e)
+        if fault is None:
+            raise
+        st.error(_open_failure(fault))
+        st.stop()
 
 
 def data_version() -> tuple[int, ...]:
@@ -199,9 +223,15 @@ def sign_out() -> None:
     st.session_state.pop(SEEN_KEY, None)
 
 
-def _sign_in(store: Store) -> None:
+def _sign_in() -> None:
+    # A callback runs before the script, outside database_faults: it takes its own cursor, and
+    # sign_in answers a database that cannot be written with a SignInFailed of its own.
     try:
+        store = database().store()
         user = sign_in(store, st.session_state.get("login_user", ""), st.session_state.get("login_password", ""))
+    except DatabaseUnavailable as e:
+        st.session_state["_signin_notice"] = _open_failure(e)
+        return
     except SignInFailed as e:
         st.session_state["_signin_notice"] = str(e)
         return
@@ -210,7 +240,7 @@ def _sign_in(store: Store) -> None:
     st.session_state["_signin_notice"] = None
 
 
-def sign_in_box(store: Store, user: User | None) -> None:
+def sign_in_box(user: User | None) -> None:
     """The sidebar's sign-in form, or who is signed in with a sign-out button."""
     if user is not None:
         units = "、".join(user.units) if user.units else "全部单位"
@@ -220,7 +250,7 @@ def sign_in_box(store: Store, user: User | None) -> None:
     with st.form("sign_in", border=False):
         st.text_input("用户名", key="login_user")
         st.text_input("密码", type="password", key="login_password")
-        st.form_submit_button("登录", on_click=_sign_in, args=(store,))
+        st.form_submit_button("登录", on_click=_sign_in)
     notice = st.session_state.get("_signin_notice")
     if notice:
         st.error(escape_markdown(notice))

@@ -281,7 +281,7 @@ def test_a_clear_cache_message_from_a_visitor_flushes_nothing(app_with_users: Pa
         return x
 
     computed(1)
-    shared = common._shared_store()
+    shared = common.database()
 
     def send_clear_cache(values: dict) -> None:
         # What AppSession.handle_backmsg does with a BackMsg of type clear_cache from that browser.
@@ -295,7 +295,7 @@ def test_a_clear_cache_message_from_a_visitor_flushes_nothing(app_with_users: Pa
     send_clear_cache({common.USER_KEY: "admin", common.SEEN_KEY: datetime.now() - timedelta(hours=2)})
     computed(1)
     assert runs == [1]
-    assert common._shared_store() is shared
+    assert common.database() is shared
     # The app keeps working for everyone.
     at.run()
     assert not at.exception
@@ -303,6 +303,6 @@ def test_a_clear_cache_message_from_a_visitor_flushes_nothing(app_with_users: Pa
     send_clear_cache({common.USER_KEY: "admin", common.SEEN_KEY: datetime.now()})
     computed(1)
     assert runs == [1, 1]
-    assert common._shared_store() is shared
+    assert common.database() is shared and shared.openings == 1
     at.run()
     assert not at.exception

@@ -151,9 +151,9 @@ def test_no_page_renders_user_markdown_or_html(db: Path, page: str) -> None:
 
 def test_the_targets_page_shows_the_hostile_texts_escaped(db: Path) -> None:
     at = admin_on("pages/targets.py")
-    from pages.common import _shared_store
+    from pages.common import database
 
-    store = _shared_store().cursor()
+    store = database().store()
     (p,) = [p for p in services.projects_data(store) if p["name"].startswith("恶意项目")]
     assert IMAGE in p["unit"] and LINK in p["attribute"] and IMAGE in p["goal_text"]  # stored as read
     texts = markdown_texts(at)

@@ -195,7 +195,7 @@ def test_daily_loop_survives_a_failing_job() -> None:
 def test_scheduled_job_backs_up_as_the_scheduled_actor(running: Store, tmp_path: Path) -> None:
     clock = Clock(datetime(2026, 12, 1, 2, 0))
     settings = BackupSettings(tmp_path / "bk", "02:30", 2)
-    daily = DailyJob(daily_backup_job(running.cursor(), lambda: settings), settings.daily_at, clock)
+    daily = DailyJob(daily_backup_job(running.cursor, lambda: settings), settings.daily_at, clock)
     clock.now = datetime(2026, 12, 1, 2, 31)
     assert daily.tick()
     assert len(kept_backups(tmp_path / "bk")) == 1

@@ -480,14 +480,14 @@ def test_a_shared_link_opens_the_same_filters(db: Path, expected: Expected) -> N
 
 
 def test_a_new_report_shows_on_the_next_run(db: Path) -> None:
-    from pages.common import _shared_store
+    from pages.common import database
 
     at = start()
     assert metrics(at)["平均自评得分"] == MEAN_SCORE
     assert metrics(at)["黄灯占比"] == pct(8, 59)
 
     # The app holds the DuckDB file: write through a cursor of its own connection (same process).
-    store = _shared_store().cursor()
+    store = database().store()
     before = store.data_version()
     # Project 2's fourth inspection (=4次, the sample reported 3): yellow becomes green.
     report = csv_report([["生态环境应急管理_2026年南昌市环境监控中心运行维护和网络安全保障项目", "智能化系统巡检服务",

@@ -125,9 +125,9 @@ def steady_navigation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def shared_store() -> Store:
     """A cursor of the app's own connection (the app holds the DuckDB file; same process)."""
-    from pages.common import _shared_store
+    from pages.common import database
 
-    return _shared_store().cursor()
+    return database().store()
 
 
 def user(name: str) -> User:
