@@ -34,6 +34,7 @@ from analytics.connection import Database
 from analytics.storage import DatabaseStopped, DiskFull, Store
 from tests.conftest import ROOT
 from tests.test_reporting_pages import APP, USERS, button, errors, open_page, sign_in, successes, upload
+
 # Fixtures, which pytest finds by these names: the seed with five users; steady AppTest navigation.
 from tests.test_reporting_pages import prepared_db as prepared_db
 from tests.test_reporting_pages import steady_navigation as steady_navigation
