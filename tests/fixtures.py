@@ -8,6 +8,7 @@ text with " | " separated cells, tidy CSV and tidy XLSX.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from analytics.layout import NOTE, TITLE_TEXT, table_rows, tidy_frame, to_text
@@ -175,3 +176,12 @@ TWIN_TABLE = small_table(TWIN_PROJECT, """
 效益指标\t社会效益\t服务效果\t提升
 满意度\t服务对象满意度\t满意度\t≥95%
 """, goal="测试同名指标。")
+
+
+def copy_db(base: Path, to: Path) -> Path:
+    """A copy of a database file with its write-ahead log, if it has one (the log holds the last commits)."""
+    shutil.copy(base, to)
+    wal = base.with_name(base.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, to.with_name(to.name + ".wal"))
+    return to

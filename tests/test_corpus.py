@@ -61,7 +61,6 @@ import csv
 import io
 import random
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,6 +78,7 @@ from analytics.reports import REPORT_MAX_BYTES, ReportRefused
 from analytics.storage import Store
 from tests.corpus import make_corpus
 from tests.corpus.make_corpus import FORMULA_NOTES, HEADER, P1, P3, P4, QUAL_P3, SCRIPT_NOTE, SPENDING
+from tests.fixtures import copy_db
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -218,14 +218,6 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         store.close()
     return path
-
-
-def copy_db(base: Path, to: Path) -> Path:
-    shutil.copy(base, to)
-    wal = base.with_name(base.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, to.with_name(to.name + ".wal"))
-    return to
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from analytics.backup import backup, kept_backups, online_backup, restore
 from analytics.connection import Database
 from analytics.storage import DatabaseStopped, DiskFull, Store
 from tests.conftest import ROOT
+from tests.fixtures import copy_db
 from tests.test_reporting_pages import APP, USERS, button, errors, open_page, sign_in, successes, upload
 
 # Fixtures, which pytest finds by these names: the seed with five users; steady AppTest navigation.
@@ -130,12 +131,7 @@ def disk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Disk]:
 
 
 def _seeded(disk: Disk, prepared: Path) -> Path:
-    db = disk.root / "perf.duckdb"
-    shutil.copy(prepared, db)
-    wal = prepared.with_name(prepared.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, db.with_name(db.name + ".wal"))
-    return db
+    return copy_db(prepared, disk.root / "perf.duckdb")
 
 
 @pytest.fixture
