@@ -1,0 +1,305 @@
+"""Browser benchmark: what a person waits for, page by page, in Debian's chromium (issue 11, item 12).
+
+    .venv/bin/python benchmarks/bench_browser.py --projects 5000
+    .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb      # built once, reused
+    .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb --page funding --repeat 5
+
+The database is the one of ``benchmarks/bench_pages.py`` (N synthetic projects, ~14 indicators each,
+12 monthly reports per indicator). The app runs as a real server (``streamlit run app.py``) on a copy
+of it, beside a trivial Streamlit page (a title, four metrics, one small Plotly chart) that is the
+floor: on these shared 2-core machines a fresh browser context alone costs about 2 s, so the goals are
+ratios to the floor measured in the same run, not seconds.
+
+For each page, after one visit that warms the server's caches, ``--repeat`` fresh browser contexts
+(each a new Streamlit session) navigate to it and measure:
+
+- time: from navigation to the script run finished and every Plotly chart drawn (its SVG present);
+- bytes: everything the server sent over the websocket (the page's elements, data and figures).
+
+Then a sidebar filter change on 总览 (the department) is measured the same way: bytes sent after the
+change and the time until the page settled again.
+
+Goals: every page within 1.3× the floor's time and under 250 KB sent; a filter change under 100 KB
+and settled in under half the floor page's time. The exit status is 0 when all are met, 1 when one is
+missed, 2 when a page fails to load. The last line of output is JSON with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_pages import build_db, count_projects  # noqa: E402 - a sibling script, importable once on the path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AS_OF = "2026-12-31"
+VIEWPORT = {"width": 1366, "height": 768}
+TIMEOUT_MS = 120_000
+GOAL_TIME_RATIO = 1.3
+GOAL_PAGE_KB = 250
+GOAL_FILTER_KB = 100
+GOAL_FILTER_RATIO = 0.5
+
+# URL path -> short name; the default page (总览) lives at "/".
+PAGES = {"": "overview", "funding": "funding", "indicators": "indicators", "timeline": "timeline",
+         "review": "review", "targets": "targets"}
+
+FLOOR_APP = '''
+import plotly.graph_objects as go
+import streamlit as st
+
+st.set_page_config(page_title="floor", layout="wide")
+st.title("基准页")
+cols = st.columns(4)
+for i, col in enumerate(cols):
+    col.metric(f"指标{i}", f"{i * 12.5:.2f}")
+fig = go.Figure(go.Bar(x=["一", "二", "三", "四", "五"], y=[3, 1, 4, 1, 5]))
+fig.update_layout(font_family="Noto Sans CJK SC", height=320)
+st.plotly_chart(fig)
+'''
+
+
+@dataclass
+class Measure:
+    seconds: list[float] = field(default_factory=list)
+    sent_bytes: list[int] = field(default_factory=list)
+
+    @property
+    def s(self) -> float:
+        return median(self.seconds)
+
+    @property
+    def kb(self) -> float:
+        return median(self.sent_bytes) / 1024
+
+    def as_json(self) -> dict:
+        return {"median_s": round(self.s, 3), "median_kb": round(self.kb, 1),
+                "seconds": [round(x, 3) for x in self.seconds], "bytes": self.sent_bytes}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
+
+
+@contextmanager
+def served(script: Path, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(url, proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+class Received:
+    """Bytes the server sent over the page's websockets since the last ``reset``."""
+
+    def __init__(self, page) -> None:
+        self.total = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        ws.on("framereceived", self._add)
+
+    def _add(self, payload: bytes | str) -> None:
+        self.total += len(payload.encode() if isinstance(payload, str) else payload)
+
+    def reset(self) -> None:
+        self.total = 0
+
+
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]'))
+    return false;
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return charts.every(c => c.querySelector('.main-svg'));
+}"""
+
+
+def settle(page, started: float) -> float:
+    """Seconds from ``started`` until the run finished and every chart is drawn (held for 300 ms)."""
+    page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS, polling=50)
+    done = time.perf_counter()
+    # A rerun can start right after the first finishes (query parameters written back): wait it out.
+    page.wait_for_timeout(300)
+    if not page.evaluate(_SETTLED):
+        page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS, polling=50)
+        done = time.perf_counter()
+    return done - started
+
+
+def visit(browser, url: str) -> tuple[float, int, object]:
+    """One fresh context's visit: seconds to settle, bytes received, and the page (context still open)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    received = Received(page)
+    started = time.perf_counter()
+    page.goto(url)
+    seconds = settle(page, started)
+    if page.locator('[data-testid="stException"]').count():
+        raise RuntimeError(f"{url} shows an exception: {page.locator('[data-testid=stException]').first.inner_text()}")
+    return seconds, received.total, (page, received)
+
+
+def measure_page(browser, url: str, repeat: int) -> Measure:
+    m = Measure()
+    for _ in range(repeat):
+        seconds, sent, (page, _) = visit(browser, url)
+        m.seconds.append(seconds)
+        m.sent_bytes.append(sent)
+        page.context.close()
+    return m
+
+
+def measure_filter_change(browser, url: str, repeat: int) -> Measure:
+    """Choose the second department in the sidebar on 总览: bytes sent and seconds until settled."""
+    m = Measure()
+    for _ in range(repeat):
+        _, _, (page, received) = visit(browser, url)
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="主管部门")
+        box.click()
+        options = page.locator('[role="option"]')
+        options.nth(1).wait_for()
+        received.reset()
+        started = time.perf_counter()
+        options.nth(1).click()
+        # The change starts a run; wait for it to begin before waiting for it to end.
+        page.wait_for_function("""() => document.querySelector('[data-testid="stApp"]')
+            ?.getAttribute('data-test-script-state') !== 'notRunning'""", timeout=5000, polling=20)
+        m.seconds.append(settle(page, started))
+        m.sent_bytes.append(received.total)
+        page.context.close()
+    return m
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, default=5000)
+    parser.add_argument("--db", type=Path, default=None, help="database to build once and reuse")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh browser contexts per page (median)")
+    parser.add_argument("--page", choices=sorted(PAGES.values()), action="append", help="only these pages")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        print("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench_browser_") as tmp:
+        work = Path(tmp)
+        db = args.db or work / "bench.duckdb"
+        if not db.exists():
+            print(f"building {args.projects} projects into {db} …", flush=True)
+            build_db(db, args.projects, args.seed)
+        projects, indicators = count_projects(db)
+        copy = work / "app.duckdb"
+        shutil.copyfile(db, copy)
+        wal = db.with_name(db.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        floor_script = work / "floor.py"
+        floor_script.write_text(FLOOR_APP, encoding="utf-8")
+        env = {**os.environ, "PERF_DB": str(copy)}
+        wanted = {path: name for path, name in PAGES.items() if not args.page or name in args.page}
+        results: dict[str, Measure] = {}
+        with (served(ROOT / "app.py", ROOT, env, work / "app.log") as app,
+              served(floor_script, work, dict(os.environ), work / "floor.log") as floor,
+              sync_playwright() as p):
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                # Warm both servers: the first visit of each page fills the app's caches.
+                for path in wanted:
+                    visit(browser, f"{app}/{path}?as_of={AS_OF}")[2][0].context.close()
+                visit(browser, floor)[2][0].context.close()
+                results["floor"] = measure_page(browser, floor, args.repeat)
+                for path, name in wanted.items():
+                    print(f"  {name} …", flush=True)
+                    results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat)
+                results["filter_change"] = measure_filter_change(browser, f"{app}/?as_of={AS_OF}", args.repeat)
+            except Exception as e:
+                print(f"FAILED: {e}", file=sys.stderr)
+                return 2
+            finally:
+                browser.close()
+    floor_s = results["floor"].s
+    rows, ok = [], True
+    for name, m in results.items():
+        if name == "floor":
+            verdict = ""
+        elif name == "filter_change":
+            good = m.kb < GOAL_FILTER_KB and m.s < GOAL_FILTER_RATIO * floor_s
+            verdict = "yes" if good else "NO"
+            ok &= good
+        else:
+            good = m.kb < GOAL_PAGE_KB and m.s <= GOAL_TIME_RATIO * floor_s
+            verdict = "yes" if good else "NO"
+            ok &= good
+        rows.append((name, m.s, m.s / floor_s, m.kb, verdict))
+    print(f"\n{projects} projects, {indicators} indicators; median of {args.repeat} fresh contexts at "
+          f"{VIEWPORT['width']}×{VIEWPORT['height']}")
+    print(f"goals: page ≤ {GOAL_TIME_RATIO}× floor and < {GOAL_PAGE_KB} KB; filter change < {GOAL_FILTER_KB} KB "
+          f"and < {GOAL_FILTER_RATIO}× floor\n")
+    print(f"{'page':<14}{'seconds':>9}{'× floor':>9}{'KB sent':>10}  met")
+    for name, s, ratio, kb, verdict in rows:
+        print(f"{name:<14}{s:>9.2f}{ratio:>9.2f}{kb:>10.1f}  {verdict}")
+    print(json.dumps({"projects": projects, "indicators": indicators, "repeat": args.repeat,
+                      "floor_s": round(floor_s, 3), "ok": ok,
+                      "results": {k: v.as_json() for k, v in results.items()}}, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
