@@ -11,8 +11,9 @@ import streamlit as st
 
 from analytics.accounts import viewing_needs_sign_in
 from analytics.auth import ADMIN, REPORTER
-from analytics.dashboard import FILTER_PARAMS, Filters, narrow
+from analytics.dashboard import FILTER_PARAMS, Filters, narrow, project_matches
 from analytics.scheduler import DailyJob, start_daily_backup
+from analytics.settings import load_settings
 from pages.common import (
     FILTERS_KEY,
     database,
@@ -111,7 +112,16 @@ def main() -> None:
         candidates = narrow(opts, base)
         names = dict(zip(candidates["project_id"], candidates["name"], strict=True))
         st.session_state["f_projects"] = [p for p in st.session_state["f_projects"] if p in names]
-        chosen = st.multiselect("项目", list(names), format_func=lambda p: names[p], key="f_projects",
+        # Thousands of options would be sent to the browser on every page: past a few, search instead.
+        screens = load_settings().screens
+        shown = list(names)
+        if len(names) > screens.project_options:
+            query = st.text_input("查找项目", key="f_project_query", max_chars=screens.search_chars,
+                                  placeholder="项目名称、实施单位或主管部门的一部分")
+            matches = project_matches(candidates, query, screens.project_options)
+            shown = list(dict.fromkeys([*st.session_state["f_projects"], *matches]))
+            st.caption(f"共 {len(names)} 个项目;下面列出匹配的前 {len(matches)} 个,输入名称可查找其他项目。")
+        chosen = st.multiselect("项目", shown, format_func=lambda p: names[p], key="f_projects",
                                 placeholder="全部项目")
         as_of = st.date_input("截至日期", key="f_as_of", format="YYYY-MM-DD")
         filters = Filters(as_of=as_of, year=base.year, department=base.department, unit=base.unit,

@@ -5,6 +5,7 @@ Pages call these functions and draw what they return; nothing here knows about S
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -438,3 +439,21 @@ def timeline_projects(view: View, dl: pd.DataFrame, n: int = 40) -> pd.DataFrame
     ).groupby("project_id")["rank"].min()
     order = view.projects.assign(rank=view.projects["project_id"].map(urgency).fillna(2e6))
     return order.nsmallest(n, "rank").drop(columns="rank")
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def project_matches(candidates: pd.DataFrame, query: str, limit: int) -> list[int]:
+    """Project ids whose name, unit or department holds ``query`` (NFKC, case-folded), first ``limit``.
+
+    Order as the candidates come (the sidebar's order); an empty query matches the first ``limit``.
+    """
+    wanted = _folded(query.strip())
+    if not wanted:
+        return [int(p) for p in candidates["project_id"].head(limit)]
+    text = (candidates["name"].fillna("") + "\n" + candidates["unit"].fillna("") + "\n"
+            + candidates["department"].fillna("")).map(_folded)
+    hits = candidates.loc[text.str.contains(wanted, regex=False), "project_id"]
+    return [int(p) for p in hits.head(limit)]

@@ -66,6 +66,15 @@ class TextLimits:
 
 
 @dataclass(frozen=True)
+class ScreenLimits:
+    """How much of a large selection one screen sends to the browser ([screens] of settings.toml)."""
+
+    # The sidebar's project list: past this many candidates it searches instead of listing them all.
+    project_options: int = 100
+    search_chars: int = 50
+
+
+@dataclass(frozen=True)
 class BackupSettings:
     """Online backups ([backup] of settings.toml): where, the daily time "HH:MM", how many kept."""
 
@@ -115,6 +124,7 @@ class Settings:
     files: FileLimits = field(default_factory=FileLimits)
     text_limits: TextLimits = TextLimits()
     backup: BackupSettings = BackupSettings()
+    screens: ScreenLimits = ScreenLimits()
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -156,6 +166,7 @@ def parse_settings(data: dict) -> Settings:
         files=parse_file_limits(data.get("files", {})),
         text_limits=parse_limits(TextLimits, data.get("limits", {}), "limits"),
         backup=parse_backup_settings(data.get("backup", {})),
+        screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
     )
 
 
