@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -216,9 +217,8 @@ def measure_filter_change(browser, url: str, repeat: int) -> Measure:
         received.reset()
         started = time.perf_counter()
         options.nth(1).click()
-        # The change starts a run; wait for it to begin before waiting for it to end.
-        page.wait_for_function("""() => document.querySelector('[data-testid="stApp"]')
-            ?.getAttribute('data-test-script-state') !== 'notRunning'""", timeout=5000, polling=20)
+        # The run the change starts writes the department into the URL; then wait for it to settle.
+        page.wait_for_url(re.compile(r"[?&]dept="), timeout=TIMEOUT_MS)
         m.seconds.append(settle(page, started))
         m.sent_bytes.append(received.total)
         page.context.close()
