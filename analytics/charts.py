@@ -23,9 +23,10 @@ LIGHT_COLORS = {
     "blue": "#2f6fd6",
     "grey": "#a3a9b1",
 }
-# Grades are an order, not a warning: one purple ramp (dark = better), a hue no light uses, so a
-# 良 bar is never read as 蓝灯 nor a 差 bar as 红灯. 未填报 is the grey of "nothing reported".
-GRADE_COLORS = {"优": "#3b1f74", "良": "#6a4fb0", "中": "#9c8ccf", "差": "#d3cbea"}
+# Grades are an order, not a warning: one plum ramp (dark = better), a hue no light uses, so a
+# 良 bar is never read as 蓝灯 nor a 差 bar as 红灯 (each is more than 30 ΔE from every light).
+# 未填报 is the grey of "nothing reported".
+GRADE_COLORS = {"优": "#4a1046", "良": "#8e2c7e", "中": "#c46fb5", "差": "#f5b3e3"}
 UNREPORTED_COLOR = LIGHT_COLORS["grey"]
 GRADE_TEXT_ON = {"优": "#ffffff", "良": "#ffffff", "中": "#1a1a1a", "差": "#1a1a1a", UNREPORTED: "#1a1a1a"}
 TEXT_ON = {"green": "#ffffff", "yellow": "#1a1a1a", "red": "#ffffff", "blue": "#ffffff", "grey": "#1a1a1a"}

@@ -45,7 +45,7 @@ if len(zero_filled):
     # Names come from imported files: escaped.
     names = "、".join(escape_markdown(n) for n in zero_filled["short_name"].head(10))
     more = f"等 {len(zero_filled)} 个项目" if len(zero_filled) > 10 else ""
-    left.caption(f"{names}{more}的项目期已结束,未填报的指标或预算执行数{ZERO_FILLED}。")
+    left.caption(f"{ZERO_FILLED}:{names}{more}的项目期已结束,其未填报的指标和预算执行数计0分。")
 
 st.subheader("需要关注:红灯与黄灯")
 items = attention_items(view)
