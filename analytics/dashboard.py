@@ -181,6 +181,34 @@ def rank_by_score(projects: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop(columns=["_unreported", "_score"]).reset_index(drop=True)
 
 
+def score_table(projects: pd.DataFrame) -> pd.DataFrame:
+    """The score ranking as a table (for the screen and the downloads): rank, names, score, grade,
+    light and the 期末未填报按0分计 note. Unreported projects come last with no rank and no score
+    (empty cells in the files), their grade and light 未填报."""
+    p = rank_by_score(projects)
+    unreported = p["unreported"].fillna(False).astype(bool)
+    rank = pd.array(np.arange(1, len(p) + 1), dtype="Int64")
+    rank[unreported.to_numpy()] = pd.NA
+    return pd.DataFrame({
+        "排名": rank,
+        "项目名称": p["name"],
+        "主管部门": p["department"].astype(str),
+        "实施单位": p["unit"],
+        "自评总分": p["score"].where(~unreported).round(2),
+        "等级": p["grade"].astype(str).where(~unreported, UNREPORTED),
+        "监控灯": p["light"].astype(str).map(LIGHT_NAMES).where(~unreported, UNREPORTED),
+        "说明": p["score_note"],
+    })
+
+
+def score_table_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`score_table` as the screen shows it: text cells, 未填报 where there is no score yet."""
+    return table.assign(
+        排名=table["排名"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
+        自评总分=table["自评总分"].map(lambda v: UNREPORTED if pd.isna(v) else f"{v:.2f}"),
+    )
+
+
 def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """The overview's cards."""
     funding = float(projects["funding_total"].fillna(0).sum())

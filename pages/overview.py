@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import LIGHT_NAMES, attention_items, with_project
+from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score_table_shown, with_project
 from analytics.engine import UNREPORTED, ZERO_FILLED
+from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
 from pages.common import current_view
 
@@ -46,6 +47,15 @@ if len(zero_filled):
     names = "、".join(escape_markdown(n) for n in zero_filled["short_name"].head(10))
     more = f"等 {len(zero_filled)} 个项目" if len(zero_filled) > 10 else ""
     left.caption(f"{ZERO_FILLED}:{names}{more}的项目期已结束,其未填报的指标和预算执行数计0分。")
+
+with st.expander("得分排名表(按自评总分排序,可下载)"):
+    ranking = score_table(view.projects)
+    st.dataframe(safe_frame(score_table_shown(ranking)), hide_index=True, width="stretch")
+    d1, d2, _ = st.columns([1, 1, 4])
+    stamp = view.filters.as_of.isoformat()
+    d1.download_button("下载 CSV", lambda: frame_csv(ranking), file_name=f"得分排名_{stamp}.csv", mime="text/csv")
+    d2.download_button("下载 XLSX", lambda: frame_xlsx(ranking, "得分排名"), file_name=f"得分排名_{stamp}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader("需要关注:红灯与黄灯")
 items = attention_items(view)

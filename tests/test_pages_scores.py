@@ -96,6 +96,9 @@ def test_overview_after_a_period_ended_marks_the_zero(seed_only: Path, app_db: P
     # Project 4 is scored (0.00) so it ranks before the three unreported ones, which follow by name.
     assert values(bars["y"])[0] == names[4]
     assert list(bars["text"]) == ["0.00", "未填报", "未填报", "未填报"]
+    (table,) = [f.value for f in at.dataframe if "自评总分" in f.value.columns]
+    assert table["自评总分"].tolist() == ["0.00", "未填报", "未填报", "未填报"]
+    assert table["说明"].tolist()[0] == "期末未填报按0分计"
     captions = " ".join(c.value for c in at.caption)
     assert f"{names[4]}的项目期已结束" in captions and "期末未填报按0分计" in captions
 

@@ -17,7 +17,8 @@ import pytest
 
 from analytics import charts, engine, services
 from analytics.cli import main
-from analytics.dashboard import rank_by_score, score_text, summarise
+from analytics.dashboard import rank_by_score, score_table, score_table_shown, score_text, summarise
+from analytics.exports import frame_csv
 from tests.conftest import ROOT
 from tests.test_rules import COUNT, DEADLINE, MID_YEAR, PEOPLE, YEAR_END, make_store, report, spend, table
 
@@ -140,6 +141,24 @@ def test_score_text_and_summary_leave_unreported_out():
     assert s["mean_score"] == pytest.approx((85 + 85 + 92.5 + 55 + 88 + 70) / 6)
     none = summarise(frame.assign(unreported=True), ind)
     assert (none["mean_score"], none["unreported"]) == (None, 8)
+
+
+def test_score_table_ranks_and_leaves_unreported_blank():
+    frame = RANKED.assign(department="测试局", unit="测试中心",
+                          score_note=np.where(RANKED["project_id"] == 5, engine.ZERO_FILLED, ""))
+    table = score_table(frame)
+    assert table["项目名称"].tolist() == WANT
+    assert table["排名"].tolist()[:6] == [1, 2, 3, 4, 5, 6] and table["排名"].isna().tolist()[-2:] == [True, True]
+    assert table["自评总分"].tolist()[:6] == [92.5, 88.0, 85.0, 85.0, 70.0, 55.0]
+    assert table["自评总分"].isna().tolist()[-2:] == [True, True]
+    assert table["等级"].tolist()[-2:] == ["未填报", "未填报"] and table["等级"].tolist()[0] == "优"
+    assert table.loc[table["项目名称"] == "丁项目", "说明"].item() == "期末未填报按0分计"
+    shown = score_table_shown(table)
+    assert shown["自评总分"].tolist()[-3:] == ["55.00", "未填报", "未填报"]
+    assert shown["排名"].tolist()[-1] == "—"
+    lines = frame_csv(table).decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("1,丙项目,") and lines[-1].startswith(",未报甲,")
+    assert ",0.0," not in lines[-1] and ",,未填报,未填报," in lines[-1]
 
 
 # -- charts ---------------------------------------------------------------------------------------------
