@@ -11,6 +11,9 @@ from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
 from pages.common import current_view
 
+# Rows of the ranking table shown on the page (the downloads hold all).
+RANKING_ROWS = 50
+
 view = current_view()
 s = view.summary
 st.title("总览")
@@ -50,7 +53,10 @@ if len(zero_filled):
 
 with st.expander("得分排名表(按自评总分排序,可下载)"):
     ranking = score_table(view.projects)
-    st.dataframe(safe_frame(score_table_shown(ranking)), hide_index=True, width="stretch")
+    # A page sends what a person reads: the top of the ranking; the downloads hold every project.
+    st.dataframe(safe_frame(score_table_shown(ranking.head(RANKING_ROWS))), hide_index=True, width="stretch")
+    if len(ranking) > RANKING_ROWS:
+        st.caption(f"显示前 {RANKING_ROWS} 名;全部 {len(ranking)} 个项目请下载。")
     d1, d2, _ = st.columns([1, 1, 4])
     stamp = view.filters.as_of.isoformat()
     d1.download_button("下载 CSV", lambda: frame_csv(ranking), file_name=f"得分排名_{stamp}.csv", mime="text/csv")
