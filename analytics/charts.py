@@ -130,7 +130,9 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         )
     # The axis order is the ranking, fixed explicitly: Plotly would otherwise order categories by
     # the trace they first appear in.
-    fig.update_layout(barmode="overlay", xaxis={"range": [0, 107], "title": "自评总分"},
+    # No axis title: the chart's title names the score, and under a half-width chart the legend's
+    # rows would sit on it.
+    fig.update_layout(barmode="overlay", xaxis={"range": [0, 107], "title": None},
                       yaxis={"title": None, "categoryorder": "array", "categoryarray": labels.tolist(),
                              "autorange": "reversed"})
     return style(fig, "项目自评总分排名", height=max(300, 60 + 44 * len(p)), large=large)
