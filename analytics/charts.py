@@ -10,10 +10,12 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES
+from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES, rank_by_score
+from analytics.engine import UNREPORTED
 from analytics.safetext import escape_html
 
-# Colour-blind-aware, projector-safe hues; grey stays light so that it reads as "nothing yet".
+# The one palette. Lights are the traffic colours of 双监控; grey stays light so that it reads as
+# "nothing yet". Colour-blind-aware, projector-safe hues.
 LIGHT_COLORS = {
     "green": "#2e9d57",
     "yellow": "#e8b100",
@@ -21,7 +23,12 @@ LIGHT_COLORS = {
     "blue": "#2f6fd6",
     "grey": "#a3a9b1",
 }
-GRADE_COLORS = {"优": "#1f7a4d", "良": "#4f9fd6", "中": "#e08e0b", "差": "#c0392b"}
+# Grades are an order, not a warning: one plum ramp (dark = better), a hue no light uses, so a
+# 良 bar is never read as 蓝灯 nor a 差 bar as 红灯 (each is more than 30 ΔE from every light).
+# 未填报 is the grey of "nothing reported".
+GRADE_COLORS = {"优": "#4a1046", "良": "#8e2c7e", "中": "#c46fb5", "差": "#f5b3e3"}
+UNREPORTED_COLOR = LIGHT_COLORS["grey"]
+GRADE_TEXT_ON = {"优": "#ffffff", "良": "#ffffff", "中": "#1a1a1a", "差": "#1a1a1a", UNREPORTED: "#1a1a1a"}
 TEXT_ON = {"green": "#ffffff", "yellow": "#1a1a1a", "red": "#ffffff", "blue": "#ffffff", "grey": "#1a1a1a"}
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 ACCENT = "#34495e"
@@ -61,44 +68,82 @@ def light_legend_name(light: str) -> str:
 MAX_BARS = 40
 
 
+def grade_color(grade: str) -> str:
+    """A grade's bar colour; 未填报 (or anything unknown) is grey."""
+    return GRADE_COLORS.get(grade, UNREPORTED_COLOR)
+
+
+def axis_labels(names: pd.Series, ids: pd.Series) -> pd.Series:
+    """Escaped names for a category axis, made unique: two projects of the same short name would
+    otherwise share one category and draw their bars on top of each other."""
+    labels = shown(names).reset_index(drop=True)
+    dup = labels.duplicated(keep=False)
+    ids = ids.reset_index(drop=True)
+    return labels.where(~dup, labels + "(" + ids.astype(str) + ")")
+
+
+def _legend_entry(fig: go.Figure, name: str, colour: str) -> None:
+    """A legend item without data: the bars are one trace (one order), the legend explains its colours."""
+    fig.add_bar(x=[None], y=[None], orientation="h", name=name, marker_color=colour, showlegend=True,
+                hoverinfo="skip")
+
+
 def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Every project's total score as a bar coloured by grade, its light as a marker at the end.
+    """The score ranking: one bar per project, best at the top, sorted by score (ties by name)
+    whatever the grade; the grade is the bar's colour, the light a marker at the end. Unreported
+    projects come last, as a grey 未填报 label rather than a 0.00 bar.
 
     With more than MAX_BARS projects, every project is a point (score against funds) instead.
     """
     if len(projects) > MAX_BARS:
         return _score_scatter(projects, large)
-    p = projects.sort_values("score", ascending=True)
+    p = rank_by_score(projects)
+    unreported = p["unreported"].fillna(False).astype(bool)
+    grades = p["grade"].astype(str).where(~unreported, UNREPORTED)
+    labels = axis_labels(p["short_name"], p["project_id"])
     fig = go.Figure()
-    for grade, colour in GRADE_COLORS.items():
-        part = p[p["grade"].astype(str) == grade]
-        if part.empty:
-            continue
-        fig.add_bar(
-            x=part["score"], y=shown(part["short_name"]), orientation="h", name=f"等级 {grade}",
-            marker_color=colour, text=part["score"].map(lambda v: f"{v:.2f}"), textposition="inside",
-            customdata=part[["name", "light"]].assign(name=shown(part["name"]),
-                                                      light=part["light"].astype(str).map(LIGHT_NAMES)),
-            hovertemplate="项目:%{customdata[0]}<br>总分:%{x:.2f}<br>监控灯:%{customdata[1]}<extra>" + grade
-            + "</extra>",
-        )
+    fig.add_bar(
+        x=p["score"].where(~unreported, 0.0), y=labels, orientation="h", name="自评总分", showlegend=False,
+        marker={"color": grades.map(grade_color).tolist(), "line": {"color": "#5b5b5b", "width": 0.5}},
+        text=p["score_text"], textposition=["outside" if u else "auto" for u in unreported],
+        textfont={"color": grades.map(GRADE_TEXT_ON).fillna("#1a1a1a").tolist()}, insidetextanchor="end",
+        customdata=pd.DataFrame({"name": shown(p["name"]), "grade": grades,
+                                 "light": p["light"].astype(str).map(LIGHT_NAMES),
+                                 "score": p["score_text"]}).to_numpy(),
+        hovertemplate="项目:%{customdata[0]}<br>总分:%{customdata[3]}<br>等级:%{customdata[1]}"
+        "<br>监控灯:%{customdata[2]}<extra></extra>",
+    )
+    present = set(grades)
+    for grade in [*GRADE_COLORS, UNREPORTED]:
+        if grade in present:
+            _legend_entry(fig, UNREPORTED if grade == UNREPORTED else f"等级 {grade}", grade_color(grade))
+    lights = p["light"].astype(str)
     for light in LIGHT_COLORS:
-        part = p[p["light"].astype(str) == light]
-        if part.empty:
+        part = lights == light
+        if not part.any():
             continue
         fig.add_scatter(
-            x=[103] * len(part), y=shown(part["short_name"]), mode="markers", name=LIGHT_NAMES[light],
-            marker={"color": LIGHT_COLORS[light], "size": 18 if large else 13, "line": {"color": "#333", "width": 1}},
+            x=[103] * int(part.sum()), y=labels[part], mode="markers", name=LIGHT_NAMES[light],
+            marker={"color": LIGHT_COLORS[light], "size": 18 if large else 13, "symbol": "circle",
+                    "line": {"color": "#333", "width": 1}},
             hovertemplate="%{y}<br>项目监控灯:" + LIGHT_NAMES[light] + "<extra></extra>",
         )
-    fig.update_layout(barmode="overlay", xaxis={"range": [0, 107], "title": "自评总分"}, yaxis={"title": None})
-    return style(fig, "项目自评总分与等级", height=max(300, 60 + 44 * len(p)), large=large)
+    # The axis order is the ranking, fixed explicitly: Plotly would otherwise order categories by
+    # the trace they first appear in.
+    # No axis title: the chart's title names the score, and under a half-width chart the legend's
+    # rows would sit on it.
+    fig.update_layout(barmode="overlay", xaxis={"range": [0, 107], "title": None},
+                      yaxis={"title": None, "categoryorder": "array", "categoryarray": labels.tolist(),
+                             "autorange": "reversed"})
+    return style(fig, "项目自评总分排名", height=max(300, 60 + 44 * len(p)), large=large)
 
 
 def _score_scatter(projects: pd.DataFrame, large: bool) -> go.Figure:
+    unreported = projects["unreported"].fillna(False).astype(bool)
+    scored = projects[~unreported]
     fig = go.Figure()
     for grade, colour in GRADE_COLORS.items():
-        part = projects[projects["grade"].astype(str) == grade]
+        part = scored[scored["grade"].astype(str) == grade]
         if part.empty:
             continue
         fig.add_scattergl(
@@ -111,7 +156,9 @@ def _score_scatter(projects: pd.DataFrame, large: bool) -> go.Figure:
         )
     fig.update_layout(xaxis={"range": [0, 102], "title": "自评总分"}, yaxis={"title": "年度资金总额(万元)",
                                                                         "type": "log"})
-    return style(fig, f"项目自评总分与等级(共 {len(projects)} 个项目)", height=460, large=large)
+    title = f"项目自评总分与等级(共 {len(projects)} 个项目"
+    title += f",另有 {int(unreported.sum())} 个{UNREPORTED}未画出)" if unreported.any() else ")"
+    return style(fig, title, height=460, large=large)
 
 
 def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
@@ -182,23 +229,28 @@ def cost_spending_chart(caps: pd.DataFrame) -> go.Figure:
 
 def execution_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
     """Execution rate per project (coloured by its budget light) against its time progress."""
-    p = projects.sort_values("execution_rate", na_position="first")
+    # Highest rate at the top, ties by name, projects without spending last.
+    p = projects.sort_values(["execution_rate", "name"], ascending=[False, True], na_position="last",
+                             kind="mergesort").reset_index(drop=True)
+    labels = axis_labels(p["short_name"], p["project_id"])
     fig = go.Figure()
     for light in LIGHT_COLORS:
-        part = p[p["budget_light"].astype(str) == light]
-        if part.empty:
+        part = p["budget_light"].astype(str) == light
+        if not part.any():
             continue
         fig.add_bar(
-            y=shown(part["short_name"]), x=(part["execution_rate"].fillna(0) * 100), orientation="h",
+            y=labels[part], x=(p.loc[part, "execution_rate"].fillna(0) * 100), orientation="h",
             name=f"执行率({LIGHT_NAMES[light]})", marker_color=LIGHT_COLORS[light],
             hovertemplate="%{y}<br>预算执行率:%{x:.1f}%<extra></extra>",
         )
     fig.add_scatter(
-        y=shown(p["short_name"]), x=p["time_progress"] * 100, mode="markers", name="时间进度",
+        y=labels, x=p["time_progress"] * 100, mode="markers", name="时间进度",
         marker={"symbol": "line-ns", "size": 30, "line": {"width": 4, "color": "#1a1a1a"}},
         hovertemplate="%{y}<br>时间进度:%{x:.1f}%<extra></extra>",
     )
-    fig.update_layout(barmode="overlay", xaxis={"title": "%", "range": [0, 110]})
+    # Traces are per light (the legend), so the ranking is the axis order, set explicitly.
+    fig.update_layout(barmode="overlay", xaxis={"title": "%", "range": [0, 110]},
+                      yaxis={"categoryorder": "array", "categoryarray": labels.tolist(), "autorange": "reversed"})
     return style(fig, "预算执行率与时间进度", height=max(300, 60 + 44 * len(p)), large=large)
 
 

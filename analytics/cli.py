@@ -123,6 +123,7 @@ def _cmd_template(args: argparse.Namespace, store: Store) -> int:
 def _cmd_report(args: argparse.Namespace, store: Store) -> int:
     from datetime import date
 
+    from analytics.engine import UNREPORTED
     from analytics.services import report_data
 
     try:
@@ -136,15 +137,18 @@ def _cmd_report(args: argparse.Namespace, store: Store) -> int:
         return EXIT_OK
     sm = data["summary"]
     mean = f"{sm['mean_score']:.2f}" if sm["mean_score"] is not None else "—"
+    if sm["unreported"]:
+        mean += f"({UNREPORTED} {sm['unreported']} 个项目,不计入平均)"
     lights = "  ".join(f"{LIGHT_NAMES[k]} {v}" for k, v in sm["lights"].items())
     _print(f"截至 {data['as_of']}:{sm['projects']} 个项目,{sm['indicators']} 个指标,平均得分 {mean}")
     _print(f"指标信号灯:{lights}")
     _print()
     for p in data["projects"]:
         rate = f"{p['execution_rate']:.1%}" if p["execution_rate"] is not None else "未填报"
+        score = UNREPORTED if p["score"] is None else f"{p['score']:.2f}({p['grade']})"
         printed = f"  自评表总分 {p['printed_score']:.2f}" if p["printed_score"] is not None else ""
         _print(
-            f"[{p['project_id']}] {p['name']}  得分 {p['score']:.2f}({p['grade']}){printed}"
+            f"[{p['project_id']}] {p['name']}  得分 {score}{printed}"
             f" 信号灯 {LIGHT_NAMES[p['light']]}"
         )
         _print(

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.engine import LIGHTS, compute
+from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, compute, mean_score
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
 
@@ -132,6 +132,8 @@ def build_view(store: Store, filters: Filters, settings: Settings | None = None)
         projects[c] = projects[c].astype(float)
     projects["funding_other"] = projects["funding_other"].fillna(0.0)
     projects["short_name"] = projects["name"].map(short_name)
+    projects["score_text"] = score_text(projects)
+    projects["score_note"] = np.where(projects["flag_zero_filled"].fillna(False).astype(bool), ZERO_FILLED, "")
 
     narrowed = len(chosen) < len(info)
     meta = store.indicators_frame(ids if narrowed else None)
@@ -164,6 +166,50 @@ def actual_text(ind: pd.DataFrame) -> pd.Series:
     return pd.Series(text, index=ind.index)
 
 
+def score_text(projects: pd.DataFrame) -> pd.Series:
+    """A project's score as every page and export shows it: two decimals, or 未填报."""
+    unreported = projects["unreported"].fillna(False).astype(bool)
+    text = projects["score"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    return text.where(~unreported, UNREPORTED)
+
+
+def rank_by_score(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects best first: by score, ties by name, whatever the grade; unreported ones last (by name)."""
+    unreported = projects["unreported"].fillna(False).astype(bool)
+    key = projects.assign(_unreported=unreported, _score=projects["score"].where(~unreported))
+    ranked = key.sort_values(["_unreported", "_score", "name"], ascending=[True, False, True],
+                             na_position="last", kind="mergesort")
+    return ranked.drop(columns=["_unreported", "_score"]).reset_index(drop=True)
+
+
+def score_table(projects: pd.DataFrame) -> pd.DataFrame:
+    """The score ranking as a table (for the screen and the downloads): rank, names, score, grade,
+    light and the 期末未填报按0分计 note. Unreported projects come last with no rank and no score
+    (empty cells in the files), their grade and light 未填报."""
+    p = rank_by_score(projects)
+    unreported = p["unreported"].fillna(False).astype(bool)
+    rank = pd.array(np.arange(1, len(p) + 1), dtype="Int64")
+    rank[unreported.to_numpy()] = pd.NA
+    return pd.DataFrame({
+        "排名": rank,
+        "项目名称": p["name"],
+        "主管部门": p["department"].astype(str),
+        "实施单位": p["unit"],
+        "自评总分": p["score"].where(~unreported).round(2),
+        "等级": p["grade"].astype(str).where(~unreported, UNREPORTED),
+        "监控灯": p["light"].astype(str).map(LIGHT_NAMES).where(~unreported, UNREPORTED),
+        "说明": p["score_note"],
+    })
+
+
+def score_table_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`score_table` as the screen shows it: text cells, 未填报 where there is no score yet."""
+    return table.assign(
+        排名=table["排名"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
+        自评总分=table["自评总分"].map(lambda v: UNREPORTED if pd.isna(v) else f"{v:.2f}"),
+    )
+
+
 def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """The overview's cards."""
     funding = float(projects["funding_total"].fillna(0).sum())
@@ -173,13 +219,16 @@ def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     # The funding-weighted time progress is what the total execution rate should keep pace with.
     weights = projects["funding_total"].fillna(0)
     tp = float((projects["time_progress"] * weights).sum() / weights.sum()) if weights.sum() > 0 else None
+    mean, n_unreported = mean_score(projects)
     return {
         "projects": len(projects),
         "funding_total": funding,
         "indicators": n,
         "lights": {c: int(counts.get(c, 0)) for c in LIGHTS},
         "light_shares": {c: (int(counts.get(c, 0)) / n if n else 0.0) for c in LIGHTS},
-        "mean_score": float(projects["score"].mean()) if len(projects) else None,
+        # Unreported projects are not 0 points: they are left out of the mean and counted beside it.
+        "mean_score": mean,
+        "unreported": n_unreported,
         "spent": spent,
         "execution_rate": spent / funding if funding > 0 else None,
         "time_progress": tp,

@@ -18,6 +18,11 @@ from analytics.settings import Settings, load_settings
 from analytics.storage import Store
 
 LIGHTS = ("green", "yellow", "red", "blue", "grey")
+# The grade of a project that has nothing reported yet (domain.md section 9, "Unreported"): it is
+# not 差, and it is left out of every mean score.
+UNREPORTED = "未填报"
+# The mark of a score whose period has ended with values missing: they count as 0 (section 4).
+ZERO_FILLED = "期末未填报按0分计"
 
 
 @dataclass
@@ -252,6 +257,15 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     year_over = _year_end_day(proj["year"]) <= (np.datetime64(as_of, "D") - _EPOCH).astype(float)
     flag_printed = ~np.isnan(printed) & year_over & (np.abs(printed - total) > s.printed_total_tolerance)
 
+    # Unreported (domain.md section 9): no indicator has a value that counts yet and the period
+    # runs on. Once the period has ended the score is final, missing values count 0 and say so.
+    has_value = ~np.isnan(out["completion"]) | out["not_applicable"]
+    n_reported = np.bincount(pos, weights=has_value, minlength=n_proj).astype(int)
+    n_missing = np.bincount(pos, weights=out["flag_missing"], minlength=n_proj).astype(int)
+    period_ended = tp >= 1
+    unreported = (n_reported == 0) & ~period_ended
+    zero_filled = period_ended & ((n_missing > 0) | np.isnan(spent))
+
     light = out["light"]
     worst = np.zeros(n_proj, dtype=int)
     np.maximum.at(worst, pos, _RANK[light])
@@ -260,11 +274,14 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     any_green = (counts[:, GREEN] > 0) | (budget == GREEN)
     project_light = np.select([worst == 3, worst == 2, worst == 1], [RED, YELLOW, np.where(any_green, GREEN, BLUE)],
                               GREY)
+    # An overdue deadline still shows on its indicator; the project itself reads 未填报, not 红灯.
+    project_light = np.where(unreported, GREY, project_light)
+    grade_codes = np.where(unreported, len(s.grades), _grade_codes(total, s))
     department = projects.column("department").combine_chunks().dictionary_encode()
     dep_codes = department.indices.to_numpy(zero_copy_only=False)
     dep_names = department.dictionary.to_pylist()
     spent_as_of = _dates(proj.pop("spent_day").astype(float))
-    grade_names = [g for g, _ in s.grades]
+    grade_names = [g for g, _ in s.grades] + [UNREPORTED]
     proj_frame = pd.DataFrame({
         **proj,
         "department": pd.Categorical.from_codes(dep_codes, categories=dep_names),
@@ -280,7 +297,11 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
         "weighted": weighted,
         "printed_total": printed,
         "flag_printed_total": flag_printed,
-        "grade": pd.Categorical.from_codes(_grade_codes(total, s), categories=grade_names),
+        "grade": pd.Categorical.from_codes(grade_codes, categories=grade_names),
+        "unreported": unreported,
+        "period_ended": period_ended,
+        "flag_zero_filled": zero_filled,
+        "n_reported": n_reported,
         "light": _lights(project_light),
         **{f"n_{colour}": counts[:, i] for i, colour in enumerate(LIGHTS)},
         "n_indicators": counts.sum(axis=1),
@@ -318,12 +339,20 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
             "projects": projects_per_dep,
             "funding_total": dep_funding,
             "spent": dep_spent,
-            "mean_score": per_dep(total) / projects_per_dep,
+            "mean_score": per_dep(np.where(unreported, 0.0, total)) / per_dep((~unreported).astype(float)),
+            "n_unreported": per_dep(unreported.astype(float)).astype(int),
             **{f"n_{colour}": per_dep(counts[:, i]).astype(int) for i, colour in enumerate(LIGHTS)},
             "execution_rate": np.where(dep_funding > 0, dep_spent / dep_funding, np.nan),
         })
     dep = dep.sort_values("department", ignore_index=True)
     return Result(as_of, indicators, proj_frame, dep)
+
+
+def mean_score(projects: pd.DataFrame) -> tuple[float | None, int]:
+    """The mean score of the projects that have reported, and how many have not (left out of it)."""
+    unreported = projects["unreported"].fillna(False).astype(bool)
+    scored = projects.loc[~unreported, "score"]
+    return (float(scored.mean()) if len(scored) else None), int(unreported.sum())
 
 
 def _lights(codes: np.ndarray) -> pd.Categorical:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.auth import PermissionDenied, User, require_admin, require_reporter
-from analytics.engine import LIGHTS, compute
+from analytics.engine import LIGHTS, ZERO_FILLED, compute, mean_score
 from analytics.exports import template_csv, template_frames, template_xlsx
 from analytics.model import (
     GRADES,
@@ -578,6 +578,8 @@ def project_flags(r: dict) -> list[str]:
         flags.append("未填报预算执行数")
     if r["flag_printed_total"]:
         flags.append(PRINTED_TOTAL_DIFFERS)
+    if r["flag_zero_filled"]:
+        flags.append(ZERO_FILLED)
     return flags
 
 
@@ -598,7 +600,9 @@ def report_data(store: Store, as_of: date) -> dict:
             "execution_rate": _clean(r["execution_rate"]),
             "budget_score": float(r["budget_score"]),
             "budget_light": r["budget_light"],
-            "score": float(r["score"]),
+            # An unreported project has no score yet (not 0): null, grade 未填报 (domain.md section 9).
+            "score": None if r["unreported"] else float(r["score"]),
+            "unreported": bool(r["unreported"]),
             "printed_score": _clean(r["printed_total"]),
             "grade": r["grade"],
             "light": r["light"],
@@ -618,13 +622,15 @@ def report_data(store: Store, as_of: date) -> dict:
             })
         projects.append(p)
     lights = result.indicators["light"].value_counts()
+    mean, n_unreported = mean_score(result.projects)
     return {
         "as_of": as_of.isoformat(),
         "summary": {
             "projects": len(projects),
             "indicators": len(result.indicators),
             "lights": {c: int(lights.get(c, 0)) for c in LIGHTS},
-            "mean_score": float(result.projects["score"].mean()) if len(projects) else None,
+            "mean_score": mean,
+            "unreported": n_unreported,
         },
         "projects": projects,
     }

@@ -5,9 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import LIGHT_NAMES, attention_items, with_project
+from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score_table_shown, with_project
+from analytics.engine import UNREPORTED, ZERO_FILLED
+from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
 from pages.common import current_view
+
+# Rows of the ranking table shown on the page (the downloads hold all).
+RANKING_ROWS = 50
 
 view = current_view()
 s = view.summary
@@ -21,7 +26,11 @@ c = st.columns(6)
 c[0].metric("项目数", s["projects"])
 c[1].metric("年度资金总额(万元)", f"{s['funding_total']:,.2f}")
 c[2].metric("指标数", s["indicators"])
-c[3].metric("平均自评得分", "—" if s["mean_score"] is None else f"{s['mean_score']:.2f}")
+# Unreported projects are left out of the mean; how many there are stands beside it.
+c[3].metric("平均自评得分", "—" if s["mean_score"] is None else f"{s['mean_score']:.2f}",
+            delta=f"{UNREPORTED} {s['unreported']} 个" if s["unreported"] else None,
+            delta_color="off", delta_arrow="off",
+            help=f"只计已填报的项目;{UNREPORTED}的项目不计入平均,也不按0分计")
 rate = "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%"
 tp = "—" if s["time_progress"] is None else f"{s['time_progress'] * 100:.1f}%"
 c[4].metric("预算执行率", rate, help="已报预算执行数合计 / 年度资金总额合计")
@@ -35,6 +44,24 @@ for col, light in zip(shares, ("green", "yellow", "red", "blue", "grey"), strict
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.score_chart(view.projects), key="score_chart")
 right.plotly_chart(charts.light_share_chart(s["lights"]), key="light_share")
+zero_filled = view.projects[view.projects["score_note"] == ZERO_FILLED]
+if len(zero_filled):
+    # Names come from imported files: escaped.
+    names = "、".join(escape_markdown(n) for n in zero_filled["short_name"].head(10))
+    more = f"等 {len(zero_filled)} 个项目" if len(zero_filled) > 10 else ""
+    left.caption(f"{ZERO_FILLED}:{names}{more}的项目期已结束,其未填报的指标和预算执行数计0分。")
+
+with st.expander("得分排名表(按自评总分排序,可下载)"):
+    ranking = score_table(view.projects)
+    # A page sends what a person reads: the top of the ranking; the downloads hold every project.
+    st.dataframe(safe_frame(score_table_shown(ranking.head(RANKING_ROWS))), hide_index=True, width="stretch")
+    if len(ranking) > RANKING_ROWS:
+        st.caption(f"显示前 {RANKING_ROWS} 名;全部 {len(ranking)} 个项目请下载。")
+    d1, d2, _ = st.columns([1, 1, 4])
+    stamp = view.filters.as_of.isoformat()
+    d1.download_button("下载 CSV", lambda: frame_csv(ranking), file_name=f"得分排名_{stamp}.csv", mime="text/csv")
+    d2.download_button("下载 XLSX", lambda: frame_xlsx(ranking, "得分排名"), file_name=f"得分排名_{stamp}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader("需要关注:红灯与黄灯")
 items = attention_items(view)

@@ -25,6 +25,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import services
+from analytics.charts import GRADE_COLORS
 from analytics.dashboard import LIGHT_NAMES, short_name
 from analytics.engine import Result, compute
 from analytics.storage import Store
@@ -211,17 +212,19 @@ def test_overview_cards_match_the_engine(db: Path, expected: Expected) -> None:
 def test_overview_score_chart_has_the_engine_scores_and_lights(db: Path, expected: Expected) -> None:
     at = start()
     score_spec = charts(at)[0]
-    bars = [t for t in score_spec["data"] if t["type"] == "bar"]
+    # The bars are one trace (the ranking); the grade traces only explain the colours in the legend.
+    (bars,) = [t for t in score_spec["data"] if t["type"] == "bar" and not t.get("showlegend", True)]
     markers = [t for t in score_spec["data"] if t["type"] == "scatter"]
     p = expected.result.projects
     engine = {expected.short(int(r.project_id)): r for r in p.itertuples()}
 
-    # One bar per project, its length the engine's score, in the trace of its grade.
-    drawn = {y: (x, t["name"]) for t in bars for y, x in zip(values(t["y"]), values(t["x"]), strict=True)}
+    # One bar per project, its length the engine's score, its colour its grade's (issue 11: a colour,
+    # no longer a trace per grade).
+    drawn = {y: (x, c) for y, x, c in zip(values(bars["y"]), values(bars["x"]), bars["marker"]["color"], strict=True)}
     assert set(drawn) == set(engine)
     for short, r in engine.items():
         assert drawn[short][0] == pytest.approx(r.score, abs=1e-9), short
-        assert drawn[short][1] == f"等级 {r.grade}"
+        assert drawn[short][1] == GRADE_COLORS[str(r.grade)]
     # One marker trace per project light present, holding exactly the projects with that light.
     by_light = {t["name"]: set(values(t["y"])) for t in markers}
     want = {LIGHT_NAMES[str(light)]: {expected.short(int(i)) for i in g["project_id"]}

@@ -23,7 +23,7 @@ PROJECT_KEYS = {"project_id", "year", "name", "department", "unit", "attribute",
 INDICATOR_KEYS = {"indicator_id", "level1", "level2", "name", "target_text", "operator", "target_value", "unit",
                   "unit_normalized", "kind", "direction"}
 REPORT_PROJECT_KEYS = {"time_progress", "spent", "execution_rate", "budget_score", "budget_light", "score", "grade",
-                       "light", "flags", "printed_score"}
+                       "light", "flags", "printed_score", "unreported"}
 REPORT_INDICATOR_KEYS = {"actual", "actual_as_of", "completion", "weight", "score", "light", "flags", "printed_score"}
 
 
@@ -159,7 +159,9 @@ def test_report_json_after_loading_the_sample(db: str, capsys) -> None:
         assert p["time_progress"] == 1.0
     assert by_id[1]["spent"] == 76.0 and by_id[1]["execution_rate"] == pytest.approx(76 / 78)
     assert by_id[1]["budget_score"] == pytest.approx(10 * 76 / 78)
-    assert by_id[3]["flags"] == ["预算执行率低于90%, 需说明原因"]
+    # Its period has ended with 市级清洁生产审核重点企业通过审核率 unreported: that counts 0, and says so.
+    assert by_id[3]["flags"] == ["预算执行率低于90%, 需说明原因", "期末未填报按0分计"]
+    assert not any(p["unreported"] for p in projects) and sm["unreported"] == 0
     assert by_id[4]["budget_light"] == "red"
     assert sm["mean_score"] == pytest.approx((99.7436 + 89.2487 + 72.3876 + 47.0589) / 4, abs=1e-3)
 

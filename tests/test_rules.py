@@ -376,7 +376,8 @@ def test_budget_execution_at_period_end(tmp_path, spent, rate, budget_score, fla
     p = project(services.report_data(store, YEAR_END), "预算项目")
     assert p["execution_rate"] == pytest.approx(rate)
     assert p["budget_score"] == pytest.approx(budget_score)
-    assert p["flags"] == flags
+    # The count indicator is unreported at the period's end: it counts 0 and the score says so (issue 11).
+    assert p["flags"] == [*flags, "期末未填报按0分计"]
 
 
 def test_low_execution_rate_not_flagged_mid_year(tmp_path):
