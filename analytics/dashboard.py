@@ -494,3 +494,22 @@ def narrowed_filters(filters: Filters) -> list[str]:
     if filters.project_ids:
         said.append(f"{len(filters.project_ids)} 个项目")
     return said
+
+
+def target_version_table(versions: pd.DataFrame) -> pd.DataFrame:
+    """An indicator's target versions with Chinese headers, the one in force marked "当前".
+
+    The newest version is the one in force when it is active; a retired indicator (newest version
+    inactive) has none, and every older version is history whatever its flag says.
+    """
+    newest = versions["version"].max() if not versions.empty else None
+    current = (versions["version"] == newest) & versions["active"].astype(bool)
+    return pd.DataFrame({
+        "版本": versions["version"].astype(int),
+        "状态": np.where(current, "当前", np.where(versions["version"] == newest, "已停用", "历史")),
+        "时间": pd.to_datetime(versions["recorded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "指标值": versions["target_text"],
+        "修订人": versions["changed_by"].fillna(""),
+        "原因": versions["reason"].fillna(""),
+        "来源文件": versions["file_name"].fillna(""),
+    })
