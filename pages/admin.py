@@ -69,6 +69,9 @@ if section == "用户":
         last_failed_at=pd.to_datetime(table["last_failed_at"]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
         created_at=pd.to_datetime(table["created_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
     )
+    # The lock beside the state, where a narrow screen still shows it.
+    shown = shown[["username", "display_name", "role", "units", "active", "lock", "failed_count", "last_failed_at",
+                   "created_at"]]
     st.dataframe(safe_frame(shown).rename(columns={
         "username": "用户名", "display_name": "姓名", "role": "角色", "units": "实施单位", "active": "状态",
         "failed_count": "连续登录失败", "last_failed_at": "最近失败", "created_at": "创建时间", "lock": "锁定",

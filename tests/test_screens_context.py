@@ -152,6 +152,11 @@ def test_a_refused_import_is_in_the_audit_log_and_the_filter_lists_it(db) -> Non
     assert log[["用户", "操作", "文件"]].values.tolist() == [["admin", "导入失败", "坏文件.txt"]]
     # To the second.
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", t) for t in log["时间"])
+    # A line without a file shows a blank cell, not "None".
+    actions.set_value([]).run()
+    everything = rp.table_with(at, "操作")
+    signed_in = everything[everything["操作"] == "登录"]
+    assert len(signed_in) and (signed_in["文件"] == "").all()
 
 
 def test_a_refused_import_by_someone_else_logs_nothing_new(db) -> None:
