@@ -214,7 +214,8 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
         # Websockets do not pass through routes: any to another host is caught here.
         page = context.new_page()
         page.on("websocket", lambda ws: outside.append(ws.url) if urlsplit(ws.url).netloc != own else None)
-        page.goto(f"{url}/?as_of={AS_OF}")
+        # A narrowed year keeps the filter chip (and its icon) on every page visited.
+        page.goto(f"{url}/?as_of={AS_OF}&year=2026")
         _wait_idle(page)
         _sign_in(page)
         nav = page.locator('[data-testid="stSidebarNav"]')
@@ -232,7 +233,10 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
             for summary in page.locator('[data-testid="stExpander"] summary').all()[:5]:
                 summary.click()
             page.wait_for_timeout(1500)  # fonts, images and icons load after the script run
+            expect(_chip(page)).to_be_visible()
             seen.append(label)
+        page.get_by_role("button", name="清除筛选").click()
+        _wait_idle(page)
         # Signed out: the sign-in page itself (viewing may need sign-in) and the default page.
         page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
         _wait_idle(page)
