@@ -104,13 +104,14 @@ if section == "用户":
                 st.error(escape_markdown(e))
             else:
                 done_and_clear("add_user", f"已新建用户 {escape_markdown(name)}。")
+    r = cleared("edit_user")
     with right.form("edit_user"):
         st.markdown("**修改用户**")
-        target = st.selectbox("用户", table["username"].tolist())
-        new_role = st.selectbox("角色", ["(不变)", *ROLES])
-        new_units = st.multiselect("实施单位(留空表示不变)", units)
-        active = st.selectbox("状态", ["(不变)", "启用", "停用"])
-        new_password = st.text_input("重设密码(留空表示不变)", type="password")
+        target = st.selectbox("用户", table["username"].tolist(), key="edit_target")
+        new_role = st.selectbox("角色", ["(不变)", *ROLES], key=f"edit_role_{r}")
+        new_units = st.multiselect("实施单位(留空表示不变)", units, key=f"edit_units_{r}", placeholder="请选择")
+        active = st.selectbox("状态", ["(不变)", "启用", "停用"], key=f"edit_active_{r}")
+        new_password = st.text_input("重设密码(留空表示不变)", type="password", key=f"edit_password_{r}")
         if st.form_submit_button("保存"):
             try:
                 update_user(store, user, target, role=None if new_role == "(不变)" else new_role,
@@ -119,7 +120,7 @@ if section == "用户":
             except InputError as e:
                 st.error(escape_markdown(e))
             else:
-                done(f"已修改用户 {escape_markdown(target)}。")
+                done_and_clear("edit_user", f"已修改用户 {escape_markdown(target)}。")
 
 elif section == "设置":
     needed = st.toggle("查看仪表盘需要登录", value=viewing_needs_sign_in(store))

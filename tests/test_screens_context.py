@@ -315,3 +315,27 @@ def test_the_indicators_search_narrows_the_table_and_lives_in_the_url(db) -> Non
     assert "搜索“摄像头”找到 4 个指标" in [c.value for c in at.caption]
     # The history picker offers what the search found.
     assert all("摄像头" in o for o in at.selectbox(key="history_indicator").options)
+
+
+def test_the_edit_form_keeps_a_refused_change_and_clears_a_saved_one(db) -> None:
+    at = admin_page("用户")
+    at.selectbox(key="edit_target").set_value("zhang")
+    (role,) = [s for s in at.selectbox if s.label == "角色" and s.key.startswith("edit_role")]
+    role.set_value(rp.REPORTER)
+    (units,) = [m for m in at.multiselect if m.label == "实施单位(留空表示不变)"]
+    units.set_value([])
+    text_input(at, "重设密码(留空表示不变)").input("short")
+    rp.button(at, "保存").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert rp.errors(at)
+    assert text_input(at, "重设密码(留空表示不变)").value == "short"
+    assert at.selectbox(key="edit_target").value == "zhang"
+
+    text_input(at, "重设密码(留空表示不变)").input("a-new-password-1")
+    rp.button(at, "保存").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert rp.successes(at) == ["已修改用户 zhang。"]
+    assert text_input(at, "重设密码(留空表示不变)").value == ""
+    assert at.selectbox(key="edit_target").value == "zhang"
