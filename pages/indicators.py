@@ -66,7 +66,7 @@ light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
 # Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
 styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
     {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
-found = f"搜索“{query}”找到 " if query else "共 "
+found = f"搜索“{escape_markdown(query)}”找到 " if query else "共 "
 if len(full) > MAX_ROWS:
     st.caption(f"{found}{len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选或搜索缩小范围,或下载全部。")
 else:

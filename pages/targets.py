@@ -29,7 +29,7 @@ c3.metric("年度资金总额(万元)", f"{view.projects['funding_total'].fillna
 query = search_box("targets_q", "项目名称、实施单位或指标名称")
 ids = search_projects(view, query)
 if query:
-    st.caption(f"搜索“{query}”找到 {len(ids)} 个项目")
+    st.caption(f"搜索“{escape_markdown(query)}”找到 {len(ids)} 个项目")
 if not ids:
     st.info("没有项目的名称、实施单位或指标名称包含所搜索的文字。请换个说法,或清空搜索框。")
     st.stop()

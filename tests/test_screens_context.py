@@ -339,3 +339,12 @@ def test_the_edit_form_keeps_a_refused_change_and_clears_a_saved_one(db) -> None
     assert rp.successes(at) == ["已修改用户 zhang。"]
     assert text_input(at, "重设密码(留空表示不变)").value == ""
     assert at.selectbox(key="edit_target").value == "zhang"
+
+
+def test_a_search_text_is_shown_as_text_not_markup(db) -> None:
+    at = start(q="**粗体**[链接](http://x.example)")
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, at.exception
+    (said,) = [c.value for c in at.caption if c.value.startswith("搜索")]
+    assert "\\*\\*粗体\\*\\*" in said and "\\[链接\\]" in said
