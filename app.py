@@ -19,6 +19,7 @@ from pages.common import (
     database,
     database_faults,
     favicon,
+    filter_chip,
     get_store,
     options,
     run_page,
@@ -141,6 +142,7 @@ def main() -> None:
             st.query_params[key] = value
     st.session_state["_url"] = wanted
 
+    filter_chip(filters)
     run_page(nav, user)
 
 

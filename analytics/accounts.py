@@ -22,7 +22,7 @@ VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
 UNKNOWN_NAME = "用户名不存在"
 UNKNOWN_NAME_LOCKED = "用户名不存在(按锁定答复)"
 # The audit log's action names, as shown and filtered on the audit page.
-ACTIONS = ("登录", "登录失败", "导入目标表", "填报", "撤回", "修订目标", "用户变更", "设置变更")
+ACTIONS = ("登录", "登录失败", "导入目标表", "导入失败", "填报", "撤回", "修订目标", "用户变更", "设置变更")
 
 
 def _user(row: dict) -> User:
@@ -197,6 +197,19 @@ def audit_log(store: Store, actor: User, since: datetime | None = None, until: d
               username: str | None = None, actions: list[str] | None = None) -> pd.DataFrame:
     auth.require_admin(actor, "查看审计日志")
     return store.audit_frame(since, until, username, actions)
+
+
+def unlock_user(store: Store, actor: User, username: str) -> None:
+    """An administrator lifts the lock that failed sign-ins put on an account (the password stays)."""
+    auth.require_admin(actor, "解除账号锁定")
+    row = store.get_user(username)
+    if row is None:
+        raise InputError(f"用户“{username}”不存在,请刷新页面后重选")
+    if not row["failed_count"]:
+        raise InputError(f"用户“{username}”没有登录失败记录,无需解除锁定")
+    # Clearing the count ends the lock and gives the user the full number of tries again.
+    said = f"{username}:解除锁定(此前连续登录失败 {row['failed_count']} 次)"
+    store.update_user(username, {"failed_count": 0, "last_failed_at": None}, Audit(actor.username, "用户变更", said))
 
 
 def users(store: Store, actor: User) -> pd.DataFrame:

@@ -242,12 +242,13 @@ def attention_items(view: View) -> pd.DataFrame:
     actual = flagged["actual_text"].where(flagged["actual_text"] != "", "未填报")
     items = flagged.assign(
         item=flagged["name"], what="指标", detail=flagged["target_text"].fillna("") + " / 实际 " + actual
-    )[["light", "project_id", "project_name", "short_name", "level1", "item", "what", "detail"]]
+    )[["light", "project_id", "indicator_id", "project_name", "short_name", "level1", "item", "what", "detail"]]
     proj = view.projects
     budget = proj[proj["budget_light"].isin(["red", "yellow"])]
     budget_items = pd.DataFrame({
         "light": budget["budget_light"].astype(str),
         "project_id": budget["project_id"],
+        "indicator_id": pd.array([pd.NA] * len(budget), dtype="Int64"),
         "project_name": budget["name"],
         "short_name": budget["short_name"],
         "level1": "预算执行",
@@ -490,19 +491,88 @@ def timeline_projects(view: View, dl: pd.DataFrame, n: int = 40) -> pd.DataFrame
     return order.nsmallest(n, "rank").drop(columns="rank")
 
 
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def project_matches(candidates: pd.DataFrame, query: str, limit: int) -> list[int]:
     """Project ids whose name, unit or department holds ``query`` (NFKC, case-folded), first ``limit``.
 
     Order as the candidates come (the sidebar's order); an empty query matches the first ``limit``.
     """
-    wanted = _folded(query.strip())
+    wanted = search_key(query)
     if not wanted:
         return [int(p) for p in candidates["project_id"].head(limit)]
     text = (candidates["name"].fillna("") + "\n" + candidates["unit"].fillna("") + "\n"
-            + candidates["department"].fillna("")).map(_folded)
+            + candidates["department"].fillna("")).map(search_key)
     hits = candidates.loc[text.str.contains(wanted, regex=False), "project_id"]
     return [int(p) for p in hits.head(limit)]
+
+
+def search_key(text: str) -> str:
+    """Text as a search compares it: NFKC (full-width Ａ１ as A1, compatibility forms unfolded) and case
+    folded, so that what a user types matches however the imported table wrote it."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def bounded_query(text: str | None, limit: int) -> str:
+    """A search text as the page uses it: trimmed and at most ``limit`` characters (a URL can carry more)."""
+    return (text or "").strip()[:limit]
+
+
+def _contains(columns: list[pd.Series], query: str) -> pd.Series:
+    key = search_key(query)
+    hit = pd.Series(False, index=columns[0].index)
+    for col in columns:
+        hit |= col.fillna("").astype(str).map(search_key).str.contains(key, regex=False)
+    return hit
+
+
+def search_indicators(table: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The rows of an indicator table whose project, 实施单位 or indicator name contains ``query``."""
+    if not search_key(query) or table.empty:
+        return table
+    keep = _contains([table["project_name"], table["short_name"], table["project_unit"], table["name"]], query)
+    return table[keep].reset_index(drop=True)
+
+
+def search_projects(view: View, query: str) -> list[int]:
+    """The ids of the view's projects (in its order) whose name or 实施单位, or any of whose indicator
+    names, contains ``query``; every project when the query is empty."""
+    ids = view.projects["project_id"].astype(int)
+    if not search_key(query):
+        return ids.tolist()
+    by_project = _contains([view.projects["name"], view.projects["unit"]], query)
+    ind = view.indicators
+    by_indicator = set(ind.loc[_contains([ind["name"]], query), "project_id"].astype(int)) if not ind.empty else set()
+    return [int(p) for p, hit in zip(ids, by_project, strict=True) if hit or int(p) in by_indicator]
+
+
+def narrowed_filters(filters: Filters) -> list[str]:
+    """What of the global filters narrows the view (year, department, unit, projects), said in Chinese;
+    empty when every project is shown. The as-of date picks a moment, not projects: it is not listed."""
+    said = []
+    if filters.year is not None:
+        said.append(f"{filters.year}年度")
+    if filters.department:
+        said.append(f"主管部门:{filters.department}")
+    if filters.unit:
+        said.append(f"实施单位:{filters.unit}")
+    if filters.project_ids:
+        said.append(f"{len(filters.project_ids)} 个项目")
+    return said
+
+
+def target_version_table(versions: pd.DataFrame) -> pd.DataFrame:
+    """An indicator's target versions with Chinese headers, the one in force marked "当前".
+
+    The newest version is the one in force when it is active; a retired indicator (newest version
+    inactive) has none, and every older version is history whatever its flag says.
+    """
+    newest = versions["version"].max() if not versions.empty else None
+    current = (versions["version"] == newest) & versions["active"].astype(bool)
+    return pd.DataFrame({
+        "版本": versions["version"].astype(int),
+        "状态": np.where(current, "当前", np.where(versions["version"] == newest, "已停用", "历史")),
+        "时间": pd.to_datetime(versions["recorded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "指标值": versions["target_text"],
+        "修订人": versions["changed_by"].fillna(""),
+        "原因": versions["reason"].fillna(""),
+        "来源文件": versions["file_name"].fillna(""),
+    })

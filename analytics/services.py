@@ -47,6 +47,8 @@ from analytics.values import parse_target
 
 DATA_DIR = PROJECT_ROOT / "data"
 TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx", ".pdf")
+# The audit action of an import the page refused (accounts.ACTIONS lists it for the audit page's filter).
+IMPORT_FAILED = "导入失败"
 
 
 # -- text caps ([limits] of settings.toml): checked here, before anything reaches the store ------
@@ -825,7 +827,13 @@ def revise_target(store: Store, actor: User, indicator_id: int, target_text: str
 def import_upload(store: Store, actor: User, data: bytes, file_name: str) -> ImportResult:
     """An administrator imports a target table from the page."""
     require_admin(actor, "导入目标表")
-    return import_bytes(store, data, file_name, imported_by=actor.username)
+    try:
+        return import_bytes(store, data, file_name, imported_by=actor.username)
+    except InputError as e:
+        # The import's own transaction has rolled back with nothing stored; the failure is logged in a
+        # transaction of its own, so the audit log shows who tried which file and why it was refused.
+        store.log(_audit(actor.username, IMPORT_FAILED, str(e), bounded_file_name(file_name)))
+        raise
 
 
 def my_spending_reports(store: Store, actor: User) -> pd.DataFrame:

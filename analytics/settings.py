@@ -63,6 +63,7 @@ class TextLimits:
     file_name_chars: int = 255
     audit_user_chars: int = 64
     audit_detail_chars: int = 2000
+    search_chars: int = 100
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
-from analytics.accounts import add_user, set_viewing_needs_sign_in, update_user, users, viewing_needs_sign_in
+from analytics import auth
+from analytics.accounts import (
+    add_user,
+    set_viewing_needs_sign_in,
+    unlock_user,
+    update_user,
+    users,
+    viewing_needs_sign_in,
+)
 from analytics.auth import ADMIN, REPORTER, ROLES
 from analytics.backup import backup_list, backup_now
+from analytics.dashboard import target_version_table
 from analytics.exports import safe_frame
 from analytics.model import InputError
 from analytics.safetext import escape_markdown
@@ -27,37 +39,79 @@ def done(message: str) -> None:
     st.rerun()
 
 
-people, settings_tab, targets_tab = st.tabs(["用户", "设置", "目标表"])
+def cleared(form: str) -> int:
+    """The round of a form's widget keys: a success starts a new round, so the next form is empty,
+    while a form refused with an error keeps everything that was typed (clear_on_submit would not)."""
+    return st.session_state.get(f"{form}_round", 0)
+
+
+def done_and_clear(form: str, message: str) -> None:
+    st.session_state[f"{form}_round"] = cleared(form) + 1
+    done(message)
+
+
+# A radio remembered in session_state, not st.tabs: tabs fall back to the first one on every rerun,
+# and each import, save or revision reruns the page.
+SECTIONS = ("用户", "设置", "目标表")
+section = st.radio("管理内容", SECTIONS, horizontal=True, key="admin_section", label_visibility="collapsed")
 units = sorted(options()["unit"].dropna().unique().tolist())
 
-with people:
+if section == "用户":
     table = users(store, user)
-    st.dataframe(safe_frame(table).rename(columns={
-        "username": "用户名", "display_name": "姓名", "role": "角色", "units": "实施单位", "active": "启用",
-        "failed_count": "连续登录失败", "last_failed_at": "最近失败", "created_at": "创建时间",
+    now = datetime.now()
+    lock_ends = [auth.locked_until(int(n or 0), last) if pd.notna(last) else None
+                 for n, last in zip(table["failed_count"], table["last_failed_at"], strict=True)]
+    locked = {name: end for name, end in zip(table["username"], lock_ends, strict=True) if end and end > now}
+    shown = table.assign(
+        units=table["units"].map(lambda u: "、".join(json.loads(u)) or "全部"),
+        active=table["active"].map({True: "启用", False: "停用"}),
+        lock=[f"锁定至 {locked[n]:%Y-%m-%d %H:%M:%S}" if n in locked else "" for n in table["username"]],
+        last_failed_at=pd.to_datetime(table["last_failed_at"]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
+        created_at=pd.to_datetime(table["created_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    # The lock beside the state, where a narrow screen still shows it.
+    shown = shown[["username", "display_name", "role", "units", "active", "lock", "failed_count", "last_failed_at",
+                   "created_at"]]
+    st.dataframe(safe_frame(shown).rename(columns={
+        "username": "用户名", "display_name": "姓名", "role": "角色", "units": "实施单位", "active": "状态",
+        "failed_count": "连续登录失败", "last_failed_at": "最近失败", "created_at": "创建时间", "lock": "锁定",
     }), hide_index=True, width="stretch")
+    if locked:
+        st.warning(escape_markdown("、".join(f"{n}(锁定至 {end:%H:%M:%S})" for n, end in locked.items()))
+                   + ":连续登录失败次数过多,账号已锁定。确认是本人后可在下面解除锁定。", icon=":material/lock:")
+        with st.form("unlock"):
+            who = st.selectbox("锁定的账号", list(locked), key="unlock_user")
+            if st.form_submit_button("解除锁定"):
+                try:
+                    unlock_user(store, user, who)
+                except InputError as e:
+                    st.error(escape_markdown(e))
+                else:
+                    done(f"已解除 {escape_markdown(who)} 的锁定,该用户可以重新登录。")
     left, right = st.columns(2)
-    with left.form("add_user", clear_on_submit=True):
+    r = cleared("add_user")
+    with left.form("add_user"):
         st.markdown("**新建用户**")
-        name = st.text_input("用户名")
-        display = st.text_input("姓名")
-        role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER))
-        chosen_units = st.multiselect("实施单位(填报员必选)", units)
-        password = st.text_input("初始密码(至少 8 位)", type="password")
+        name = st.text_input("用户名", key=f"new_name_{r}")
+        display = st.text_input("姓名", key=f"new_display_{r}")
+        role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key=f"new_role_{r}")
+        chosen_units = st.multiselect("实施单位(填报员必选)", units, key=f"new_units_{r}", placeholder="请选择")
+        password = st.text_input("初始密码(至少 8 位)", type="password", key=f"new_password_{r}")
         if st.form_submit_button("新建"):
             try:
                 add_user(store, user, name, password, role, chosen_units, display or None)
             except InputError as e:
                 st.error(escape_markdown(e))
             else:
-                done(f"已新建用户 {escape_markdown(name)}。")
+                done_and_clear("add_user", f"已新建用户 {escape_markdown(name)}。")
+    r = cleared("edit_user")
     with right.form("edit_user"):
         st.markdown("**修改用户**")
-        target = st.selectbox("用户", table["username"].tolist())
-        new_role = st.selectbox("角色", ["(不变)", *ROLES])
-        new_units = st.multiselect("实施单位(留空表示不变)", units)
-        active = st.selectbox("状态", ["(不变)", "启用", "停用"])
-        new_password = st.text_input("重设密码(留空表示不变)", type="password")
+        target = st.selectbox("用户", table["username"].tolist(), key="edit_target")
+        new_role = st.selectbox("角色", ["(不变)", *ROLES], key=f"edit_role_{r}")
+        new_units = st.multiselect("实施单位(留空表示不变)", units, key=f"edit_units_{r}", placeholder="请选择")
+        active = st.selectbox("状态", ["(不变)", "启用", "停用"], key=f"edit_active_{r}")
+        new_password = st.text_input("重设密码(留空表示不变)", type="password", key=f"edit_password_{r}")
         if st.form_submit_button("保存"):
             try:
                 update_user(store, user, target, role=None if new_role == "(不变)" else new_role,
@@ -66,9 +120,9 @@ with people:
             except InputError as e:
                 st.error(escape_markdown(e))
             else:
-                done(f"已修改用户 {escape_markdown(target)}。")
+                done_and_clear("edit_user", f"已修改用户 {escape_markdown(target)}。")
 
-with settings_tab:
+elif section == "设置":
     needed = st.toggle("查看仪表盘需要登录", value=viewing_needs_sign_in(store))
     if needed != viewing_needs_sign_in(store):
         set_viewing_needs_sign_in(store, user, needed)
@@ -93,7 +147,7 @@ with settings_tab:
     else:
         st.text("还没有备份。")
 
-with targets_tab:
+else:
     st.markdown("**导入绩效目标表、自评表或监控表**(文本、XLSX、DOCX、PDF 或整理后的 CSV;"
                 "同一张表再次导入只追加变化的版本;自评表和监控表的实际完成值、分值和得分一并导入)")
     file = st.file_uploader("表格文件", type=["txt", "csv", "xlsx", "docx", "pdf"],
@@ -102,7 +156,7 @@ with targets_tab:
         try:
             result = import_upload(store, user, file.getvalue(), file.name)
         except InputError as e:
-            st.error(escape_markdown(e))
+            st.error(escape_markdown(e) + "(本次导入未保存任何内容,已记入审计日志)")
         else:
             st.session_state["targets_round"] = st.session_state.get("targets_round", 0) + 1
             st.session_state["last_import"] = import_summary(result)
@@ -114,16 +168,16 @@ with targets_tab:
     st.markdown("**修订指标值**(旧的目标值保留可查)")
     names = indicator_names(store)
     iid = st.selectbox("指标", list(names), format_func=names.get, key="revise_indicator")
-    st.dataframe(safe_frame(target_versions(store, int(iid))).rename(columns={
-        "version": "版本", "recorded_at": "时间", "active": "有效", "target_text": "指标值", "changed_by": "修订人",
-        "reason": "原因", "file_name": "来源文件"}), hide_index=True, width="stretch")
+    st.dataframe(safe_frame(target_version_table(target_versions(store, int(iid)))), hide_index=True,
+                 width="stretch")
+    r = cleared("revise")
     with st.form("revise"):
-        new_target = st.text_input("新的指标值", placeholder="例如 ≥98%")
-        reason = st.text_input("修订原因")
+        new_target = st.text_input("新的指标值", placeholder="例如 ≥98%", key=f"revise_target_{r}")
+        reason = st.text_input("修订原因", key=f"revise_reason_{r}")
         if st.form_submit_button("修订"):
             try:
                 version = revise_target(store, user, int(iid), new_target, reason)
             except InputError as e:
                 st.error(escape_markdown(e))
             else:
-                done(f"已修订,当前为第 {version} 版。")
+                done_and_clear("revise", f"已修订,当前为第 {version} 版。")

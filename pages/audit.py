@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from analytics.accounts import ACTIONS, audit_log
@@ -21,6 +22,11 @@ who = c[2].text_input("用户名")
 actions = c[3].multiselect("操作", ACTIONS, placeholder="全部")
 log = audit_log(store, user, datetime.combine(since, time.min), datetime.combine(until, time.min) + timedelta(days=1),
                 who.strip() or None, actions or None)
+# To the second: sign-ins and failures come in bursts, and minutes alone cannot order them.
+# An empty cell is blank, never "None" (a sign-in has no file, an unknown name no user).
+log = log.assign(occurred_at=pd.to_datetime(log["occurred_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+                 username=log["username"].fillna(""), detail=log["detail"].fillna(""),
+                 file_name=log["file_name"].fillna(""))
 shown = log.rename(columns={"audit_id": "编号", "occurred_at": "时间", "username": "用户", "action": "操作",
                             "detail": "内容", "file_name": "文件"})
 st.caption(f"共 {len(shown)} 条")

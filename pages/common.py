@@ -18,7 +18,7 @@ from analytics import auth
 from analytics.accounts import current_user, ensure_first_admin, may_clear_caches, sign_in
 from analytics.auth import SignInFailed, User
 from analytics.connection import Database
-from analytics.dashboard import Filters, View, build_view, filter_options
+from analytics.dashboard import Filters, View, bounded_query, build_view, filter_options, narrowed_filters
 from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
@@ -267,3 +267,51 @@ def current_user_or_stop(roles: tuple[str, ...]) -> User:
         st.error("此页面需要以" + "或".join(roles) + "身份登录。")
         st.stop()
     return user
+
+
+# The sidebar's "everything" choice; app.py offers it first in each of its select boxes.
+ALL = "全部"
+
+
+def _clear_filters() -> None:
+    # A callback: it runs before app.py draws the sidebar, so the select boxes show the cleared choice.
+    st.session_state["f_year"] = ALL
+    st.session_state["f_dept"] = ALL
+    st.session_state["f_unit"] = ALL
+    st.session_state["f_projects"] = []
+
+
+def filter_chip(filters: Filters) -> None:
+    """A visible note above the page while the sidebar narrows the view, with one click to show everything.
+
+    A link (a shared URL, an old "查看") may have narrowed year, department, unit or projects without the
+    user noticing; the chip says so on every page. Nothing is drawn while every project is shown.
+    """
+    said = narrowed_filters(filters)
+    if not said:
+        return
+    text, button = st.columns([6, 1], vertical_alignment="center")
+    text.markdown(escape_markdown("已按筛选条件显示:" + ";".join(said)), help="筛选条件在左侧栏,也保存在链接中")
+    button.button("清除筛选", key="clear_filters", on_click=_clear_filters, icon=":material/filter_alt_off:",
+                  help="显示全部年度、部门、单位和项目(截至日期不变)")
+
+
+def search_box(key: str, placeholder: str) -> str:
+    """A search text remembered in the URL as ``?q=``, so a reload or a shared link keeps it.
+
+    The URL wins when it differs from what this page last wrote there (a first visit, a link, the
+    back button); the text is cut to [limits] search_chars either way.
+    """
+    limit = load_settings().text_limits.search_chars
+    url = bounded_query(st.query_params.get("q"), limit)
+    marker = f"_{key}_url"
+    if key not in st.session_state or url != st.session_state.get(marker):
+        st.session_state[key] = url
+    query = bounded_query(st.text_input("搜索", key=key, max_chars=limit, placeholder=placeholder), limit)
+    if query:
+        if st.query_params.get("q") != query:
+            st.query_params["q"] = query
+    elif "q" in st.query_params:
+        del st.query_params["q"]
+    st.session_state[marker] = query
+    return query

@@ -14,12 +14,20 @@ from analytics.dashboard import (
     indicator_export,
     indicator_history,
     indicator_table,
+    search_indicators,
+    target_version_table,
 )
 from analytics.exports import frame_csv, safe_frame
 from analytics.safetext import escape_markdown
 from analytics.services import target_versions
 from analytics.settings import load_settings
-from pages.common import current_view, get_store
+from pages.common import current_view, get_store, search_box
+
+
+def _ascii_id(text: str | None) -> int | None:
+    # A URL parameter is typed by anyone: only plain ASCII digits name an indicator.
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 19 else None
+
 
 view = current_view()
 st.title("指标")
@@ -30,6 +38,7 @@ if ind.empty:
     st.stop()
 
 names = dict(zip(view.projects["project_id"], view.projects["short_name"], strict=True))
+query = search_box("indicators_q", "项目、实施单位或指标名称")
 f = st.columns(5)
 projects = f[0].multiselect("项目", list(names), format_func=lambda p: names[p], placeholder="全部")
 level1 = f[1].multiselect("一级指标", sorted(ind["level1"].unique()), placeholder="全部")
@@ -37,7 +46,16 @@ level2_options = sorted(ind[ind["level1"].isin(level1) | (not level1)]["level2"]
 level2 = f[2].multiselect("二级指标", level2_options, placeholder="全部")
 lights = f[3].multiselect("监控灯", list(LIGHT_NAMES), format_func=LIGHT_NAMES.get, placeholder="全部")
 kinds = f[4].multiselect("类型", list(KIND_NAMES), format_func=KIND_NAMES.get, placeholder="全部")
-table = indicator_table(view, tuple(projects), tuple(level1), tuple(level2), tuple(lights), tuple(kinds))
+table = search_indicators(indicator_table(view, tuple(projects), tuple(level1), tuple(level2), tuple(lights),
+                                          tuple(kinds)), query)
+
+# ?indicator=<id> (the 总览 page's "查看") names one indicator: its history opens first, above the table.
+linked = _ascii_id(st.query_params.get("indicator"))
+if linked is not None and not (ind["indicator_id"] == linked).any():
+    st.warning("链接指定的指标不在当前筛选范围内(可能已停用,或不属于所选年度、部门或单位)。"
+               "请点击上方“清除筛选”或在下方选择指标。")
+    linked = None
+history_box = st.container()
 
 # Styling and sending tens of thousands of rows would stall the page; filters narrow, CSV has all.
 MAX_ROWS = 1000
@@ -48,48 +66,62 @@ light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
 # Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
 styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
     {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
+found = f"搜索“{escape_markdown(query)}”找到 " if query else "共 "
 if len(full) > MAX_ROWS:
-    st.caption(f"共 {len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选缩小范围,或下载全部。")
+    st.caption(f"{found}{len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选或搜索缩小范围,或下载全部。")
 else:
-    st.caption(f"共 {len(full)} 个指标")
-st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1), 560))
-st.download_button("下载 CSV", lambda: frame_csv(indicator_export(full)),
-                   file_name=f"指标_{view.filters.as_of.isoformat()}.csv", mime="text/csv")
+    st.caption(f"{found}{len(full)} 个指标")
+if full.empty and query:
+    st.info("没有指标的项目、实施单位或名称包含所搜索的文字。请换个说法,或清空搜索框。")
+else:
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1), 560))
+    st.download_button("下载 CSV", lambda: frame_csv(indicator_export(full)),
+                       file_name=f"指标_{view.filters.as_of.isoformat()}.csv", mime="text/csv")
 
-st.subheader("单个指标的填报历史")
-if table.empty:
-    st.stop()
 labels = {int(r.indicator_id): f"{r.short_name} · {r.name}" for r in table.itertuples()}
-chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator")
-row, hist = indicator_history(get_store(), view, int(chosen))
-project = view.projects.loc[view.projects["project_id"] == row["project_id"]].iloc[0]
-c = st.columns(4)
-c[0].metric("指标值", escape_markdown(row["target_text"]))
-c[1].metric("最新实际值", escape_markdown(row["actual_text"]) if row["actual_text"] else "未填报")
-c[2].metric("完成率", "—" if pd.isna(row["completion"]) else f"{row['completion'] * 100:.1f}%")
-c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
-if row["kind"] == "quantitative" and not hist.empty:
-    expected = expectation_line(row, project, load_settings().cumulative_units)
-    st.plotly_chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
-                                         f"{row['name']}:填报值与目标"), key="history_chart")
-versions = target_versions(get_store(), int(chosen))
-if len(versions) > 1:
-    with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):
-        st.dataframe(safe_frame(versions).rename(columns={
-            "version": "版本", "recorded_at": "时间", "active": "有效", "target_text": "指标值", "changed_by": "修订人",
-            "reason": "原因", "file_name": "来源文件"}), hide_index=True, width="stretch")
-if hist.empty:
-    st.info("该指标还没有填报记录。")
-else:
-    reports = pd.DataFrame({
-        "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
-        "实际完成值": hist["value"],
-        "评定得分率": hist["grade_rate"],
-        "完成目标可能性": hist["likelihood"],
-        "偏差原因及改进措施": hist["note"],
-        "填报人": hist["reporter"],
-        "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-        "来源": hist["source"],
-        "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
-    }).astype(object)
-    st.dataframe(safe_frame(reports.where(reports.notna(), "")), hide_index=True, width="stretch")
+if linked is not None and linked not in labels:
+    # The linked indicator stays choosable whatever the page's own filters leave in the table.
+    r = ind.loc[ind["indicator_id"] == linked].iloc[0]
+    labels = {linked: f"{r['short_name']} · {r['name']}", **labels}
+if linked is not None and st.session_state.get("_indicator_url") != linked:
+    st.session_state["history_indicator"] = linked
+st.session_state["_indicator_url"] = linked
+if not labels:
+    st.stop()
+with history_box if linked is not None else st.container():
+    st.subheader("单个指标的填报历史")
+    chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator")
+    if linked is not None and chosen != linked:
+        # Choosing another indicator moves the link with it, so a reload or a copied URL shows the same.
+        st.query_params["indicator"] = str(chosen)
+        st.session_state["_indicator_url"] = chosen
+    row, hist = indicator_history(get_store(), view, int(chosen))
+    project = view.projects.loc[view.projects["project_id"] == row["project_id"]].iloc[0]
+    c = st.columns(4)
+    c[0].metric("指标值", escape_markdown(row["target_text"]))
+    c[1].metric("最新实际值", escape_markdown(row["actual_text"]) if row["actual_text"] else "未填报")
+    c[2].metric("完成率", "—" if pd.isna(row["completion"]) else f"{row['completion'] * 100:.1f}%")
+    c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
+    if row["kind"] == "quantitative" and not hist.empty:
+        expected = expectation_line(row, project, load_settings().cumulative_units)
+        st.plotly_chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
+                                             f"{row['name']}:填报值与目标"), key="history_chart")
+    versions = target_versions(get_store(), int(chosen))
+    if len(versions) > 1:
+        with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):
+            st.dataframe(safe_frame(target_version_table(versions)), hide_index=True, width="stretch")
+    if hist.empty:
+        st.info("该指标还没有填报记录。")
+    else:
+        reports = pd.DataFrame({
+            "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
+            "实际完成值": hist["value"],
+            "评定得分率": hist["grade_rate"],
+            "完成目标可能性": hist["likelihood"],
+            "偏差原因及改进措施": hist["note"],
+            "填报人": hist["reporter"],
+            "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "来源": hist["source"],
+            "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
+        }).astype(object)
+        st.dataframe(safe_frame(reports.where(reports.notna(), "")), hide_index=True, width="stretch")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score_table_shown, with_project
+from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score_table_shown
 from analytics.engine import UNREPORTED, ZERO_FILLED
 from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
@@ -69,7 +70,7 @@ if items.empty:
     st.success("没有红灯或黄灯。")
 else:
     st.caption(f"红灯 {int((items['light'] == 'red').sum())} 项,黄灯 {int((items['light'] == 'yellow').sum())} 项;"
-               "点击“查看”打开该项目的指标。")
+               "点击“查看”打开该指标的填报历史与说明(预算执行项打开该项目的评审页);筛选条件不变。")
     for row in items.head(60).itertuples():
         cols = st.columns([1, 4, 5, 5, 1.2])
         cols[0].markdown(charts.light_badge(row.light), unsafe_allow_html=True)
@@ -77,7 +78,12 @@ else:
         cols[1].markdown(escape_markdown(row.short_name))
         cols[2].markdown(escape_markdown(f"{row.level1} · {row.item}"))
         cols[3].markdown(escape_markdown(row.detail))
-        cols[4].page_link("pages/indicators.py", label="查看",
-                          query_params=with_project(view.filters, int(row.project_id)).to_params())
+        # The link names the item, not a narrower filter: the user's year, department and unit stay.
+        if pd.notna(row.indicator_id):
+            cols[4].page_link("pages/indicators.py", label="查看",
+                              query_params={**view.filters.to_params(), "indicator": str(int(row.indicator_id))})
+        else:
+            cols[4].page_link("pages/review.py", label="查看",
+                              query_params={**view.filters.to_params(), "review": str(int(row.project_id))})
     if len(items) > 60:
         st.caption(f"另有 {len(items) - 60} 项未列出,请在“指标”页按监控灯筛选。")

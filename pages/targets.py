@@ -7,10 +7,11 @@ import math
 import pandas as pd
 import streamlit as st
 
+from analytics.dashboard import search_projects
 from analytics.exports import safe_frame
 from analytics.safetext import escape_markdown
 from analytics.services import projects_data
-from pages.common import current_view, get_store
+from pages.common import current_view, get_store, search_box
 
 PER_PAGE = 20
 
@@ -25,7 +26,13 @@ c1.metric("项目数", len(view.projects))
 c2.metric("指标数", len(view.indicators))
 c3.metric("年度资金总额(万元)", f"{view.projects['funding_total'].fillna(0).sum():,.2f}")
 
-ids = view.projects["project_id"].astype(int).tolist()
+query = search_box("targets_q", "项目名称、实施单位或指标名称")
+ids = search_projects(view, query)
+if query:
+    st.caption(f"搜索“{escape_markdown(query)}”找到 {len(ids)} 个项目")
+if not ids:
+    st.info("没有项目的名称、实施单位或指标名称包含所搜索的文字。请换个说法,或清空搜索框。")
+    st.stop()
 pages = math.ceil(len(ids) / PER_PAGE)
 page = 1
 if pages > 1:

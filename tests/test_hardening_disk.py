@@ -310,7 +310,9 @@ def _admin_import_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    return open_page(sign_in(at, "admin"), "pages/admin.py", "管理")
+    at = open_page(sign_in(at, "admin"), "pages/admin.py", "管理")
+    # 管理 shows one section at a time (issue 11 item 9): the import is under 目标表.
+    return at.radio(key="admin_section").set_value("目标表").run()
 
 
 def test_the_dashboard_on_a_full_disk_explains_a_refused_import_and_imports_once_space_is_freed(

@@ -229,6 +229,8 @@ def test_admin_backup_button(app_db: Path, seeded: Path, tmp_path: Path, monkeyp
     at.run()
     at.switch_page("pages/admin.py")
     at.run()
+    # 管理 shows one section at a time (issue 11 item 9): backups are under 设置.
+    at.radio(key="admin_section").set_value("设置").run()
     assert not at.exception, at.exception
     assert "还没有备份。" in [t.value for t in at.text]
     at.button(key="backup_now").click().run()

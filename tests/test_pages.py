@@ -261,27 +261,40 @@ def test_overview_attention_list_puts_red_items_first(db: Path, expected: Expect
     assert f"红灯 {n_red} 项,黄灯 {len(lights) - n_red} 项" in " ".join(c.value for c in at.caption)
 
 
-def test_overview_view_links_open_the_indicators_of_their_project(db: Path, expected: Expected) -> None:
-    at = start()
+def test_overview_view_links_open_their_indicator_and_keep_the_filters(db: Path, expected: Expected) -> None:
+    # Issue 11 item 5: "查看" used to narrow the global project filter; it now names the item and keeps
+    # the user's filters (the year chosen here stays, no project is picked).
+    at = start(year="2026")
     links = at.get("page_link")
-    # One "查看" link per attention row, each carrying the filters narrowed to that row's project.
     rows = [m.value for m in at.markdown if " · " in m.value]
     assert [link.proto.label for link in links] == ["查看"] * len(rows) == ["查看"] * 19
     queries = [parse_qs(link.proto.query_string) for link in links]
-    assert all(q["as_of"] == [AS_OF.isoformat()] for q in queries)
-    # Red items come first, and the first red item (by project id) is project 3's.
-    assert queries[0]["project"] == ["3"]
+    assert all(q["as_of"] == [AS_OF.isoformat()] and q["year"] == ["2026"] for q in queries)
+    assert not any("project" in q for q in queries)
+    # Indicator items open 指标 at that indicator; a budget item opens its project's 评审 screen.
+    pages = [link.proto.page for link in links]
+    budget_rows = [i for i, r in enumerate(rows) if r == "预算执行 · 预算执行率"]
+    assert len(budget_rows) == 3
+    assert [i for i, p in enumerate(pages) if "review" in p] == budget_rows
+    assert sum("indicators" in p for p in pages) == 19 - 3
+    assert all(queries[i]["review"] for i in budget_rows)
+    first = queries[0]
+    iid = int(first["indicator"][0])
+    assert int(expected.indicators.loc[expected.indicators["indicator_id"] == iid, "project_id"].iloc[0]) == 3
 
-    # Following the link: the URL wins over what the session had chosen before.
-    at.query_params = {k: v[0] if len(v) == 1 else v for k, v in queries[0].items()}
+    # Following the link: 指标 opens with that indicator's history chosen, and the filters are as before.
+    at.query_params = {k: v[0] if len(v) == 1 else v for k, v in first.items()}
     at.switch_page("pages/indicators.py")
     at.run()
     assert not at.exception
     assert at.title[0].value == "指标"
-    assert at.session_state["f_projects"] == [3]
+    assert at.session_state["f_projects"] == []
+    assert at.selectbox(key="history_indicator").value == iid
+    # The history comes first, above the table, so the user sees what the link named.
+    headers = [h.value for h in at.subheader]
+    assert headers[0] == "单个指标的填报历史"
     table = frame_with(at, "三级指标")
-    assert len(table) == int((expected.indicators["project_id"] == 3).sum())
-    assert set(table["项目"]) == {expected.short(3)}
+    assert len(table) == len(expected.indicators)
 
 
 # -- 资金 -------------------------------------------------------------------------------------------------------

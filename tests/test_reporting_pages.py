@@ -166,6 +166,13 @@ def open_page(at: AppTest, page: str, title: str) -> AppTest:
     return at
 
 
+def admin_section(at: AppTest, name: str) -> AppTest:
+    """管理 shows one section at a time (a remembered radio, not tabs: issue 11 item 9)."""
+    at.radio(key="admin_section").set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def button(at: AppTest, label: str) -> Any:
     (found,) = [b for b in at.button if b.label == label]
     return found
@@ -868,7 +875,7 @@ def test_an_administrator_revises_a_target_and_the_old_one_stays_visible(db: Pat
     services.commit_report(store, user("zhang"), csv_file([actual(P1, "群众满意度", "95.5%")]), "满意度.csv")
     completion_before = compute(store, AS_OF).indicators.set_index("indicator_id").loc[iid, "completion"]
 
-    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    at = admin_section(open_page(sign_in(start(), "admin"), "pages/admin.py", "管理"), "目标表")
     at.selectbox(key="revise_indicator").set_value(iid).run()
     versions = table_with(at, "版本")
     assert versions[["版本", "指标值"]].values.tolist() == [[1, "≥95%"]]
@@ -898,7 +905,7 @@ def test_an_administrator_revises_a_target_and_the_old_one_stays_visible(db: Pat
 def test_the_import_page_says_which_kind_of_table_it_read_and_what_it_took_in(db: Path) -> None:
     from tests.test_tables_kinds import SELFEVAL
 
-    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    at = admin_section(open_page(sign_in(start(), "admin"), "pages/admin.py", "管理"), "目标表")
     assert ".pdf" in uploader(at).allowed_type
     upload(at, SELFEVAL.encode("utf-8"), "自评表.txt")
     button(at, "导入").click()
@@ -912,7 +919,7 @@ def test_the_import_page_says_which_kind_of_table_it_read_and_what_it_took_in(db
 
 
 def test_viewing_needs_sign_in_shows_only_the_sign_in_page(db: Path) -> None:
-    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    at = admin_section(open_page(sign_in(start(), "admin"), "pages/admin.py", "管理"), "设置")
     (switch,) = [t for t in at.toggle if t.label == "查看仪表盘需要登录"]
     assert switch.value is False
     switch.set_value(True).run()
