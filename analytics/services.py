@@ -877,8 +877,9 @@ def spending_entry_frame(store: Store, actor: User, project_id: int) -> pd.DataF
     return frame
 
 
-def withdraw_report(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> None:
-    """A reporter withdraws their own report; an administrator any. The report stays stored."""
+def check_withdrawal(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> dict:
+    """Everything a withdrawal needs, checked without writing: the page asks for confirmation only
+    for a withdrawal that would succeed. Returns the report's owner row."""
     require_reporter(actor)
     owner = store.report_owner(report_id, report_type)
     if owner is None:
@@ -888,6 +889,14 @@ def withdraw_report(store: Store, actor: User, report_id: int, report_type: str,
     if not reason.strip():
         raise InputError("请写明撤回原因")
     _require_short(reason.strip(), _limits().reason_chars, "撤回原因")
+    if owner["withdrawn"]:
+        raise InputError("该填报已撤回")
+    return owner
+
+
+def withdraw_report(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> None:
+    """A reporter withdraws their own report; an administrator any. The report stays stored."""
+    owner = check_withdrawal(store, actor, report_id, report_type, reason)
     try:
         store.withdraw(report_id, report_type, actor.username, reason.strip(),
                        _audit(actor.username, "撤回", f"{'指标' if report_type == 'actual' else '预算执行'}填报 "
@@ -947,3 +956,9 @@ def indicator_names(store: Store) -> dict[int, str]:
     lookup = store.indicator_lookup()
     return dict(zip(lookup["indicator_id"].astype(int), lookup["project_name"] + " · " + lookup["name"],
                     strict=True))
+
+
+def project_names(store: Store) -> dict[int, str]:
+    """Project name by id, so that a spending report is named by its project, not its number."""
+    p = store.projects_frame()
+    return dict(zip(p["project_id"].astype(int), p["name"], strict=True))
