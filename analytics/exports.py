@@ -76,14 +76,20 @@ def csv_text_cell(value: object) -> object:
     return stripped[:1].translate(_CSV_TWINS) + stripped[1:]
 
 
+def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for an on-screen grid whose toolbar downloads CSV: formula-safe like ``csv_text_cell``,
+    so a target such as "=1次" shows as "＝1次", not "'=1次"; the checks read it back as "=1次"."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(csv_text_cell)
+    return out
+
+
 def template_csv(lookup: pd.DataFrame, projects: pd.DataFrame) -> bytes:
     """The indicator template as CSV, UTF-8 with BOM so that Excel opens the Chinese correctly."""
     ind, _ = template_frames(lookup, projects)
-    out = ind.copy()
-    for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(csv_text_cell)
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return screen_frame(ind).to_csv(index=False).encode("utf-8-sig")
 
 
 # Template columns typed as text ("@"): what the target table says, and what the reporter writes

@@ -93,7 +93,7 @@ with actual:
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
             "撤回原因": reports["withdraw_reason"],
         }).astype(object)
-        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
         labels = {int(r.report_id): f"#{r.report_id} {names.get(int(r.indicator_id), '')}:{r.value_text}"
                   for r in reports.itertuples()}
         withdraw_form(reports, "actual", labels.get)
@@ -114,7 +114,7 @@ with spend:
             "来源文件": reports["source"],
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)
-        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
         labels = {int(r.report_id): f"#{r.report_id} {projects.get(int(r.project_id), '')}:{r.amount:,.2f} 万元"
                                     f"(截至{pd.Timestamp(r.as_of):%Y-%m-%d})" for r in reports.itertuples()}
         withdraw_form(reports, "spending", labels.get)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
-from analytics.exports import safe_frame
+from analytics.exports import safe_frame, screen_frame
 from analytics.model import InputError
 from analytics.reports import LIKELIHOODS, ReportRefused
 from analytics.safetext import escape_markdown
@@ -44,11 +44,12 @@ def show_errors(errors: list, grid: dict[int, int] | None = None) -> None:
     """Every refused row; typed on screen (``grid`` given), placed in the grid the user typed in."""
     if grid is not None:
         st.error(f"有 {len(errors)} 处错误,尚未提交。请在上面的表格中改正:")
-        st.dataframe(safe_frame(grid_errors(errors, grid)), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(grid_errors(errors, grid)), hide_index=True, width="stretch", placeholder="")
         return
     st.error(f"有 {len(errors)} 处错误,整个文件不会写入。请改正后重新上传:")
     st.dataframe(safe_frame(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value,
-                                           "原因": e.reason} for e in errors])), hide_index=True, width="stretch")
+                                           "原因": e.reason} for e in errors])),
+                 hide_index=True, width="stretch", placeholder="")
 
 
 def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int] | None = None) -> None:
@@ -70,12 +71,12 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
                f"不变 {counts.get('不变', 0)} 行。")
     if len(a):
         st.markdown("**指标填报**")
-        st.dataframe(safe_frame(a), hide_index=True, width="stretch",
+        st.dataframe(safe_frame(a), hide_index=True, width="stretch", placeholder="",
                      column_config={"将显示": st.column_config.TextColumn("提交后信号灯",
                                                                         help="按计分规则,提交后该指标显示的信号灯")})
     if len(s):
         st.markdown("**预算执行**")
-        st.dataframe(safe_frame(s), hide_index=True, width="stretch")
+        st.dataframe(safe_frame(s), hide_index=True, width="stretch", placeholder="")
     if st.button("提交全部", type="primary", key=f"commit_{key}"):
         try:
             result = commit_report(store, user, data, file_name)
@@ -91,10 +92,11 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
         st.rerun()
 
 
-# What the reporter types comes first, so that at 1366 px it is on screen without scrolling; the
-# identity columns stay, narrow, to the right (the project is the one chosen above the grid).
+# At 1366 px the whole grid fits without scrolling: the indicator (三级指标, its target, its latest
+# value), then what the reporter types. The project is the one chosen above the grid; 一级/二级指标
+# and 指标编号 stay in the data (the checks match rows by 指标编号) but are not shown.
 EDITABLE = ("实际完成值", "截至日期", "评定得分率", "完成目标可能性", "偏差原因分析及改进措施")
-ENTRY_ORDER = ("三级指标", "指标值", *EDITABLE, "最新实际值", "一级指标", "二级指标", "指标编号")
+ENTRY_ORDER = ("三级指标", "指标值", "最新实际值", *EDITABLE)
 
 
 upload, onscreen, spending = st.tabs(["上传文件", "在线填报指标", "在线填报预算执行"])
@@ -123,22 +125,24 @@ with onscreen:
     pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project")
     frame = entry_frame(store, user, int(pid))
     locked = [c for c in frame.columns if c not in EDITABLE]
-    # The locked cells (names, targets) are formula-safe: the editor's toolbar exports them as CSV, and
-    # the reader drops the apostrophe again, as for the downloaded template.
+    # The locked cells (names, targets) may start like a formula ("=1次"): the editor's toolbar exports
+    # them as CSV, so they begin with their full-width twin, which reads the same and never runs.
     edited = st.data_editor(
-        safe_frame(frame), hide_index=False, width="stretch", disabled=locked, num_rows="fixed",
+        # placeholder="": an empty cell (a choice not made yet) is blank, not Streamlit's grey "None".
+        screen_frame(frame), hide_index=False, width="stretch", placeholder="", disabled=locked,
+        num_rows="fixed",
         column_order=ENTRY_ORDER, key=f"entry_{pid}_{st.session_state.get('entry_round', 0)}",
         column_config={
             "_index": st.column_config.NumberColumn("行", width=40),
-            "三级指标": st.column_config.TextColumn(width=150),
-            "指标值": st.column_config.TextColumn(width=90),
+            "三级指标": st.column_config.TextColumn(width=130),
+            "指标值": st.column_config.TextColumn(width=80),
+            "最新实际值": st.column_config.TextColumn(width=80),
             "实际完成值": st.column_config.TextColumn(
-                width=110, help="数值带单位、日期,或 达成/部分达成/未达成/不适用"),
-            "截至日期": st.column_config.TextColumn(width=100, help="YYYY-MM-DD,默认今天"),
+                width=95, help="数值带单位、日期,或 达成/部分达成/未达成/不适用"),
+            "截至日期": st.column_config.TextColumn(width=95, help="YYYY-MM-DD,默认今天"),
             "评定得分率": st.column_config.TextColumn(width=90, help="仅定性指标,单位 %"),
-            "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS), width=110),
-            "偏差原因分析及改进措施": st.column_config.TextColumn(width=220),
-            "最新实际值": st.column_config.TextColumn(width=90),
+            "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS), width=115),
+            "偏差原因分析及改进措施": st.column_config.TextColumn("偏差原因及改进措施", width=170),
         },
     )
     st.caption(f"“{LIKELIHOODS[1]}”“{LIKELIHOODS[2]}”、超额完成(≥{settings.over_completion:.0%})时"
@@ -151,7 +155,8 @@ with spending:
         st.success(st.session_state.pop("spend_done"))
     pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project")
     edited = st.data_editor(
-        safe_frame(spending_entry_frame(store, user, int(pid))), hide_index=False, width="stretch",
+        screen_frame(spending_entry_frame(store, user, int(pid))), hide_index=False, width="stretch",
+        placeholder="",
         num_rows="fixed", disabled=["项目名称"], key=f"spend_{pid}_{st.session_state.get('spend_round', 0)}",
         column_config={"_index": st.column_config.NumberColumn("行", width=40),
                        "预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
