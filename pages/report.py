@@ -134,15 +134,15 @@ with onscreen:
         column_order=ENTRY_ORDER, key=f"entry_{pid}_{st.session_state.get('entry_round', 0)}",
         column_config={
             "_index": st.column_config.NumberColumn("行", width=40),
-            "三级指标": st.column_config.TextColumn(width=130),
-            "指标值": st.column_config.TextColumn(width=80),
-            "最新实际值": st.column_config.TextColumn(width=80),
+            "三级指标": st.column_config.TextColumn(width=110),
+            "指标值": st.column_config.TextColumn(width=75),
+            "最新实际值": st.column_config.TextColumn("最新值", width=60, help="最近一次填报的实际完成值"),
             "实际完成值": st.column_config.TextColumn(
-                width=95, help="数值带单位、日期,或 达成/部分达成/未达成/不适用"),
-            "截至日期": st.column_config.TextColumn(width=95, help="YYYY-MM-DD,默认今天"),
-            "评定得分率": st.column_config.TextColumn(width=90, help="仅定性指标,单位 %"),
-            "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS), width=115),
-            "偏差原因分析及改进措施": st.column_config.TextColumn("偏差原因及改进措施", width=170),
+                width=105, help="数值带单位、日期,或 达成/部分达成/未达成/不适用"),
+            "截至日期": st.column_config.TextColumn(width=90, help="YYYY-MM-DD,默认今天"),
+            "评定得分率": st.column_config.TextColumn(width=100, help="仅定性指标,单位 %"),
+            "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS), width=134),
+            "偏差原因分析及改进措施": st.column_config.TextColumn("偏差原因及改进措施", width=185),
         },
     )
     st.caption(f"“{LIKELIHOODS[1]}”“{LIKELIHOODS[2]}”、超额完成(≥{settings.over_completion:.0%})时"
