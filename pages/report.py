@@ -69,14 +69,20 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
     counts = pd.concat([a["状态"], s["状态"]]).value_counts()
     st.success(f"全部 {len(a) + len(s)} 行检查通过:新增 {counts.get('新增', 0)} 行,更改 {counts.get('更改', 0)} 行,"
                f"不变 {counts.get('不变', 0)} 行。")
+    # Long project names narrower, so that the new value and the light it gives are on screen.
+    narrow = {"状态": st.column_config.TextColumn(width=50), "行": st.column_config.NumberColumn(width=40),
+              "表格行": st.column_config.NumberColumn(width=55), "项目": st.column_config.TextColumn(width=170),
+              "截至日期": st.column_config.TextColumn(width=95)}
     if len(a):
         st.markdown("**指标填报**")
-        st.dataframe(safe_frame(a), hide_index=True, width="stretch", placeholder="",
-                     column_config={"将显示": st.column_config.TextColumn("提交后信号灯",
-                                                                        help="按计分规则,提交后该指标显示的信号灯")})
+        st.dataframe(safe_frame(a), hide_index=True, width="stretch", placeholder="", column_config={
+            **narrow, "三级指标": st.column_config.TextColumn(width=200),
+            "原值": st.column_config.TextColumn(width=85), "新值": st.column_config.TextColumn(width=85),
+            "将显示": st.column_config.TextColumn("提交后信号灯", width=95, help="按计分规则,提交后该指标显示的信号灯"),
+            "完成目标可能性": st.column_config.TextColumn(width=115)})
     if len(s):
         st.markdown("**预算执行**")
-        st.dataframe(safe_frame(s), hide_index=True, width="stretch", placeholder="")
+        st.dataframe(safe_frame(s), hide_index=True, width="stretch", placeholder="", column_config=narrow)
     if st.button("提交全部", type="primary", key=f"commit_{key}"):
         try:
             result = commit_report(store, user, data, file_name)
