@@ -267,3 +267,16 @@ def test_spending_reports_are_named_by_project() -> None:
     choice = in_form(at.selectbox, "withdraw_spending", "填报")
     (rid,) = choice.options
     assert P1 in rid and "50.00 万元" in rid and "项目1" not in rid
+
+
+def test_review_table_and_indicator_history_read_the_official_spelling() -> None:
+    """A stored 不可能 (imported 监控表 and reports alike) reads 完全不可能 on 评审 and 指标."""
+    from analytics.dashboard import Filters, build_view, review_table
+
+    store = shared_store()
+    services.commit_report(store, user("zhang"), csv_file([
+        actual(P1, "群众满意度", "80%", DAY, likelihood="不可能", note="问卷延期")]), "先报.csv")
+    assert store.report_history()["likelihood"].tolist() == ["不可能"]  # what the store keeps
+    table = review_table(store, build_view(store, Filters(as_of=AS_OF)), 1)
+    assert table.loc[table["三级指标"] == "群众满意度", "完成目标可能性"].tolist() == ["完全不可能"]
+    assert set(table["完成目标可能性"]) == {"", "完全不可能"}
