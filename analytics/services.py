@@ -769,7 +769,7 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
         "原值": prev_text.astype(object).where(prev_text.notna(), ""),
         "新值": a["value_text"],
-        "将显示": preview_lights(a, lookup, projects, settings),
+        "提交后信号灯": preview_lights(a, lookup, projects, settings),
         "完成目标可能性": a["likelihood"].map(likelihood_label),
         "偏差原因分析及改进措施": blank("note"),
     })

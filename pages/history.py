@@ -6,6 +6,8 @@ checked, then asked to be confirmed; once done, the form starts empty again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -36,7 +38,7 @@ names = indicator_names(store)
 projects = project_names(store)
 
 
-def withdraw_form(reports: pd.DataFrame, kind: str, label) -> None:
+def withdraw_form(reports: pd.DataFrame, kind: str, label: Callable[[int], str | None]) -> None:
     """Pick a report and give a reason; a withdrawal that would succeed is then asked to be confirmed."""
     live = reports[~reports["withdrawn"]]
     if live.empty:

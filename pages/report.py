@@ -78,7 +78,7 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
         st.dataframe(safe_frame(a), hide_index=True, width="stretch", placeholder="", column_config={
             **narrow, "三级指标": st.column_config.TextColumn(width=200),
             "原值": st.column_config.TextColumn(width=85), "新值": st.column_config.TextColumn(width=85),
-            "将显示": st.column_config.TextColumn("提交后信号灯", width=95, help="按计分规则,提交后该指标显示的信号灯"),
+            "提交后信号灯": st.column_config.TextColumn(width=95, help="按计分规则,提交后该指标显示的信号灯"),
             "完成目标可能性": st.column_config.TextColumn(width=115)})
     if len(s):
         st.markdown("**预算执行**")

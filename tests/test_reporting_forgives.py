@@ -192,7 +192,7 @@ def test_preview_shows_the_light_the_engine_will_give() -> None:
     engine = compute(store, AS_OF).indicators.set_index("indicator_id")
     ids = [indicator_id(store, r[0], r[1]) for r in rows]
     expected = [LIGHT_NAMES[str(engine.loc[i, "light"])] for i in ids]
-    assert preview["将显示"].tolist() == expected
+    assert preview["提交后信号灯"].tolist() == expected
     assert set(expected) >= {"绿灯", "红灯", "黄灯", "灰灯"}  # the sample covers the rules, not one branch
 
 
