@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, compute, mean_score
+from analytics.reports import likelihood_label
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
 
@@ -446,7 +447,7 @@ def review_table(store: Store, view: View, project_id: int) -> pd.DataFrame:
     if has.any():
         picked = latest.reindex(ids[has].astype(int).to_numpy())
         note[has] = picked["note"].fillna("").to_numpy()
-        likely[has] = picked["likelihood"].fillna("").to_numpy()
+        likely[has] = picked["likelihood"].map(likelihood_label).to_numpy()  # 不可能 reads 完全不可能
     return pd.DataFrame({
         "light": ind["light"].to_numpy(),
         "一级指标": ind["level1"].to_numpy(),

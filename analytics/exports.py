@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from analytics.reports import INDICATOR_COLUMNS, LIKELIHOODS
+from analytics.settings import Settings
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A signed number ("-5", "+3.5%") is read as that number, never run: it is left as typed.
@@ -33,14 +34,18 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def template_frames(lookup: pd.DataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per indicator (identity and target filled, values empty) and one per project."""
+    """One row per indicator (identity and target filled, values empty) and one per project.
+
+    Missing texts (an indicator without 二级指标) are "", so no grid or file shows "None".
+    """
+    text = lambda col: lookup[col].astype(object).where(lookup[col].notna(), "")  # noqa: E731
     ind = pd.DataFrame({
         "指标编号": lookup["indicator_id"].astype(int),
-        "项目名称": lookup["project_name"],
-        "一级指标": lookup["level1"],
-        "二级指标": lookup["level2"],
-        "三级指标": lookup["name"],
-        "指标值": lookup["target_text"],
+        "项目名称": text("project_name"),
+        "一级指标": text("level1"),
+        "二级指标": text("level2"),
+        "三级指标": text("name"),
+        "指标值": text("target_text"),
     })
     for c in INDICATOR_COLUMNS[6:]:
         ind[c] = ""
@@ -51,30 +56,120 @@ def template_frames(lookup: pd.DataFrame, projects: pd.DataFrame) -> tuple[pd.Da
         "截至日期": "",
         "预算执行数(万元)": "",
         "说明": "",
-        "填报人": "",
     })
     return ind, spend
+
+
+# Full-width twins of the characters a spreadsheet starts a formula with: they read the same to a
+# person, no spreadsheet runs them, and the upload side's NFKC normalisation turns them back.
+_CSV_TWINS = str.maketrans({"=": "＝", "+": "＋", "-": "－", "@": "＠"})
+
+
+def csv_text_cell(value: object) -> object:
+    """A template cell for CSV: text that would start a formula begins with its full-width twin.
+
+    A CSV cannot mark a cell as text, and an apostrophe would show in the cell; the twin does not.
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    stripped = value.lstrip("\t\r")
+    return stripped[:1].translate(_CSV_TWINS) + stripped[1:]
+
+
+def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for an on-screen grid whose toolbar downloads CSV: formula-safe like ``csv_text_cell``,
+    so a target such as "=1次" shows as "＝1次", not "'=1次"; the checks read it back as "=1次"."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(csv_text_cell)
+    return out
 
 
 def template_csv(lookup: pd.DataFrame, projects: pd.DataFrame) -> bytes:
     """The indicator template as CSV, UTF-8 with BOM so that Excel opens the Chinese correctly."""
     ind, _ = template_frames(lookup, projects)
-    return safe_frame(ind).to_csv(index=False).encode("utf-8-sig")
+    return screen_frame(ind).to_csv(index=False).encode("utf-8-sig")
 
 
-def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, grades: tuple[str, ...]) -> bytes:
-    """Two sheets (指标填报, 预算执行) with drop-down lists for grades and 完成目标可能性."""
+# Template columns typed as text ("@"): what the target table says, and what the reporter writes
+# in words. Excel then neither runs "=1次" nor turns "96.2%" into 0.962 or "1-2" into a date.
+_TEXT_COLUMNS = frozenset({"项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值",
+                           "完成目标可能性", "偏差原因分析及改进措施", "说明"})
+
+
+def _put_row(ws, values: list, header: list[str]) -> None:
+    """Append one row; text columns become text cells (data type "s", format "@"), never formulas."""
+    ws.append([None if isinstance(v, str) else v for v in values])
+    r = ws.max_row
+    for i, (name, v) in enumerate(zip(header, values, strict=True), start=1):
+        cell = ws.cell(r, i)
+        if isinstance(v, str):
+            cell.value = v
+            cell.data_type = "s"  # assigned after the value: openpyxl takes "=…" for a formula
+        if name in _TEXT_COLUMNS:
+            cell.number_format = "@"
+
+
+def _pct(x: float) -> str:
+    return f"{x:g}%"
+
+
+def instructions(s: Settings) -> list[tuple[str, str]]:
+    """The 说明 sheet: each column, the qualitative grades with their 评定得分率, the project grades.
+
+    Every number comes from the settings, so the sheet says what the checks and the engine do.
+    """
+    bands = s.qualitative
+    grade_names = "、".join(bands)
+    needs_note = "、".join(f"“{x}”" for x in LIKELIHOODS[1:])
+    rows: list[tuple[str, str]] = [
+        ("“指标填报”表", ""),
+        ("指标编号", "系统中的指标编号,据此找到指标。请勿修改。"),
+        ("项目名称、一级指标、二级指标、三级指标、指标值",
+         "目标表中的内容,仅供对照。请勿修改:与目标表不一致的行会被拒绝。"),
+        ("实际完成值", "定量指标填数值,可带单位,如 96.2%、58.2万元、12个;时效指标填完成日期(如 2026-10-31)"
+                   f"或“未完成”;定性指标选{grade_names}之一;不适用的指标填“不适用”。此列留空的行不导入。"),
+        ("截至日期", "实际完成值统计到的日期,如 2026-12-31;留空按上传当天。"),
+        ("评定得分率", "只有定性指标填写,单位为 %;须在所选等级的范围之内(见下表),不填时按该等级的默认得分率计。"),
+        ("完成目标可能性", f"选{'、'.join(LIKELIHOODS)}之一;选{needs_note}时必须填写偏差原因分析及改进措施。"),
+        ("偏差原因分析及改进措施",
+         f"偏差的原因和改进措施;实际值达到目标的 {s.over_completion:.0%} 以上(超额完成)时也须说明。"),
+        ("“预算执行”表", ""),
+        ("项目名称、年度、年度资金总额(万元)", "仅供对照,请勿修改。"),
+        ("截至日期", "预算执行数统计到的日期;留空按上传当天。"),
+        ("预算执行数(万元)", "截至日期的累计执行数,单位万元;此列留空的行不导入。"),
+        ("说明", f"项目期结束后预算执行率低于 {s.execution_rate_flag_below:.0%} 时必须写明原因。"),
+        ("填报人", "模板中没有填报人列:填报人记为上传文件时登录的用户。"),
+        ("", ""),
+        ("定性指标等级", "评定得分率范围(不填时按)"),
+    ]
+    for name, band in bands.items():
+        top = "]" if band.high >= 100 else ")"
+        rows.append((name, f"[{_pct(band.low)}, {_pct(band.high)}{top}(不填按 {_pct(band.default)})"))
+    rows += [("", ""), ("项目评定等级", "综合得分(满分 100)")]
+    for name, low in s.grades:
+        rows.append((name, f"{low:g} 分及以上" if low > 0 else f"低于 {min(g for _, g in s.grades if g > 0):g} 分"))
+    return rows
+
+
+def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, s: Settings) -> bytes:
+    """Three sheets (指标填报, 预算执行, 说明) with drop-down lists for grades and 完成目标可能性.
+
+    Texts are text cells: nothing a target says can run as a formula, and no apostrophe shows.
+    """
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ind, spend = template_frames(lookup, projects)
     wb = Workbook()
     ws = wb.active
     ws.title = "指标填报"
-    ws.append(list(ind.columns))
-    for row in safe_frame(ind).itertuples(index=False):
-        ws.append(list(row))
+    header = list(ind.columns)
+    ws.append(header)
+    for row in ind.itertuples(index=False):
+        _put_row(ws, list(row), header)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
@@ -87,25 +182,41 @@ def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, grades: tuple[st
     likely.error, likely.errorTitle = "请从下拉列表中选择", "完成目标可能性"
     ws.add_data_validation(likely)
     likely.add(f"J2:J{max(n, 2)}")
-    grade_list = DataValidation(type="list", formula1='"' + ",".join(grades) + '"', allow_blank=True)
+    grade_list = DataValidation(type="list", formula1='"' + ",".join(s.qualitative) + '"', allow_blank=True)
     grade_list.error, grade_list.errorTitle = "定性指标请选择等级", "实际完成值"
     ws.add_data_validation(grade_list)
     for i, kind in enumerate(lookup["kind"], start=2):
         if kind == "qualitative":
             grade_list.add(f"G{i}")
-    date_cells = [f"H{i}" for i in range(2, n + 1)]
-    for ref in date_cells:
-        ws[ref].number_format = "yyyy-mm-dd"
+    for i in range(2, n + 1):
+        ws[f"H{i}"].number_format = "yyyy-mm-dd"
 
     ws2 = wb.create_sheet("预算执行")
-    ws2.append(list(spend.columns))
-    for row in safe_frame(spend).itertuples(index=False):
-        ws2.append(list(row))
+    sheader = list(spend.columns)
+    ws2.append(sheader)
+    for row in spend.itertuples(index=False):
+        _put_row(ws2, list(row), sheader)
     for cell in ws2[1]:
         cell.font, cell.fill = bold, fill
     ws2.column_dimensions["A"].width = 50
     ws2.column_dimensions["C"].width = 16
     ws2.column_dimensions["E"].width = 16
+    ws2.column_dimensions["F"].width = 40
+
+    # First row "列名 | 说明" is no report header: the reader passes this sheet by.
+    ws3 = wb.create_sheet("说明")
+    ws3.append(["列名", "说明"])
+    for cell in ws3[1]:
+        cell.font, cell.fill = bold, fill
+    for name, text in instructions(s):
+        _put_row(ws3, [name, text], ["", ""])
+        if (name and not text) or name in ("定性指标等级", "项目评定等级"):
+            ws3.cell(ws3.max_row, 1).font = bold
+            ws3.cell(ws3.max_row, 2).font = bold
+    ws3.column_dimensions["A"].width = 36
+    ws3.column_dimensions["B"].width = 90
+    for row in ws3.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -26,10 +26,20 @@ from analytics.vocab import kind_of_title, label_key
 
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
-    "评定得分率", "完成目标可能性", "偏差原因分析及改进措施", "填报人",
+    "评定得分率", "完成目标可能性", "偏差原因分析及改进措施",
 )
-SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明", "填报人")
-LIKELIHOODS = ("确定能", "有可能", "不可能")
+# The templates carry no 填报人 column: on the pages the reporter is whoever is signed in. A file
+# from elsewhere may still have one; only the command line (where nobody is signed in) reads it.
+SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明")
+# 完成目标可能性 as the official forms spell it: what the pages offer and the templates list.
+LIKELIHOODS = ("确定能", "有可能", "完全不可能")
+# What a file may say → what is stored. The store keeps model.LIKELIHOODS ("不可能"), as the
+# imported 监控表 do; the older short spelling and the forms' long one read alike.
+_LIKELIHOOD_READ = {"确定能": "确定能", "能": "确定能", "有可能": "有可能", "可能": "有可能",
+                    "完全不可能": "不可能", "不可能": "不可能"}
+_LIKELIHOOD_SHOWN = {"确定能": "确定能", "有可能": "有可能", "不可能": "完全不可能"}
+# Stored values that need a deviation note.
+_NEEDS_NOTE = ("有可能", "不可能")
 NOT_DONE = ("未完成", "尚未完成")
 _NUM_UNIT = re.compile(rf"^({NUMBER})\s*([^\d\s]*)$")
 # In a report against a 万元 indicator a bare "万" is unambiguous.
@@ -59,6 +69,18 @@ class RowError:
         shown = self.value if len(self.value) <= 40 else self.value[:40] + "…"
         about = f"【{self.subject}】" if self.subject else ""
         return f"{about}{where}第{self.row}行“{self.column}”列(值“{shown}”):{self.reason}"
+
+
+def read_likelihood(text: str) -> str | None:
+    """The stored 完成目标可能性 a cell spells ("" and unknown words give None)."""
+    return _LIKELIHOOD_READ.get(normalize_text(text).replace(" ", ""))
+
+
+def likelihood_label(stored: object) -> str:
+    """A stored 完成目标可能性 as the pages show it: 不可能 reads 完全不可能."""
+    if not isinstance(stored, str):
+        return ""
+    return _LIKELIHOOD_SHOWN.get(stored, stored)
 
 
 def _indicator_subject(target: dict | None, id_text: str, project: str, name: str) -> str:
@@ -423,12 +445,14 @@ def check_actual_rows(
                     if not (band.low <= rate < band.high or (top and rate == band.high)):
                         hi = "]" if top else ")"
                         err("评定得分率", f"“{parsed['grade']}”的得分率应在[{band.low:g}%, {band.high:g}%{hi}之内")
-        likelihood = get("完成目标可能性").text
+        written = get("完成目标可能性").text
+        likelihood = read_likelihood(written)
         note = get("偏差原因分析及改进措施").text
-        if likelihood and likelihood not in LIKELIHOODS:
-            err("完成目标可能性", "应为“确定能”“有可能”或“不可能”")
-        elif likelihood in ("有可能", "不可能") and not note:
-            err("偏差原因分析及改进措施", f"完成目标可能性为“{likelihood}”时必须填写偏差原因和改进措施", "")
+        if written and likelihood is None:
+            err("完成目标可能性", "应为“确定能”“有可能”或“完全不可能”")
+        elif likelihood in _NEEDS_NOTE and not note:
+            err("偏差原因分析及改进措施",
+                f"完成目标可能性为“{likelihood_label(likelihood)}”时必须填写偏差原因和改进措施", "")
         if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
             a = _exact(target["target_num"] or 0)
             if a > 0 and parsed["value_num"] >= _exact(s.over_completion) * a and not note:

@@ -16,11 +16,22 @@ import numpy as np
 import pandas as pd
 
 from analytics.auth import PermissionDenied, User, require_admin, require_reporter
-from analytics.engine import LIGHTS, ZERO_FILLED, compute, mean_score
+from analytics.dashboard import LIGHT_NAMES
+from analytics.engine import (
+    DIRECTIONS,
+    KINDS,
+    LIGHTS,
+    ZERO_FILLED,
+    compute,
+    compute_indicators,
+    mean_score,
+    time_progress,
+)
 from analytics.exports import template_csv, template_frames, template_xlsx
 from analytics.model import (
     GRADES,
     LIKELIHOODS,
+    NOT_APPLICABLE,
     TABLE_KINDS,
     BudgetLine,
     Indicator,
@@ -38,6 +49,7 @@ from analytics.reports import (
     ReportRefused,
     RowError,
     check_report,
+    likelihood_label,
     parse_actual,
 )
 from analytics.safetext import clip, clip_file_name
@@ -544,7 +556,7 @@ def template_bytes(store: Store, project_ids: list[int] | None, fmt: str) -> byt
         lookup = lookup[lookup["project_id"].isin(project_ids)]
     if fmt == "csv":
         return template_csv(lookup, projects)
-    return template_xlsx(lookup, projects, tuple(load_settings().qualitative))
+    return template_xlsx(lookup, projects, load_settings())
 
 
 def _actual_value(r: dict) -> object:
@@ -677,12 +689,81 @@ def _unit_errors(actor: User, batch: ReportBatch, lookup: pd.DataFrame, projects
     ]
 
 
+def _comparable(cell_text: object, target: dict, s: Settings) -> tuple | None:
+    """What a report value means against its indicator, for "is it the same": "96.2%" and 96.2,
+    "175000元" and 17.5万元 compare equal. None when the text no longer parses (a revised target).
+    """
+    if not isinstance(cell_text, str):
+        return None
+    try:
+        v = parse_actual(Cell(cell_text), target, s)
+    except ValueError:
+        return None
+    num = v["value_num"]
+    return (cell_text == NOT_APPLICABLE, None if num is None else Decimal(num).normalize(), v["value_date"],
+            v["grade"])
+
+
+def _same_value(old_text: object, new_text: str, target: dict, s: Settings) -> bool:
+    if not isinstance(old_text, str):
+        return False
+    old, new = _comparable(old_text, target, s), _comparable(new_text, target, s)
+    return old == new if old is not None and new is not None else old_text == new_text
+
+
+def _days_since_epoch(values: pd.Series) -> np.ndarray:
+    d = pd.to_datetime(values).to_numpy().astype("datetime64[D]")
+    out = (d - np.datetime64("1970-01-01", "D")).astype(float)
+    out[np.isnat(d)] = np.nan
+    return out
+
+
+def preview_lights(a: pd.DataFrame, lookup: pd.DataFrame, projects: pd.DataFrame, s: Settings) -> pd.Series:
+    """The light each accepted report row will give at its 截至日期, by the engine's own rules.
+
+    ``lookup`` is indexed by indicator_id and ``projects`` by project_id; the rows are laid out as
+    the engine's columns and handed to ``engine.compute_indicators``.
+    """
+    out = pd.Series("", index=a.index, dtype=object)
+    if a.empty:
+        return out
+    t = lookup.loc[a["indicator_id"].astype(int)]
+    p = projects.loc[t["project_id"].astype(int)]
+    code_of = lambda values, names: np.array([names.index(v) + 1 if v in names else 0  # noqa: E731
+                                              for v in values], dtype=np.int8)
+    value_code = np.where(a["value_text"].to_numpy() == NOT_APPLICABLE, -1,
+                          code_of(a["grade"].tolist(), list(GRADES))).astype(np.int8)
+    ind = {
+        "kind_code": code_of(t["kind"].tolist(), list(KINDS)),
+        "direction_code": code_of(t["direction"].tolist(), list(DIRECTIONS)),
+        "unit_normalized_code": code_of(t["unit_normalized"].tolist(), sorted(s.cumulative_units)),
+        "target_num": t["target_num"].astype(float).to_numpy(),
+        "target_day": _days_since_epoch(t["target_date"]),
+        "value_num": a["value_num"].astype(float).to_numpy(),
+        "value_day": _days_since_epoch(a["value_date"]),
+        "grade_rate": a["grade_rate"].astype(float).to_numpy(),
+        "value_code": value_code,
+    }
+    as_of = pd.to_datetime(a["as_of"]).dt.date.to_numpy()
+    for day in sorted(set(as_of)):
+        rows = as_of == day
+        tp = time_progress(p["start_date"], p["end_date"], p["year"], day).to_numpy()
+        lights = compute_indicators(ind, tp, day, s)["light"]
+        out[rows] = [LIGHT_NAMES[LIGHTS[code]] for code in lights[rows]]
+    return out
+
+
 def preview_report(store: Store, actor: User, data: bytes, file_name: str, today: date | None = None) -> Preview:
-    """Check an upload for the signed-in reporter and say, row by row, what committing would change."""
+    """Check an upload for the signed-in reporter and say, row by row, what committing would change.
+
+    A value is 不变 when it means the same as the latest report (same number in the indicator's
+    unit, date or grade) at the same 截至日期, however it is written.
+    """
     require_reporter(actor)
+    settings = load_settings()
     lookup_frame, projects_frame = store.indicator_lookup(), store.projects_frame()
     file_name = bounded_file_name(file_name)
-    batch = check_report(data, file_name, lookup_frame, projects_frame, load_settings(), actor.username, today)
+    batch = check_report(data, file_name, lookup_frame, projects_frame, settings, actor.username, today)
     batch.errors.extend(_long_cell_errors(batch, _limits()))
     lookup = lookup_frame.set_index("indicator_id")
     projects = projects_frame.set_index("project_id")
@@ -692,7 +773,11 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
     old = store.latest_reports(a["indicator_id"].astype(int).tolist()).set_index("indicator_id")
     prev_text = a["indicator_id"].map(old["value_text"]) if len(old) else pd.Series(None, index=a.index)
     prev_as_of = a["indicator_id"].map(old["as_of"]) if len(old) else pd.Series(None, index=a.index)
-    same = (prev_text == a["value_text"]) & (pd.to_datetime(prev_as_of) == pd.to_datetime(a["as_of"]))
+    targets = lookup.reset_index().set_index("indicator_id", drop=False)
+    same_value = [_same_value(o, n, targets.loc[int(i)].to_dict(), settings)
+                  for o, n, i in zip(prev_text, a["value_text"], a["indicator_id"], strict=True)]
+    same = np.array(same_value, dtype=bool) & (pd.to_datetime(prev_as_of) == pd.to_datetime(a["as_of"])).to_numpy()
+    blank = lambda col: a[col].astype(object).where(a[col].notna(), "")  # noqa: E731
     actuals = pd.DataFrame({
         "状态": np.where(prev_text.isna(), "新增", np.where(same, "不变", "更改")),
         "行": a["row"],
@@ -701,17 +786,22 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
         "原值": prev_text.astype(object).where(prev_text.notna(), ""),
         "新值": a["value_text"],
+        "提交后信号灯": preview_lights(a, lookup, projects, settings),
+        "完成目标可能性": a["likelihood"].map(likelihood_label),
+        "偏差原因分析及改进措施": blank("note"),
     })
     s = batch.spending
     old_s = store.latest_spending(s["project_id"].astype(int).tolist()).set_index("project_id")
     prev_amount = s["project_id"].map(old_s["amount"]) if len(old_s) else pd.Series(np.nan, index=s.index)
+    unchanged = np.isclose(prev_amount.astype(float), s["amount"].astype(float), rtol=0, atol=1e-9)
     spending = pd.DataFrame({
-        "状态": np.where(prev_amount.isna(), "新增", np.where(prev_amount == s["amount"], "不变", "更改")),
+        "状态": np.where(prev_amount.isna(), "新增", np.where(unchanged, "不变", "更改")),
         "行": s["row"],
         "项目": s["project_id"].map(projects["name"]),
         "截至日期": pd.to_datetime(s["as_of"]).dt.strftime("%Y-%m-%d"),
         "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
         "新值(万元)": s["amount"].map(lambda v: f"{v:,.2f}"),
+        "说明": s["note"].astype(object).where(s["note"].notna(), ""),
     })
     return Preview(file_name, errors, actuals, spending, batch)
 
@@ -749,6 +839,8 @@ def entry_frame(store: Store, actor: User, project_id: int) -> pd.DataFrame:
     frame = template_frames(lookup, store.projects_frame([project_id]))[0]
     frame.insert(6, "最新实际值", frame["指标编号"].map(latest["value_text"]).fillna("") if len(latest) else "")
     frame["截至日期"] = date.today().isoformat()
+    # Numbered as the grid shows its rows, so that entry_rows can name them in messages.
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
 
 
@@ -760,25 +852,51 @@ def _require_project(store: Store, actor: User, project_id: int) -> None:
         raise PermissionDenied(f"您没有实施单位“{unit.iloc[0]}”的填报权限")
 
 
+def _filled(frame: pd.DataFrame, spending: bool) -> pd.DataFrame:
+    """The rows of an on-screen grid with a value typed: the only ones sent to the checks."""
+    value = "预算执行数(万元)" if spending else "实际完成值"
+    return frame[frame[value].fillna("").astype(str).str.strip() != ""]
+
+
 def entries_csv(frame: pd.DataFrame, spending: bool = False) -> bytes:
     """Rows typed on screen as the CSV a reporter would upload: the same rules read them."""
     columns = SPENDING_COLUMNS if spending else INDICATOR_COLUMNS
-    value = "预算执行数(万元)" if spending else "实际完成值"
-    filled = frame[frame[value].fillna("").astype(str).str.strip() != ""]
-    out = filled.reindex(columns=list(columns)).astype(object)
+    out = _filled(frame, spending).reindex(columns=list(columns)).astype(object)
     return out.where(out.notna(), "").to_csv(index=False).encode("utf-8")
 
 
+def entry_rows(frame: pd.DataFrame, spending: bool = False) -> dict[int, int]:
+    """Row of the CSV ``entries_csv`` makes (2 = first data row) → row of the grid as numbered on screen.
+
+    The grid is numbered by its index (``entry_frame`` numbers it from 1), so a message can name
+    the row the user typed in rather than a line of a file nobody sees.
+    """
+    return {n: int(i) for n, i in enumerate(_filled(frame, spending).index, start=2)}
+
+
+def grid_errors(errors: list[RowError], rows: dict[int, int]) -> pd.DataFrame:
+    """Errors of an on-screen entry, placed in the grid: "表格第 3 行“实际完成值”列"."""
+    def where(e: RowError) -> str:
+        at = rows.get(e.row)
+        return f"表格第 {at} 行“{e.column}”列" if at is not None else f"表格“{e.column}”列"
+    return pd.DataFrame({"位置": [where(e) for e in errors], "值": [e.value for e in errors],
+                         "原因": [e.reason for e in errors]})
+
+
 def spending_entry_frame(store: Store, actor: User, project_id: int) -> pd.DataFrame:
+    """One project's spending row for the on-screen table, numbered from 1 like the indicator grid."""
     require_reporter(actor)
     _require_project(store, actor, project_id)
     p = store.projects_frame([project_id])
-    return pd.DataFrame({"项目名称": p["name"], "截至日期": date.today().isoformat(), "预算执行数(万元)": "",
-                         "说明": "", "填报人": actor.username})
+    frame = pd.DataFrame({"项目名称": p["name"], "截至日期": date.today().isoformat(), "预算执行数(万元)": "",
+                          "说明": ""})
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame
 
 
-def withdraw_report(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> None:
-    """A reporter withdraws their own report; an administrator any. The report stays stored."""
+def check_withdrawal(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> dict:
+    """Everything a withdrawal needs, checked without writing: the page asks for confirmation only
+    for a withdrawal that would succeed. Returns the report's owner row."""
     require_reporter(actor)
     owner = store.report_owner(report_id, report_type)
     if owner is None:
@@ -788,6 +906,14 @@ def withdraw_report(store: Store, actor: User, report_id: int, report_type: str,
     if not reason.strip():
         raise InputError("请写明撤回原因")
     _require_short(reason.strip(), _limits().reason_chars, "撤回原因")
+    if owner["withdrawn"]:
+        raise InputError("该填报已撤回")
+    return owner
+
+
+def withdraw_report(store: Store, actor: User, report_id: int, report_type: str, reason: str) -> None:
+    """A reporter withdraws their own report; an administrator any. The report stays stored."""
+    owner = check_withdrawal(store, actor, report_id, report_type, reason)
     try:
         store.withdraw(report_id, report_type, actor.username, reason.strip(),
                        _audit(actor.username, "撤回", f"{'指标' if report_type == 'actual' else '预算执行'}填报 "
@@ -853,3 +979,9 @@ def indicator_names(store: Store) -> dict[int, str]:
     lookup = store.indicator_lookup()
     return dict(zip(lookup["indicator_id"].astype(int), lookup["project_name"] + " · " + lookup["name"],
                     strict=True))
+
+
+def project_names(store: Store) -> dict[int, str]:
+    """Project name by id, so that a spending report is named by its project, not its number."""
+    p = store.projects_frame()
+    return dict(zip(p["project_id"].astype(int), p["name"], strict=True))

@@ -18,6 +18,7 @@ from analytics.dashboard import (
     target_version_table,
 )
 from analytics.exports import frame_csv, safe_frame
+from analytics.reports import likelihood_label
 from analytics.safetext import escape_markdown
 from analytics.services import target_versions
 from analytics.settings import load_settings
@@ -117,7 +118,7 @@ with history_box if linked is not None else st.container():
             "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
             "实际完成值": hist["value"],
             "评定得分率": hist["grade_rate"],
-            "完成目标可能性": hist["likelihood"],
+            "完成目标可能性": hist["likelihood"].map(likelihood_label),  # stored 不可能 reads 完全不可能
             "偏差原因及改进措施": hist["note"],
             "填报人": hist["reporter"],
             "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),

@@ -482,18 +482,22 @@ def test_formula_notes_are_neutralised_in_every_export(store: Store) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_templates_hold_no_formula(store: Store, fmt: str) -> None:
-    """After the formula notes are stored the templates still neutralise every formula-like text
-    (the seed has targets such as "=1次")."""
+    """After the formula notes are stored the templates still keep every formula-like text from
+    running (the seed has targets such as "=1次"), without a visible apostrophe (issue 11): the XLSX
+    holds it as a text cell, the CSV begins it with the full-width twin "＝" that reads back as "="."""
     load_accepted(store, "formula_note.csv")
     data = services.template_bytes(store, None, fmt)
     if fmt == "csv":
         cells = [c for r in csv_cells(data) for c in r]
+        assert "＝1次" in cells and "=1次" not in cells
+        assert not [c for c in cells if c.startswith(FORMULA_START)]
     else:
         xcells = xlsx_cells(data)
         assert not [c.coordinate for c in xcells if c.data_type == "f"]
         cells = [c.value for c in xcells if isinstance(c.value, str)]
-    assert "'=1次" in cells and "=1次" not in cells
-    assert not [c for c in cells if c.startswith(FORMULA_START)]
+        targets = [c for c in xcells if c.value == "=1次"]
+        assert targets and all(c.data_type == "s" and c.number_format == "@" for c in targets)
+    assert not [c for c in cells if c.startswith("'")]
     assert exports.safe_cell("=1+1") == "'=1+1" and exports.safe_cell(3) == 3
 
 

@@ -83,7 +83,7 @@ def test_template_writes_xlsx_and_csv(db: str, tmp_path: Path, capsys) -> None:
     assert main(["template", "--db", db, "--out", str(xlsx)]) == 0
     assert "已写入填报模板" in capsys.readouterr().out
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["指标填报", "预算执行"] and wb["指标填报"].max_row == 60
+    assert wb.sheetnames == ["指标填报", "预算执行", "说明"] and wb["指标填报"].max_row == 60  # issue 11: 说明 sheet
 
     assert main(["template", "--db", db, "--project", "1", "--out", str(one)]) == 0
     rows = list(openpyxl.load_workbook(one)["指标填报"].iter_rows(min_row=2, values_only=True))

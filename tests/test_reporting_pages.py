@@ -179,8 +179,9 @@ def button(at: AppTest, label: str) -> Any:
 
 
 def in_form(elements: Any, form: str, label: str) -> Any:
-    """The one widget with this label in this form (填报记录 has a withdraw form per tab)."""
-    (found,) = [e for e in elements if e.form_id == form and e.label == label]
+    """The one widget with this label in this form (填报记录 has a withdraw form per tab, whose key gets a
+    round number so that it starts empty after each withdrawal)."""
+    (found,) = [e for e in elements if e.form_id.startswith(form) and e.label == label]
     return found
 
 
@@ -352,7 +353,7 @@ def test_the_downloaded_template_filled_in_is_accepted(db: Path) -> None:
     store = shared_store()
     template = services.template_bytes(store, [1], "xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(template))
-    assert wb.sheetnames == ["指标填报", "预算执行"]
+    assert wb.sheetnames == ["指标填报", "预算执行", "说明"]  # issue 11: the instructions sheet
     ind = wb["指标填报"]
     header = [c.value for c in ind[1]]
     rows = {ind.cell(r, header.index("三级指标") + 1).value: r for r in range(2, ind.max_row + 1)}
@@ -486,9 +487,10 @@ def test_on_screen_entry_changes_a_value(db: Path) -> None:
     (row,) = editor.index[editor["三级指标"] == "群众满意度"].tolist()
     assert editor.loc[row, "最新实际值"] == "96%"
     assert editor.loc[row, "实际完成值"] == ""
-    # Typing in the table: AppTest applies the editor's edit state (as the browser sends it).
+    # Typing in the table: AppTest applies the editor's edit state (as the browser sends it). The edit
+    # state counts rows from 0; the grid numbers them from 1 (issue 11: messages name the grid's rows).
     at.session_state["entry_1_0"] = {
-        "edited_rows": {row: {"实际完成值": "98%", "截至日期": "2026-12-20"}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {row - 1: {"实际完成值": "98%", "截至日期": "2026-12-20"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception, at.exception
     assert successes(at) == ["全部 1 行检查通过:新增 0 行,更改 1 行,不变 0 行。"]
@@ -550,6 +552,11 @@ def test_a_reporter_withdraws_their_own_report_on_the_history_page(db: Path) -> 
     in_form(at.selectbox, "withdraw_actual", "填报").set_value(rid)
     in_form(at.text_input, "withdraw_actual", "撤回原因").input("截至日期填错")
     in_form(at.button, "withdraw_actual", "撤回").click()
+    at.run()
+    assert not at.exception, at.exception
+    # Asked first (issue 11): nothing is withdrawn until confirmed.
+    assert store.table_counts()["withdrawals"] == 0
+    at.button(key="confirm_actual").click()
     at.run()
     assert not at.exception, at.exception
     assert successes(at) == [f"已撤回填报 #{rid}。"]
@@ -841,6 +848,8 @@ def test_the_audit_log_lists_sign_ins_the_commit_and_the_withdrawal(db: Path) ->
     rid = int(choice.value)  # the newest of the file's three indicator reports
     in_form(at.text_input, "withdraw_actual", "撤回原因").input("重复填报")
     in_form(at.button, "withdraw_actual", "撤回").click()
+    at.run()
+    at.button(key="confirm_actual").click()  # issue 11: a withdrawal is confirmed
     at.run()
     assert successes(at) == [f"已撤回填报 #{rid}。"]
 

@@ -374,7 +374,7 @@ def validations(ws) -> dict[str, list[str]]:
 
 def test_xlsx_template_for_all_projects(store: Store) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(services.template_bytes(store, None, "xlsx")))
-    assert wb.sheetnames == ["指标填报", "预算执行"]
+    assert wb.sheetnames == ["指标填报", "预算执行", "说明"]  # issue 11: an instructions sheet
     ws = wb["指标填报"]
     header = [c.value for c in ws[1]]
     assert header == list(INDICATOR_COLUMNS)
@@ -384,13 +384,13 @@ def test_xlsx_template_for_all_projects(store: Store) -> None:
     assert len(rows) == 59
     for r, (_, t) in zip(rows, lk.iterrows(), strict=True):
         assert r["项目名称"] == t["project_name"] and r["三级指标"] == t["name"]
-        assert r["指标值"] in (t["target_text"], "'" + t["target_text"])  # "=1次" is kept from being a formula
-        assert r["实际完成值"] is None and r["截至日期"] is None and r["填报人"] is None
+        assert r["指标值"] == t["target_text"]  # a text cell: "=1次" shows as written, no apostrophe (issue 11)
+        assert r["实际完成值"] is None and r["截至日期"] is None
     dv = validations(ws)
-    assert dv['"确定能,有可能,不可能"'] == ["J2:J60"]
+    assert dv['"确定能,有可能,完全不可能"'] == ["J2:J60"]  # the official spelling (issue 11)
     qual_rows = [f"G{i}" for i, kind in enumerate(lk["kind"], start=2) if kind == "qualitative"]
     assert sorted(dv['"达成,部分达成,未达成"']) == sorted(qual_rows) == ["G40", "G58", "G59"]
-    assert all(ws.cell(i, c).data_type != "f" for i in range(1, 61) for c in range(1, 13))
+    assert all(ws.cell(i, c).data_type != "f" for i in range(1, 61) for c in range(1, 12))
 
     spend = wb["预算执行"]
     sheader = [c.value for c in spend[1]]
@@ -404,7 +404,7 @@ def test_xlsx_template_for_one_project(store: Store) -> None:
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == list(range(1, 11))
     assert {r[1] for r in rows} == {P1}
-    assert validations(ws) == {'"确定能,有可能,不可能"': ["J2:J11"]}  # project 1 has no qualitative indicator
+    assert validations(ws) == {'"确定能,有可能,完全不可能"': ["J2:J11"]}  # project 1 has no qualitative indicator
     assert [r[0] for r in wb["预算执行"].iter_rows(min_row=2, values_only=True)] == [P1]
 
 
@@ -436,10 +436,14 @@ def test_filled_xlsx_template_loads(store: Store) -> None:
     for r in wb["指标填报"].iter_rows(min_row=2):
         r[6].value = fill_value(lk.loc[r[0].value])
         r[7].value = datetime(2026, 12, 20)
-        r[11].value = "模板填报人"
     funding = store.projects_frame().set_index("name")["funding_total"]
     for r in wb["预算执行"].iter_rows(min_row=2):
         r[3].value, r[4].value = "2026-12-20", float(funding[r[0].value])
+    # The template has no 填报人 column (issue 11); one added to a file is still read by the command line.
+    ws = wb["指标填报"]
+    ws.cell(1, 12, "填报人")
+    for i in range(2, ws.max_row + 1):
+        ws.cell(i, 12, "模板填报人")
     buf = io.BytesIO()
     wb.save(buf)
     result = services.load_report(store, buf.getvalue(), "模板.xlsx", today=T)
