@@ -313,7 +313,7 @@ def _for_the_room(fig: go.Figure, height: int, font_px: int, title_gap: int = 56
 
 def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.Figure:
     """The lights per 一级 indicator of one project for a 评审 screen: one horizontal stacked bar per
-    一级 (short, so that it fits beside the score), the legend above."""
+    一级 (short, so that it fits beside the score), the counts on the bars, the legend below."""
     fig = go.Figure()
     order = [x for x in LEVEL1_ORDER if x in counts.index] + [x for x in counts.index if x not in LEVEL1_ORDER]
     counts = counts.reindex(order)
@@ -329,8 +329,9 @@ def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.F
     fig.update_layout(barmode="stack", bargap=0.12, xaxis={"title": None, "showticklabels": False, "showgrid": False},
                       yaxis={"title": None, "autorange": "reversed", "dtick": 1})
     fig = _for_the_room(style(fig, None, large=True), height, font_px, title_gap=4)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "traceorder": "normal",
-                              "font": {"size": font_px}}, margin={"b": 34},
+    legend = {"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "traceorder": "normal",
+              "font": {"size": font_px}}
+    fig.update_layout(showlegend=True, legend=legend, margin={"b": 34},
                       # A count fits a bar of this thickness, though not with Plotly's padding: shown at
                       # font_px rather than hidden.
                       uniformtext={"minsize": font_px, "mode": "show"})

@@ -60,6 +60,7 @@ def css(sidebar_shown: bool) -> str:
     [data-testid="stMain"] input, [data-testid="stMain"] .review-text {{font-size: {body}px;}}
     [data-testid="stMain"] :is(h1, h1 *) {{font-size: {body + 14}px !important; line-height: 1.25;}}
     [data-testid="stMain"] h1 {{padding: 0 !important;}}
+    [data-testid="stMain"] [data-testid="stCaptionContainer"] p {{color: #333;}}
     [data-testid="stMain"] [data-testid="stMetricValue"] :is(div, p)
         {{font-size: {body + 18}px !important; font-weight: 700; line-height: 1.15;}}
     .review-info {{text-align: center; font-size: {body + 2}px;}}
@@ -85,8 +86,12 @@ KEYS = """<script>
   if (window.__perfReviewKeys) doc.removeEventListener("keydown", window.__perfReviewKeys, true);
   window.__perfReviewKeys = (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.repeat) return;
+    // Keys stay with a text field, and with an open list; a closed select box (the order, just chosen)
+    // has nothing to do with them.
     const t = e.target;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    const closedSelect = t && t.getAttribute && t.getAttribute("role") === "combobox"
+      && t.getAttribute("aria-expanded") !== "true";
+    if (t && !closedSelect && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     const which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev"}[e.key];
     if (!which) return;
     const button = doc.querySelector(".st-key-review_" + which + " button");
