@@ -99,6 +99,7 @@ def review(app: str, browser: Browser) -> Iterator[Page]:  # noqa: F811
     try:
         expect(page.locator("h1", has_text="项目支出绩效自评汇总")).to_be_visible()
         _wait_idle(page)
+        _wait_charts(page, 1)  # drawn, as a presenter sees it before the first key
         page.wait_for_function("() => typeof window.__perfReviewKeys === 'function'")  # the keys' listener
         yield page
     finally:
