@@ -339,12 +339,6 @@ def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.F
     return fig
 
 
-def review_score_chart(projects: pd.DataFrame, height: int, font_px: int) -> go.Figure:
-    """The scores of the summary screen's projects, for a 评审 screen; a project with nothing reported
-    has no score to draw and is left out."""
-    return _for_the_room(score_chart(projects.dropna(subset=["score"]), large=True), height, font_px)
-
-
 def review_grade_chart(counts: pd.Series, height: int, font_px: int) -> go.Figure:
     """How many projects have each grade (and how many reported nothing yet), for the summary screen."""
     colours = [GRADE_COLORS.get(str(g), LIGHT_COLORS["grey"]) for g in counts.index]

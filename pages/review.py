@@ -26,6 +26,7 @@ from analytics.presenting import (
     rows_that_fit,
     screen_index,
     screens,
+    step,
     summary_rows,
     unreported_projects,
 )
@@ -174,7 +175,7 @@ index = screen_index(all_screens, current)
 waiting = unreported_projects(view)
 
 nav = st.columns([1.25, 3.1, 1.75, 1.45, 1.25], vertical_alignment="center")
-nav[0].button("◀ 上一个", on_click=go, args=(all_screens[max(index - 1, 0)],), disabled=index == 0,
+nav[0].button("◀ 上一个", on_click=go, args=(all_screens[step(index, -1, len(all_screens))],), disabled=index == 0,
               width="stretch", key="review_prev")
 nav[1].html(f'<div class="review-info">第 {index + 1} / {len(all_screens)} 屏 · 截至 '
             f"{long_date(view.filters.as_of)}</div>")
@@ -182,7 +183,7 @@ nav[2].selectbox("演示顺序", list(REVIEW_ORDERS), format_func=ORDER_NAMES.__
                  on_change=remember_order, label_visibility="collapsed")
 nav[3].button("隐藏侧边栏" if sidebar_shown else "显示侧边栏", on_click=toggle_sidebar, width="stretch",
               key="review_sidebar")
-nav[4].button("下一个 ▶", on_click=go, args=(all_screens[min(index + 1, len(all_screens) - 1)],),
+nav[4].button("下一个 ▶", on_click=go, args=(all_screens[step(index, 1, len(all_screens))],),
               disabled=index == len(all_screens) - 1, width="stretch", key="review_next")
 
 if index == 0:
