@@ -341,3 +341,63 @@ def light_badge(light: str, large: bool = False) -> str:
 def light_cell_style(light: str) -> str:
     """CSS for a table cell showing a light (pandas Styler)."""
     return f"background-color:{LIGHT_COLORS.get(light, '#ffffff')};color:{TEXT_ON.get(light, '#1a1a1a')}"
+
+
+def _for_the_room(fig: go.Figure, height: int, font_px: int, title_gap: int = 56) -> go.Figure:
+    """A figure sized for one 评审 screen: the height the screen leaves, and no label smaller than
+    ``font_px`` (bar labels that would have to shrink below it are hidden rather than shrunk)."""
+    body = font_px + 2
+    fig.update_layout(
+        height=height,
+        font={"family": FONT_FAMILY, "size": body},
+        title={"font": {"family": FONT_FAMILY, "size": font_px + 6}},
+        legend={"font": {"family": FONT_FAMILY, "size": body}, "orientation": "h", "yanchor": "top", "y": -0.12,
+                "x": 0},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": body}},
+        uniformtext={"minsize": font_px, "mode": "hide"},
+        margin={"l": 10, "r": 10, "t": title_gap, "b": 10},
+    )
+    fig.update_xaxes(tickfont={"size": body}, title_font={"size": body}, automargin=True)
+    fig.update_yaxes(tickfont={"size": body}, title_font={"size": body}, automargin=True)
+    fig.update_traces(textfont_size=body, selector={"type": "bar"})
+    return fig
+
+
+def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.Figure:
+    """The lights per 一级 indicator of one project for a 评审 screen: one horizontal stacked bar per
+    一级 (short, so that it fits beside the score), the counts on the bars, the legend below."""
+    fig = go.Figure()
+    order = [x for x in LEVEL1_ORDER if x in counts.index] + [x for x in counts.index if x not in LEVEL1_ORDER]
+    counts = counts.reindex(order)
+    names = shown(pd.Series(counts.index))
+    for light, colour in LIGHT_COLORS.items():
+        if light not in counts or not counts[light].sum():
+            continue
+        fig.add_bar(y=names, x=counts[light], name=LIGHT_NAMES[light], marker_color=colour, orientation="h",
+                    text=counts[light].where(counts[light] > 0, ""), textposition="inside", textangle=0,
+                    insidetextanchor="middle", textfont={"color": TEXT_ON[light]},
+                    hovertemplate="%{y}<br>" + LIGHT_NAMES[light] + ":%{x} 个<extra></extra>")
+    # The counts are the bars' labels; the legend goes below, where the axis' numbers would be.
+    fig.update_layout(barmode="stack", bargap=0.12, xaxis={"title": None, "showticklabels": False, "showgrid": False},
+                      yaxis={"title": None, "autorange": "reversed", "dtick": 1})
+    fig = _for_the_room(style(fig, None, large=True), height, font_px, title_gap=4)
+    legend = {"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "traceorder": "normal",
+              "font": {"size": font_px}}
+    fig.update_layout(showlegend=True, legend=legend, margin={"b": 34},
+                      # A count fits a bar of this thickness, though not with Plotly's padding: shown at
+                      # font_px rather than hidden.
+                      uniformtext={"minsize": font_px, "mode": "show"})
+    fig.update_traces(textfont_size=font_px, selector={"type": "bar"})
+    return fig
+
+
+def review_grade_chart(counts: pd.Series, height: int, font_px: int) -> go.Figure:
+    """How many projects have each grade (and how many reported nothing yet), for the summary screen."""
+    colours = [GRADE_COLORS.get(str(g), LIGHT_COLORS["grey"]) for g in counts.index]
+    fig = go.Figure(go.Bar(
+        x=[str(g) for g in counts.index], y=counts.to_numpy(), marker_color=colours, text=counts.to_numpy(),
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}:%{y} 个项目<extra></extra>",
+    ))
+    fig.update_layout(yaxis={"title": "项目个数", "rangemode": "tozero", "dtick": max(1, int(counts.max()) // 5 or 1)},
+                      xaxis={"title": None}, showlegend=False)
+    return _for_the_room(style(fig, "项目等级分布", large=True), height, font_px)

@@ -99,6 +99,41 @@ def parse_backup_settings(data: dict) -> BackupSettings:
     return BackupSettings(folder if folder.is_absolute() else PROJECT_ROOT / folder, daily_at, keep)
 
 
+REVIEW_ORDERS = ("score", "department", "imported")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The 评审 page ([review] of settings.toml): the presenter's default order, how much one screen
+    holds and its type sizes in CSS pixels."""
+
+    default_order: str = "imported"
+    summary_rows: int = 8
+    discussion_rows: int = 7
+    body_px: int = 20
+    table_px: int = 18
+    chart_px: int = 16
+
+
+def parse_review_settings(data: dict) -> ReviewSettings:
+    """[review]: default_order is one of REVIEW_ORDERS; the counts and sizes are whole numbers >= 1."""
+    known = {f.name for f in fields(ReviewSettings)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"settings: unknown [review] keys: {', '.join(sorted(unknown))}")
+    order = data.get("default_order", ReviewSettings.default_order)
+    if order not in REVIEW_ORDERS:
+        raise ValueError(f"settings: review.default_order must be one of {', '.join(REVIEW_ORDERS)}, not {order!r}")
+    values: dict[str, object] = {"default_order": order}
+    for name in known - {"default_order"}:
+        if name in data:
+            v = data[name]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"settings: review.{name} must be a whole number of at least 1")
+            values[name] = v
+    return ReviewSettings(**values)  # type: ignore[arg-type]
+
+
 _L = TypeVar("_L")
 
 
@@ -126,6 +161,7 @@ class Settings:
     text_limits: TextLimits = TextLimits()
     backup: BackupSettings = BackupSettings()
     screens: ScreenLimits = ScreenLimits()
+    review: ReviewSettings = ReviewSettings()
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -168,6 +204,7 @@ def parse_settings(data: dict) -> Settings:
         text_limits=parse_limits(TextLimits, data.get("limits", {}), "limits"),
         backup=parse_backup_settings(data.get("backup", {})),
         screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
+        review=parse_review_settings(data.get("review", {})),
     )
 
 
