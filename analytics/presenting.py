@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.dashboard import View, review_table
+from analytics.engine import mean_score
 from analytics.settings import REVIEW_ORDERS
 from analytics.storage import Store
 
@@ -31,14 +32,10 @@ def long_date(d: date) -> str:
 
 
 def unreported_projects(view: View) -> set[int]:
-    """Projects without any reported value yet: no indicator has a result and no spending is reported.
-
-    Their score is the engine's 0 of nothing, which is not a result to present (issue 11 item 2).
-    """
-    ind = view.indicators
-    reported = set(ind.loc[ind["completion"].notna(), "project_id"].astype(int))
-    spent = set(view.projects.loc[view.projects["spent"].notna(), "project_id"].astype(int))
-    return set(view.projects["project_id"].astype(int)) - reported - spent
+    """Projects the engine calls 未填报 (docs/domain.md section 9): nothing that counts reported yet
+    while their period runs. Their score is the engine's 0 of nothing, not a result to present."""
+    p = view.projects
+    return set(p.loc[p["unreported"].fillna(False).astype(bool), "project_id"].astype(int))
 
 
 def presenter_order(view: View, order: str) -> list[int]:
@@ -102,11 +99,8 @@ def summary_rows(view: View, order: list[int], limit: int) -> tuple[pd.DataFrame
 
 
 def mean_reported_score(view: View) -> tuple[float | None, int]:
-    """The mean score of the projects that reported something, and how many have not (left out)."""
-    waiting = unreported_projects(view)
-    p = view.projects
-    scored = p.loc[~p["project_id"].astype(int).isin(waiting), "score"].astype(float)
-    return (float(scored.mean()) if len(scored) else None), len(waiting)
+    """The mean score without the unreported projects, and how many those are (as on 总览)."""
+    return mean_score(view.projects)
 
 
 def discussion(store: Store, view: View, project_id: int) -> pd.DataFrame:

@@ -221,7 +221,8 @@ else:
                f"年度资金 {p['funding_total']:,.2f} 万元")
     left, right = st.columns([7, 5], vertical_alignment="center")
     c = left.columns(4)
-    c[0].metric("自评总分", "—" if unreported else f"{p['score']:.2f}")
+    # A final zero of a period that ended unreported says so, as on 总览.
+    c[0].metric("自评总分", "—" if unreported else f"{p['score']:.2f}", help=p.get("score_note") or None)
     c[1].metric("等级", UNREPORTED if unreported else str(p["grade"]))
     c[2].html(f'<div class="review-text">项目监控灯</div><div style="margin-top:8px">'
               f"{light_badge(str(p['light']))}</div>")

@@ -44,14 +44,16 @@ from tests.test_pages import (  # noqa: F401 - fixtures
     start,
 )
 
-# As of 2026-06-30 only project 1 has reported (16.31 points); 2, 3 and 4 have nothing yet.
+# As of 2026-06-30 only project 1 has reported (16.31 points); 2, 3 and 4 have nothing yet, and 4's period has ended.
 MIDYEAR = "2026-06-30"
 
 
 def view_of(rows: list[tuple[int, str, str, float, float | None]], reported: set[int]) -> View:
-    """A view of projects (id, name, department, score, spent); ``reported`` have one indicator result."""
+    """A view of projects (id, name, department, score, spent); ``reported`` have one indicator result,
+    and the others are what the engine calls unreported (spending alone does not count)."""
     projects = pd.DataFrame(rows, columns=["project_id", "name", "department", "score", "spent"]).assign(
         short_name=lambda p: p["name"], grade="中", light="grey", execution_rate=float("nan"))
+    projects["unreported"] = ~projects["project_id"].isin(reported)
     indicators = pd.DataFrame({
         "project_id": [r[0] for r in rows],
         "completion": [1.0 if r[0] in reported else float("nan") for r in rows],
@@ -78,11 +80,11 @@ def test_the_three_orders() -> None:
         presenter_order(v, "random")
 
 
-def test_unreported_projects_have_no_indicator_result_and_no_spending() -> None:
+def test_unreported_projects_are_the_engines_and_spending_alone_does_not_count() -> None:
     v = view_of([(1, "甲", "A", 0.0, None), (2, "乙", "A", 8.0, 40.0), (3, "丙", "A", 50.0, None)], reported={3})
-    assert unreported_projects(v) == {1}
+    assert unreported_projects(v) == {1, 2}
     mean, waiting = mean_reported_score(v)
-    assert (mean, waiting) == (29.0, 1)
+    assert (mean, waiting) == (50.0, 2)
     rows, more = summary_rows(v, [3, 1, 2], limit=2)
     assert rows["project_id"].tolist() == [3, 1] and more == 1
     assert rows["score"].isna().tolist() == [False, True]
@@ -243,10 +245,12 @@ def test_unreported_projects_show_no_score(db: Path) -> None:  # noqa: F811
     assert metrics(at)["自评总分"] == "—"
     assert metrics(at)["等级"] == "未填报"
     summary = open_review(as_of=MIDYEAR)
-    assert metrics(summary)["未填报项目"] == "3"
-    assert metrics(summary)["平均得分"] == "16.31"  # project 1 alone, not (16.31 + 0 + 0 + 0) / 4
+    # Project 4's period (a carried-over project) ended before mid-year: it is scored, its missing
+    # values as 0 (期末未填报按0分计), so two projects are unreported, as 总览 counts them.
+    assert metrics(summary)["未填报项目"] == "2"
+    assert metrics(summary)["平均得分"] == "8.16"  # projects 1 and 4 (final, 0): not (16.31 + 0 + 0 + 0) / 4
     table = [h.proto.body for h in summary.get("html") if 'class="review-table"' in h.proto.body]
-    assert table and table[0].count("未填报") == 3
+    assert table and table[0].count("未填报") == 2
 
 
 def test_the_sidebar_button_hides_and_shows_it(db: Path) -> None:  # noqa: F811
