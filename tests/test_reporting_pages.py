@@ -985,3 +985,27 @@ def test_viewing_needs_sign_in_shows_no_project_data_to_anonymous_visitors(db: P
     shown = [str(o) for w in [*at.sidebar.selectbox, *at.sidebar.multiselect] for o in w.options]
     for secret in (P1, P2, P3, P4, UNIT):
         assert secret not in shown, secret
+
+
+def test_a_review_link_needing_sign_in_opens_its_screen_and_filters_after_sign_in(db: Path) -> None:
+    """Issue 11 item 1: ``/review?review=<id>`` with filters, while viewing needs sign-in: the form in
+    place, then that very screen with the link's filters."""
+    store = shared_store()
+    accounts.set_viewing_needs_sign_in(store, user("admin"), True)
+    pid, unit = store.con.execute("SELECT project_id, unit FROM current_projects WHERE name = ?", [P2]).fetchall()[0]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["as_of"] = AS_OF.isoformat()
+    at.query_params["unit"] = unit
+    at.query_params["review"] = str(pid)
+    at.switch_page("pages/review.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["登录"]
+    assert [i.value for i in at.info] == ["管理员已设置查看仪表盘需要登录。请输入用户名和密码,登录后打开“评审”。"]
+    assert P2 not in str([m.value for m in at.markdown])
+
+    sign_in_here(at, "zhao")
+    (title,) = [t.value for t in at.title]
+    assert P2.endswith(title)  # the review screen of that project (its title without the department prefix)
+    assert at.query_params["review"] in (str(pid), [str(pid)])
+    assert at.sidebar.selectbox(key="f_unit").value == unit
