@@ -94,6 +94,9 @@ def _sign_in(page: Page, name: str, where: str = '[data-testid="stSidebar"]') ->
     area = page.locator(where)
     area.get_by_label("用户名").fill(name)
     area.get_by_label("密码").fill(USERS[name][0])
+    page.wait_for_timeout(300)
+    # Streamlit's own English hint under a typed-in form field is not shown.
+    assert "Press Enter" not in page.evaluate("document.body.innerText")
     area.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_text("已登录:", exact=False)).to_be_visible()
     _settled(page)
