@@ -43,7 +43,7 @@ with people:
         display = st.text_input("姓名")
         role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER))
         chosen_units = st.multiselect("实施单位(填报员必选)", units)
-        password = st.text_input("初始密码(至少 8 位)", type="password")
+        password = st.text_input(f"初始密码(至少 {load_settings().accounts.min_password} 位)", type="password")
         if st.form_submit_button("新建"):
             try:
                 add_user(store, user, name, password, role, chosen_units, display or None)

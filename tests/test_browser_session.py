@@ -189,4 +189,7 @@ def test_no_page_says_page_not_found(app: str, context: BrowserContext) -> None:
                  "admin", "audit", "no-such-page"):
         page = _visit(context, f"{app}/{path}?as_of={AS_OF}")
         _settled(page)
+        if path == "no-such-page":
+            # A link to a page the app does not have: the default page, with a notice in Chinese.
+            expect(page.get_by_text("链接指向的页面不存在,已打开总览。", exact=False)).to_be_visible()
         page.close()

@@ -1009,3 +1009,22 @@ def test_a_review_link_needing_sign_in_opens_its_screen_and_filters_after_sign_i
     assert P2.endswith(title)  # the review screen of that project (its title without the department prefix)
     assert at.query_params["review"] in (str(pid), [str(pid)])
     assert at.sidebar.selectbox(key="f_unit").value == unit
+
+
+def test_account_messages_and_captions_follow_settings_toml(db: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: the lock and password limits are settings.toml [accounts], and what the pages say follows them."""
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    for old, new in (("min_password = 8", "min_password = 10"), ("max_failed = 5", "max_failed = 3"),
+                     ("lock_minutes = 15", "lock_minutes = 7")):
+        assert old in text
+        text = text.replace(old, new)
+    settings = tmp_path / "settings.toml"
+    settings.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PERF_SETTINGS", str(settings))
+
+    at = sign_in(start(), "zhang", "wrong-password")
+    assert [e.value for e in at.sidebar.error] == [
+        "用户名或密码错误。连续输错 3 次账号将锁定 7 分钟;忘记密码请联系管理员重设"]
+    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    assert "初始密码(至少 10 位)" in [t.label for t in at.text_input]
