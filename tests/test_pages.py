@@ -260,7 +260,7 @@ def test_overview_attention_list_puts_red_items_first(db: Path, expected: Expect
 
 def test_overview_view_links_open_the_indicators_of_their_project(db: Path, expected: Expected) -> None:
     at = start()
-    links = at.get("page_link")
+    links = at.main.get("page_link")  # the sidebar holds the menu's page links (issue 11 item 1)
     # One "查看" link per attention row, each carrying the filters narrowed to that row's project.
     rows = [m.value for m in at.markdown if " · " in m.value]
     assert [link.proto.label for link in links] == ["查看"] * len(rows) == ["查看"] * 19
