@@ -311,12 +311,11 @@ def _sign_in() -> None:
 
 
 def _cookie_frame(route: str, body: str) -> None:
-    # A same-origin frame (Streamlit's components.html) asks the app's route for the cookie; the
-    # browser stores it from the answer, and no script can read it (HttpOnly).
-    from streamlit.components.v1 import html
-
-    html(f"<script>fetch({json.dumps(route)}, {{method: 'POST', credentials: 'same-origin', "
-         f"headers: {{'Content-Type': 'text/plain'}}, body: {json.dumps(body)}}});</script>", height=0)
+    # A same-origin frame (st.iframe of an HTML string: a srcdoc frame) asks the app's route for the
+    # cookie; the browser stores it from the answer, and no script can read it (HttpOnly).
+    st.iframe(f"<script>fetch({json.dumps(route)}, {{method: 'POST', credentials: 'same-origin', "
+              f"headers: {{'Content-Type': 'text/plain'}}, body: {json.dumps(body)}}});</script>",
+              height="content", tab_index=-1, alt="保持登录")
 
 
 def deliver_cookie() -> None:
