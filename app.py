@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from analytics.accounts import viewing_needs_sign_in
-from analytics.auth import ADMIN, REPORTER
+from analytics.auth import ADMIN, REPORTER, User
 from analytics.dashboard import FILTER_PARAMS, Filters, narrow, project_matches
 from analytics.scheduler import DailyJob, start_daily_backup
 from analytics.settings import load_settings
@@ -18,12 +18,16 @@ from pages.common import (
     FILTERS_KEY,
     database,
     database_faults,
+    deliver_cookie,
     favicon,
     filter_chip,
     get_store,
     options,
+    page_not_found_noticed,
     run_page,
+    show_missing_page_notice,
     sign_in_box,
+    sign_in_page,
     signed_in_user,
 )
 
@@ -40,44 +44,74 @@ def _daily_backup() -> DailyJob:
     return start_daily_backup(database().store)
 
 
+# Who may open each page: None is anyone (unless the administrator made viewing need sign-in).
+_REPORTING = (ADMIN, REPORTER)
+_ADMIN_ONLY = (ADMIN,)
+_FILTER_KEYS = ("f_year", "f_dept", "f_unit", "f_projects", "f_as_of")
+
+
+def _pages() -> dict[str, list[tuple[st.Page, tuple[str, ...] | None]]]:
+    return {
+        "仪表盘": [
+            (st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview",
+                     default=True), None),
+            (st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"), None),
+            (st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"), None),
+            (st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
+             None),
+            (st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"), None),
+            (st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"), None),
+        ],
+        "填报": [
+            (st.Page("pages/report.py", title="填报", icon=":material/edit_note:"), _REPORTING),
+            (st.Page("pages/history.py", title="填报记录", icon=":material/history:"), _REPORTING),
+        ],
+        "管理": [
+            (st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"), _ADMIN_ONLY),
+            (st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"), _ADMIN_ONLY),
+        ],
+    }
+
+
+def _may_open(roles: tuple[str, ...] | None, user: User | None, viewing_gated: bool) -> bool:
+    if roles is None:
+        return user is not None or not viewing_gated
+    return user is not None and user.role in roles
+
+
 def main() -> None:
     store = get_store()
     user = signed_in_user(store)
     _daily_backup()
 
-    dashboard = [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/funding.py", title="资金", icon=":material/payments:", url_path="funding"),
-        st.Page("pages/indicators.py", title="指标", icon=":material/checklist:", url_path="indicators"),
-        st.Page("pages/timeline.py", title="时间线", icon=":material/calendar_month:", url_path="timeline"),
-        st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"),
-        st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"),
-    ]
-    reporting = [
-        st.Page("pages/report.py", title="填报", icon=":material/edit_note:"),
-        st.Page("pages/history.py", title="填报记录", icon=":material/history:"),
-    ]
-    admin = [
-        st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"),
-        st.Page("pages/audit.py", title="审计日志", icon=":material/policy:"),
-    ]
-    # Navigation shows what the role may use; every write is checked again in analytics.
-    locked_out = user is None and viewing_needs_sign_in(store)
-    if locked_out:
-        sections = {"": [st.Page("pages/signin.py", title="登录", icon=":material/login:", default=True)]}
-    else:
-        sections = {"仪表盘": dashboard}
-        if user is not None and user.role in (ADMIN, REPORTER):
-            sections["填报"] = reporting
-        if user is not None and user.is_admin:
-            sections["管理"] = admin
-    nav = st.navigation(sections)
+    # Every page is always registered, so a link to any of them (a reload, a shared link, a new
+    # tab) opens that page and never Streamlit's "Page not found". The menu in the sidebar lists
+    # what the role may use; every write is checked again in analytics.
+    sections = _pages()
+    gated = viewing_needs_sign_in(store)
+    roles_of = {page.url_path: roles for pages in sections.values() for page, roles in pages}
+    with page_not_found_noticed():
+        nav = st.navigation({name: [page for page, _ in pages] for name, pages in sections.items()},
+                            position="hidden")
+    needed = roles_of.get(nav.url_path)
+    needs_sign_in = user is None and (needed is not None or gated)
 
-    if locked_out:
-        # No project, department or unit name reaches a visitor who has not signed in.
-        with st.sidebar:
-            sign_in_box(user)
-        run_page(nav, user)
+    with st.sidebar:
+        deliver_cookie()
+        if not (user is None and gated):
+            for name, pages in sections.items():
+                shown = [page for page, roles in pages if _may_open(roles, user, gated)]
+                if shown:
+                    st.caption(name)
+                    for page in shown:
+                        st.page_link(page, label=page.title, icon=page.icon)
+            st.divider()
+    show_missing_page_notice()
+
+    if needs_sign_in:
+        # The form in place of the page: signing in reruns this same URL, so the page and the view
+        # the link named (its query parameters) open. No project name reaches a visitor before that.
+        sign_in_page(nav.title, needed, gated)
         st.stop()
 
     opts = options()
@@ -87,7 +121,10 @@ def main() -> None:
     # first visit, a copied link, a "查看" link from another page, or the browser's back button.
     # Moving between pages in the sidebar drops the parameters; the choices then carry over.
     url = {k: st.query_params.get_all(k) for k in FILTER_PARAMS if k in st.query_params}
-    if "_url" not in st.session_state or (url and url != st.session_state["_url"]):
+    # A run that showed the sign-in form in place of its page drew no filter widgets, and Streamlit
+    # forgets the state of widgets a run did not draw: the URL (left untouched) fills them again.
+    forgotten = any(key not in st.session_state for key in _FILTER_KEYS)
+    if "_url" not in st.session_state or forgotten or (url and url != st.session_state["_url"]):
         start = Filters.from_params(url, date.today(), opts)
         st.session_state["f_year"] = start.year if start.year is not None else ALL
         st.session_state["f_dept"] = start.department or ALL

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from analytics import auth
+from analytics import auth, sessions
 from analytics.auth import ADMIN, SignInFailed, User
 from analytics.model import InputError
 from analytics.settings import AccountLimits, load_settings
@@ -29,9 +29,10 @@ def _user(row: dict) -> User:
     return User(row["username"], row["display_name"], row["role"], tuple(row["units"]))
 
 
-def wrong_name_or_password() -> str:
+def wrong_name_or_password(limits: AccountLimits | None = None) -> str:
     """The one answer for an unknown name and a wrong password alike, so names cannot be probed."""
-    return (f"用户名或密码错误。连续输错 {auth.MAX_FAILED} 次账号将锁定 {auth.LOCK_MINUTES} 分钟;"
+    limits = limits or load_settings().accounts
+    return (f"用户名或密码错误。连续输错 {limits.max_failed} 次账号将锁定 {limits.lock_minutes} 分钟;"
             "忘记密码请联系管理员重设")
 
 
@@ -71,10 +72,13 @@ def _sign_in(store: Store, username: str, password: str, now: datetime | None) -
     limits = load_settings().accounts
     username = username.strip()
     fits = 0 < len(username) <= limits.username_max_chars
-    row, until = store.reserve_sign_in(username, now, auth.locked_until) if fits else (None, None)
+    def lock_end(failed: int, last_failed: datetime) -> datetime | None:
+        return auth.locked_until(failed, last_failed, limits)
+
+    row, until = store.reserve_sign_in(username, now, lock_end) if fits else (None, None)
     if row is None and fits:
         # An unknown name is answered as a real account would be, lock included.
-        until = auth.unknown_name_locked_until(*store.failed_sign_ins_of_unknown(username, UNKNOWN_NAME))
+        until = auth.unknown_name_locked_until(*store.failed_sign_ins_of_unknown(username, UNKNOWN_NAME), limits)
         if until is not None and now < until:
             store.log(Audit(username, "登录失败", UNKNOWN_NAME_LOCKED, at=now))
             raise SignInFailed(locked_message(until))
@@ -82,7 +86,7 @@ def _sign_in(store: Store, username: str, password: str, now: datetime | None) -
         # Logged before the hash, as a real account's attempt is counted before its hash.
         store.log(Audit(_logged_name(username, limits) or None, "登录失败", UNKNOWN_NAME, at=now))
         auth.check_like_a_password(password[:limits.password_max_chars])
-        raise SignInFailed(wrong_name_or_password())
+        raise SignInFailed(wrong_name_or_password(limits))
     if until is not None:
         store.log(Audit(username, "登录失败", "账号已锁定", at=now))
         raise SignInFailed(locked_message(until))
@@ -90,7 +94,7 @@ def _sign_in(store: Store, username: str, password: str, now: datetime | None) -
     right = len(password) <= limits.password_max_chars and auth.password_matches(row["password_hash"], password)
     if not right:
         store.log(Audit(username, "登录失败", "密码错误", at=now))
-        raise SignInFailed(wrong_name_or_password())
+        raise SignInFailed(wrong_name_or_password(limits))
     # Only someone who knows the password learns that the account is disabled; a right password
     # is not a failure, so the reserved count is given back either way.
     if not row["active"]:
@@ -169,6 +173,9 @@ def update_user(store: Store, actor: User, username: str, *, role: str | None = 
         raise InputError("填报员至少需要分配一个实施单位")
     if changes:
         store.update_user(username, changes, Audit(actor.username, "用户变更", f"{username}:{';'.join(said)}"))
+    # A disabled account or a new password ends the user's sign-ins in every browser at once.
+    if changes.get("active") is False or "password_hash" in changes:
+        sessions.end_all_of(store, username, datetime.now())
 
 
 def ensure_first_admin(store: Store, env: dict[str, str] | None = None) -> str | None:

@@ -21,12 +21,6 @@ REPORTER = "填报员"
 VIEWER = "查看"
 ROLES = (ADMIN, REPORTER, VIEWER)
 
-# Signing in: how many failures lock an account, for how long, and how long a session lasts idle.
-MAX_FAILED = 5
-LOCK_MINUTES = 15
-SESSION_MINUTES = 30
-MIN_PASSWORD = 8
-
 _hasher = PasswordHasher()
 
 
@@ -63,8 +57,8 @@ def hash_password(password: str, limits: AccountLimits | None = None) -> str:
 
 def check_password(password: str, limits: AccountLimits | None = None) -> None:
     limits = limits or AccountLimits()
-    if len(password) < MIN_PASSWORD:
-        raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符")
+    if len(password) < limits.min_password:
+        raise InputError(f"密码至少需要 {limits.min_password} 个字符")
     if not password.strip():
         raise InputError("密码不能只由空格组成,请包含字母、数字或符号")
     if len(password) > limits.password_max_chars:
@@ -124,27 +118,32 @@ def check_role(role: str) -> None:
         raise InputError(f"角色“{role}”不存在,可选:{'、'.join(ROLES)}")
 
 
-def locked_until(failed: int, last_failed: datetime) -> datetime | None:
+def locked_until(failed: int, last_failed: datetime, limits: AccountLimits | None = None) -> datetime | None:
     """When an account with ``failed`` consecutive failures opens again (None: not locked)."""
-    if failed >= MAX_FAILED:
-        return last_failed + timedelta(minutes=LOCK_MINUTES)
+    limits = limits or AccountLimits()
+    if failed >= limits.max_failed:
+        return last_failed + timedelta(minutes=limits.lock_minutes)
     return None
 
 
-def unknown_name_locked_until(counted: int, last_counted: datetime | None) -> datetime | None:
+def unknown_name_locked_until(counted: int, last_counted: datetime | None,
+                              limits: AccountLimits | None = None) -> datetime | None:
     """When an unknown name "opens again", locked as a real account would be by the same failures.
 
-    An unknown name never signs in, so its counted failures fall into runs of MAX_FAILED, each
+    An unknown name never signs in, so its counted failures fall into runs of max_failed, each
     run started after the lock of the one before ran out: it is locked after every full run.
-    Answering it like a locked account keeps five guesses from telling real names from others.
+    Answering it like a locked account keeps a few guesses from telling real names from others.
     """
-    if counted and last_counted is not None and counted % MAX_FAILED == 0:
-        return last_counted + timedelta(minutes=LOCK_MINUTES)
+    limits = limits or AccountLimits()
+    if counted and last_counted is not None and counted % limits.max_failed == 0:
+        return last_counted + timedelta(minutes=limits.lock_minutes)
     return None
 
 
-def session_expired(last_seen: datetime, now: datetime) -> bool:
-    return now - last_seen > timedelta(minutes=SESSION_MINUTES)
+def session_expired(last_seen: datetime, now: datetime, limits: AccountLimits | None = None) -> bool:
+    """Idle for longer than the settings allow (the clock of one sign-in, see analytics.sessions)."""
+    limits = limits or AccountLimits()
+    return now - last_seen > timedelta(minutes=limits.session_idle_minutes)
 
 
 def require_admin(user: User | None, what: str) -> None:

@@ -2,7 +2,8 @@
 
 The manifest is written last, so a folder with a manifest holds a complete backup. Restore reads
 each file it lists once, by its exact path, into memory; checks those bytes against the manifest
-(SHA-256, row count), the set of tables against the schema (every table, no other), and each
+(SHA-256, row count), the set of tables against the schema (every table, no other; sessions are
+never backed up, see storage.BACKUP_SKIPS), and each
 table's columns, types, NOT NULL columns and primary and unique keys against its table; and only
 then loads those same in-memory tables in one transaction (see :meth:`Store.restore_tables`). So
 what is loaded is exactly what was checked, and every refusal leaves the database as it was.

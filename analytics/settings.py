@@ -33,6 +33,16 @@ class AccountLimits:
     password_max_chars: int = 256
     # Names the product itself writes into the audit log as the actor; no account may look like one.
     reserved_usernames: tuple[str, ...] = ("命令行", "系统初始化", "系统", "匿名", "未登录", "自动备份", "定时备份")
+    # Shortest password accepted; consecutive wrong passwords that lock an account, and for how long.
+    min_password: int = 8
+    max_failed: int = 5
+    lock_minutes: int = 15
+    # A sign-in lasts across reloads and tabs until sign-out, this long without use (idle), or this
+    # long after it began (absolute), whichever comes first.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # The one-time code a sign-in hands the browser to fetch its cookie with, valid this long.
+    handoff_seconds: int = 60
 
 
 @dataclass(frozen=True)

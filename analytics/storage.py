@@ -121,6 +121,10 @@ WHERE t.active
 ORDER BY indicator_id
 """
 
+# Tables a backup leaves out. Sessions: a restored database starts with everyone signed out, so a
+# cookie from before the restore (or from the machine a backup came from) cannot sign anyone in.
+BACKUP_SKIPS = frozenset({"sessions"})
+
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS seq_import START 1;
 CREATE SEQUENCE IF NOT EXISTS seq_project START 1;
@@ -249,6 +253,21 @@ CREATE TABLE IF NOT EXISTS users (
     failed_count INTEGER NOT NULL,
     last_failed_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL
+);
+
+-- Sign-ins that last across reloads and tabs (analytics.sessions). A session id alone signs no one
+-- in: the cookie must carry its HMAC under a secret kept outside the database; the one-time
+-- handoff code is stored as its SHA-256 digest. A row is state, not history (the audit log keeps
+-- sign-ins); backups leave it out (BACKUP_SKIPS).
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id VARCHAR PRIMARY KEY,
+    username VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_seen_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,       -- the absolute end; the idle end follows from last_seen_at
+    revoked_at TIMESTAMP,
+    handoff_key VARCHAR,                 -- cleared when used: a code works once
+    handoff_expires_at TIMESTAMP
 );
 
 -- Who did what, when, from which file: sign-ins, imports, reports, withdrawals, revisions, users.
@@ -1540,13 +1559,66 @@ class Store:
             """
         ).df()
 
+    # -- sessions (analytics.sessions holds the rules) --------------------------------------
+    def add_session(self, session_id: str, username: str, at: datetime, expires_at: datetime,
+                    handoff_key: str, handoff_expires_at: datetime) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+                        [session_id, username, at, at, expires_at, handoff_key, handoff_expires_at])
+
+    def get_session(self, session_id: str) -> dict | None:
+        cur = self.con.execute(
+            "SELECT session_id, username, created_at, last_seen_at, expires_at, revoked_at "
+            "FROM sessions WHERE session_id = ?", [session_id])
+        row = _one(cur)
+        return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def touch_session(self, session_id: str, at: datetime) -> None:
+        with self.transaction() as con:
+            con.execute("UPDATE sessions SET last_seen_at = greatest(last_seen_at, ?) WHERE session_id = ?",
+                        [at, session_id])
+
+    def take_handoff(self, handoff_key: str, at: datetime) -> str | None:
+        """The session key a live handoff code names, the code spent in the same statement (so it works
+        once however many requests race); None for an unknown, used or expired code."""
+        with self.transaction() as con:
+            row = _one(con.execute(
+                "UPDATE sessions SET handoff_key = NULL, handoff_expires_at = NULL "
+                "WHERE handoff_key = ? AND handoff_expires_at >= ? AND revoked_at IS NULL "
+                "RETURNING session_id", [handoff_key, at]))
+        return None if row is None else row[0]
+
+    def revoke_session(self, session_id: str, at: datetime) -> None:
+        with self.transaction() as con:
+            con.execute("UPDATE sessions SET revoked_at = ?, handoff_key = NULL "
+                        "WHERE session_id = ? AND revoked_at IS NULL", [at, session_id])
+
+    def revoke_user_sessions(self, username: str, at: datetime) -> int:
+        """End every open session of a user; returns how many were open."""
+        with self.transaction() as con:
+            row = _one(con.execute(
+                "SELECT count(*) FROM sessions WHERE username = ? AND revoked_at IS NULL", [username]))
+            con.execute("UPDATE sessions SET revoked_at = ?, handoff_key = NULL "
+                        "WHERE username = ? AND revoked_at IS NULL", [at, username])
+        return int(row[0])
+
+    def delete_sessions_before(self, before: datetime) -> int:
+        """Forget sessions that ended (expired or revoked) before ``before``; returns how many."""
+        with self.transaction() as con:
+            row = _one(con.execute(
+                "SELECT count(*) FROM sessions WHERE coalesce(revoked_at, expires_at) < ?", [before]))
+            con.execute("DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < ?", [before])
+        return int(row[0])
+
     # -- backup and restore -------------------------------------------------------------
-    def _stored_tables(self) -> list[str]:
-        """The product's base tables: views and a connection's temp staging tables are not data."""
-        return [r[0] for r in self.con.execute(
+    def _stored_tables(self, backed_up: bool = False) -> list[str]:
+        """The product's base tables: views and a connection's temp staging tables are not data.
+        ``backed_up``: only those a backup carries (not BACKUP_SKIPS)."""
+        names = [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
             "AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
         ).fetchall()]
+        return [n for n in names if n not in BACKUP_SKIPS] if backed_up else names
 
     def _table_columns(self, name: str) -> list[list[str]]:
         return [list(r) for r in self.con.execute(
@@ -1566,7 +1638,7 @@ class Store:
         out = []
         # One transaction: all tables come from one snapshot even while another cursor writes.
         with self.transaction() as con:
-            for name in self._stored_tables():
+            for name in self._stored_tables(backed_up=True):
                 file = f"{name}.parquet"
                 # COPY takes its target as a literal, not a parameter.
                 target = str(Path(out_dir) / file).replace("'", "''")
@@ -1593,7 +1665,7 @@ class Store:
         ).fetchall():
             keys.setdefault(table, []).append(tuple(columns))
         rules = {}
-        for name in self._stored_tables():
+        for name in self._stored_tables(backed_up=True):
             # The Arrow types DuckDB reads and writes for the table's columns, from the table itself.
             schema = self.con.sql(f'SELECT * FROM "{name}" LIMIT 0').to_arrow_table().schema.remove_metadata()
             rules[name] = TableRules(schema, tuple(not_null.get(name, ())), tuple(keys.get(name, ())))

@@ -96,7 +96,8 @@ if section == "用户":
         display = st.text_input("姓名", key=f"new_display_{r}")
         role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key=f"new_role_{r}")
         chosen_units = st.multiselect("实施单位(填报员必选)", units, key=f"new_units_{r}", placeholder="请选择")
-        password = st.text_input("初始密码(至少 8 位)", type="password", key=f"new_password_{r}")
+        password = st.text_input(f"初始密码(至少 {load_settings().accounts.min_password} 位)", type="password",
+                                 key=f"new_password_{r}")
         if st.form_submit_button("新建"):
             try:
                 add_user(store, user, name, password, role, chosen_units, display or None)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -14,7 +15,7 @@ from PIL import Image, ImageDraw
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.app_session import AppSession
 
-from analytics import auth
+from analytics import auth, sessions
 from analytics.accounts import current_user, ensure_first_admin, may_clear_caches, sign_in
 from analytics.auth import SignInFailed, User
 from analytics.connection import Database
@@ -31,6 +32,14 @@ SEEN_KEY = "signed_in_seen_at"
 ENTRY_KEY = "_entry_running"
 # The user app.py signed in for this run, so pages do not look it up again.
 ACTOR_KEY = "_run_user"
+# The server-side session of this browser tab (analytics.sessions), the handoff code still to be
+# traded for the cookie (with when it runs out), and a session ended here whose cookie the tab
+# still sent at its start (so it is not taken up again).
+SESSION_KEY = "_server_session"
+HANDOFF_KEY = "_session_handoff"
+ENDED_KEY = "_session_ended"
+CLEAR_COOKIE_KEY = "_session_clear_cookie"
+NOTICE_KEY = "_signin_notice"
 
 
 def _prepare(store: Store) -> None:
@@ -65,9 +74,15 @@ def _guarded_clear_cache(session: AppSession) -> None:
     ignored and the app goes on as before.
     """
     name, seen = _state_value(session, USER_KEY), _state_value(session, SEEN_KEY)
+    session_id = _state_value(session, SESSION_KEY)
     now = datetime.now()
-    fresh = name is not None and seen is not None and not auth.session_expired(seen, now)
-    if fresh and may_clear_caches(database().store(), name):
+    limits = load_settings().accounts
+    store = database().store()
+    fresh = name is not None and seen is not None and not auth.session_expired(seen, now, limits)
+    if fresh and session_id is not None:
+        # A tab signed in through a server session: it must still be live (not signed out elsewhere).
+        fresh = sessions.resume(store, str(session_id), now, limits).username == name
+    if fresh and may_clear_caches(store, name):
         st.cache_data.clear()
         return
     logging.getLogger(__name__).warning("clear_cache request ignored: not from a signed-in administrator")
@@ -201,26 +216,74 @@ def current_view() -> View:
 
 
 def signed_in_user(store: Store) -> User | None:
-    """The signed-in user as stored now, or None; a session idle too long is signed out."""
+    """The signed-in user as stored now, or None.
+
+    A tab's sign-in is its server session (analytics.sessions): checked on every run, so a sign-out
+    in another tab, an idle or absolute expiry, or a disabled account ends it here too. A new tab or
+    a reload starts without one and takes it up from the session cookie its websocket sent.
+    """
+    limits = load_settings().accounts
+    now = datetime.now()
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is None and st.session_state.get(USER_KEY) is None:
+        session_id = _session_from_cookie(store)
+    if session_id is not None:
+        resumed = sessions.resume(store, session_id, now, limits)
+        if resumed.username is None:
+            _forget_sign_in(session_id)
+            st.session_state[NOTICE_KEY] = resumed.notice
+            return None
+        st.session_state[SESSION_KEY] = session_id
+        st.session_state[USER_KEY] = resumed.username
     name = st.session_state.get(USER_KEY)
     if not name:
         return None
-    now = datetime.now()
-    if auth.session_expired(st.session_state.get(SEEN_KEY, now), now):
-        sign_out()
-        st.session_state["_signin_notice"] = f"登录已超过 {auth.SESSION_MINUTES} 分钟未操作,请重新登录"
+    # A tab signed in without a server session (set up directly, as tests do) keeps the idle rule.
+    if session_id is None and auth.session_expired(st.session_state.get(SEEN_KEY, now), now, limits):
+        _forget_sign_in(None)
+        st.session_state[NOTICE_KEY] = f"登录已超过 {limits.session_idle_minutes} 分钟未操作,请重新登录"
         return None
     user = current_user(store, name)
     if user is None:
-        sign_out()
+        if session_id is not None:
+            sessions.end(store, session_id, now)
+        _forget_sign_in(session_id)
         return None
     st.session_state[SEEN_KEY] = now
     return user
 
 
+def _session_from_cookie(store: Store) -> str | None:
+    try:
+        cookie = st.context.cookies.get(sessions.COOKIE_NAME)
+    except (AttributeError, RuntimeError):  # no browser behind this run (a bare script run)
+        return None
+    session_id = sessions.verify(sessions.secret_for(store), cookie)
+    # The cookie of a session ended in this tab is still in the handshake's copy until a reload.
+    if session_id is None or session_id == st.session_state.get(ENDED_KEY):
+        return None
+    return session_id
+
+
+def _forget_sign_in(session_id: str | None) -> None:
+    for key in (USER_KEY, SEEN_KEY, SESSION_KEY, HANDOFF_KEY):
+        st.session_state.pop(key, None)
+    if session_id is not None:
+        st.session_state[ENDED_KEY] = session_id
+
+
 def sign_out() -> None:
-    st.session_state.pop(USER_KEY, None)
-    st.session_state.pop(SEEN_KEY, None)
+    """End this sign-in everywhere: the server session is revoked, and the browser drops its cookie."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        try:
+            sessions.end(database().store(), session_id, datetime.now())
+        except DatabaseUnavailable as e:
+            st.session_state[NOTICE_KEY] = _open_failure(e)
+            return
+        st.session_state[CLEAR_COOKIE_KEY] = True
+    _forget_sign_in(session_id)
+    st.session_state[NOTICE_KEY] = None
 
 
 def _sign_in() -> None:
@@ -229,15 +292,101 @@ def _sign_in() -> None:
     try:
         store = database().store()
         user = sign_in(store, st.session_state.get("login_user", ""), st.session_state.get("login_password", ""))
+        now = datetime.now()
+        limits = load_settings().accounts
+        started = sessions.start(store, user.username, now, limits)
     except DatabaseUnavailable as e:
-        st.session_state["_signin_notice"] = _open_failure(e)
+        st.session_state[NOTICE_KEY] = _open_failure(e)
         return
     except SignInFailed as e:
-        st.session_state["_signin_notice"] = str(e)
+        st.session_state[NOTICE_KEY] = str(e)
         return
     st.session_state[USER_KEY] = user.username
-    st.session_state[SEEN_KEY] = datetime.now()
-    st.session_state["_signin_notice"] = None
+    st.session_state[SEEN_KEY] = now
+    st.session_state[SESSION_KEY] = started.session_id
+    st.session_state[HANDOFF_KEY] = (started.handoff_code, now + timedelta(seconds=limits.handoff_seconds))
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state.pop(CLEAR_COOKIE_KEY, None)
+    st.session_state[NOTICE_KEY] = None
+
+
+def _cookie_frame(route: str, body: str) -> None:
+    # A same-origin frame (st.iframe of an HTML string: a srcdoc frame) asks the app's route for the
+    # cookie; the browser stores it from the answer, and no script can read it (HttpOnly).
+    st.iframe(f"<script>fetch({json.dumps(route)}, {{method: 'POST', credentials: 'same-origin', "
+              f"headers: {{'Content-Type': 'text/plain'}}, body: {json.dumps(body)}}});</script>",
+              height="content", tab_index=-1, alt="保持登录")
+
+
+def deliver_cookie() -> None:
+    """Hand the browser the cookie of a sign-in made in this tab, or drop it after sign-out.
+
+    Rendered on every run while the handoff code is valid, at one place in the sidebar, so the
+    frame is not removed by a rerun before its request is answered; a spent code is refused, so a
+    repeat does nothing.
+    """
+    import webcookie
+
+    pending = st.session_state.get(HANDOFF_KEY)
+    if pending is not None and datetime.now() < pending[1]:
+        webcookie.install(database().store)
+        _cookie_frame(webcookie.route_path(), pending[0])
+    elif pending is not None:
+        st.session_state.pop(HANDOFF_KEY, None)
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        webcookie.install(database().store)
+        _cookie_frame(webcookie.route_path(webcookie.CLEAR_ROUTE), "")
+
+
+def sign_in_form(key: str = "sign_in") -> None:
+    """The sign-in form (user name, password), with the last notice under it."""
+    # Streamlit writes "Press Enter to submit form" under a typed-in field of a form, in English and
+    # with no option to change it; Enter still signs in.
+    st.html("<style>.st-key-login_user [data-testid='InputInstructions'],"
+            ".st-key-login_password [data-testid='InputInstructions'] {display: none}</style>")
+    with st.form(key, border=False):
+        st.text_input("用户名", key="login_user")
+        st.text_input("密码", type="password", key="login_password")
+        st.form_submit_button("登录", on_click=_sign_in)
+    notice = st.session_state.get(NOTICE_KEY)
+    if notice:
+        st.error(escape_markdown(notice))
+
+
+def sign_in_page(title: str, roles: tuple[str, ...] | None, viewing_gated: bool) -> None:
+    """The sign-in form in place of a page that needs it; after sign-in the same page opens."""
+    st.title("登录")
+    if roles is None:
+        st.info(f"管理员已设置查看仪表盘需要登录。请输入用户名和密码,登录后打开“{title}”。")
+    else:
+        st.info(f"“{title}”需要以{'或'.join(roles)}身份登录。请输入用户名和密码,登录后直接打开该页面。")
+    sign_in_form("sign_in_page")
+
+
+_MISSING_KEY = "_page_not_found"
+
+
+@contextmanager
+def page_not_found_noticed() -> Iterator[None]:
+    """Around st.navigation: a link to a page that does not exist opens the default page with a
+    Chinese notice (show_missing_page_notice) instead of Streamlit's English "Page not found" dialog."""
+    from streamlit.commands import navigation
+
+    original = navigation.send_page_not_found
+
+    def remember(ctx: object) -> None:
+        st.session_state[_MISSING_KEY] = True
+
+    navigation.send_page_not_found = remember  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        navigation.send_page_not_found = original
+
+
+def show_missing_page_notice() -> None:
+    if st.session_state.pop(_MISSING_KEY, False):
+        st.warning("链接指向的页面不存在,已打开总览。请从左侧菜单选择页面。")
 
 
 def sign_in_box(user: User | None) -> None:
@@ -247,13 +396,7 @@ def sign_in_box(user: User | None) -> None:
         st.caption(escape_markdown(f"已登录:{user.display_name}({user.role};{units})"))
         st.button("退出登录", on_click=sign_out, key="sign_out")
         return
-    with st.form("sign_in", border=False):
-        st.text_input("用户名", key="login_user")
-        st.text_input("密码", type="password", key="login_password")
-        st.form_submit_button("登录", on_click=_sign_in)
-    notice = st.session_state.get("_signin_notice")
-    if notice:
-        st.error(escape_markdown(notice))
+    sign_in_form()
 
 
 def current_user_or_stop(roles: tuple[str, ...]) -> User:

@@ -18,7 +18,10 @@ from argon2 import PasswordHasher
 from analytics import accounts, auth, services
 from analytics.auth import ADMIN, REPORTER, VIEWER, PermissionDenied, SignInFailed, User
 from analytics.model import InputError
+from analytics.settings import load_settings
 from analytics.storage import Store
+
+LIMITS = load_settings().accounts
 
 UNIT = "南昌市生态环境污染防治中心"
 P1 = "生态环保行业管理_机动车污染防治项目"
@@ -122,11 +125,11 @@ def test_passwords_are_stored_only_as_argon2_hashes(store: Store) -> None:
 def test_a_password_shorter_than_the_minimum_is_refused_and_nothing_written(store: Store) -> None:
     admin = who(store, "admin")
     counts = store.table_counts()
-    short = "x" * (auth.MIN_PASSWORD - 1)
-    with pytest.raises(InputError, match=f"密码至少需要 {auth.MIN_PASSWORD} 个字符"):
+    short = "x" * (LIMITS.min_password - 1)
+    with pytest.raises(InputError, match=f"密码至少需要 {LIMITS.min_password} 个字符"):
         accounts.add_user(store, admin, "short", short, VIEWER)
     old_hash = store.get_user("zhang")["password_hash"]
-    with pytest.raises(InputError, match=f"密码至少需要 {auth.MIN_PASSWORD} 个字符"):
+    with pytest.raises(InputError, match=f"密码至少需要 {LIMITS.min_password} 个字符"):
         accounts.update_user(store, admin, "zhang", password=short)
     assert store.table_counts() == counts
     assert store.get_user("zhang")["password_hash"] == old_hash
@@ -180,14 +183,15 @@ def test_every_sign_in_and_failed_sign_in_is_in_the_audit_log(store: Store) -> N
 
 
 def test_five_failures_lock_the_account_until_the_lock_runs_out(store: Store) -> None:
-    assert (auth.MAX_FAILED, auth.LOCK_MINUTES) == (5, 15)
-    for i in range(auth.MAX_FAILED - 1):
+    # The limits are settings.toml's [accounts]; these are its defaults.
+    assert (LIMITS.max_failed, LIMITS.lock_minutes, LIMITS.min_password) == (5, 15, 8)
+    for i in range(LIMITS.max_failed - 1):
         assert refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i)) == accounts.wrong_name_or_password()
         assert store.get_user("zhang")["failed_count"] == i + 1
-    last = T0 + timedelta(seconds=auth.MAX_FAILED - 1)
+    last = T0 + timedelta(seconds=LIMITS.max_failed - 1)
     assert refused(store, "zhang", "wrong-password", last) == accounts.wrong_name_or_password()
-    assert store.get_user("zhang")["failed_count"] == auth.MAX_FAILED
-    until = last + timedelta(minutes=auth.LOCK_MINUTES)
+    assert store.get_user("zhang")["failed_count"] == LIMITS.max_failed
+    until = last + timedelta(minutes=LIMITS.lock_minutes)
 
     # Locked: even the right password is refused, and the attempt is logged.
     locked = f"连续输错密码次数过多,账号已锁定至 {until:%H:%M},请稍后再试或联系管理员"
@@ -204,20 +208,20 @@ def test_five_failures_lock_the_account_until_the_lock_runs_out(store: Store) ->
 
 
 def test_after_a_lock_runs_out_a_wrong_password_starts_counting_again(store: Store) -> None:
-    for i in range(auth.MAX_FAILED):
+    for i in range(LIMITS.max_failed):
         refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i))
-    later = T0 + timedelta(minutes=auth.LOCK_MINUTES, seconds=10)
+    later = T0 + timedelta(minutes=LIMITS.lock_minutes, seconds=10)
     assert refused(store, "zhang", "wrong-password", later) == accounts.wrong_name_or_password()
     assert store.get_user("zhang")["failed_count"] == 1
-    for i in range(1, auth.MAX_FAILED - 1):
+    for i in range(1, LIMITS.max_failed - 1):
         refused(store, "zhang", "wrong-password", later + timedelta(seconds=i))
-    refused(store, "zhang", "wrong-password", later + timedelta(seconds=auth.MAX_FAILED))
-    assert store.get_user("zhang")["failed_count"] == auth.MAX_FAILED
+    refused(store, "zhang", "wrong-password", later + timedelta(seconds=LIMITS.max_failed))
+    assert store.get_user("zhang")["failed_count"] == LIMITS.max_failed
     assert refused(store, "zhang", PASSWORDS["zhang"], later + timedelta(minutes=1)).startswith("连续输错密码次数过多")
 
 
 def test_a_success_resets_the_failure_count(store: Store) -> None:
-    for i in range(auth.MAX_FAILED - 1):
+    for i in range(LIMITS.max_failed - 1):
         refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i))
     accounts.sign_in(store, "zhang", PASSWORDS["zhang"], now=T0 + timedelta(seconds=10))
     assert store.get_user("zhang")["failed_count"] == 0
@@ -226,7 +230,7 @@ def test_a_success_resets_the_failure_count(store: Store) -> None:
 
 
 def test_a_new_password_from_the_administrator_unlocks_the_account(store: Store) -> None:
-    for i in range(auth.MAX_FAILED):
+    for i in range(LIMITS.max_failed):
         refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i))
     accounts.update_user(store, who(store, "admin"), "zhang", password="Zhang-reset-2026")
     assert accounts.sign_in(store, "zhang", "Zhang-reset-2026", now=T0 + timedelta(minutes=1)).username == "zhang"
@@ -253,12 +257,12 @@ def test_current_user_follows_role_and_unit_changes(store: Store) -> None:
 
 
 def test_session_expiry() -> None:
-    assert auth.SESSION_MINUTES == 30
-    seen = T0
-    assert not auth.session_expired(seen, seen)
-    assert not auth.session_expired(seen, seen + timedelta(minutes=auth.SESSION_MINUTES))
-    assert auth.session_expired(seen, seen + timedelta(minutes=auth.SESSION_MINUTES, microseconds=1))
-    assert auth.session_expired(seen, seen + timedelta(hours=5))
+    assert LIMITS.session_idle_minutes == 30
+    seen, idle = T0, timedelta(minutes=LIMITS.session_idle_minutes)
+    assert not auth.session_expired(seen, seen, LIMITS)
+    assert not auth.session_expired(seen, seen + idle, LIMITS)
+    assert auth.session_expired(seen, seen + idle + timedelta(microseconds=1), LIMITS)
+    assert auth.session_expired(seen, seen + timedelta(hours=5), LIMITS)
 
 
 # -- the first administrator ------------------------------------------------------------------------------------------

@@ -239,7 +239,8 @@ def _assert_no_dialog(page: Page) -> None:
 def _assert_app_sidebar(page: Page) -> None:
     """app.py ran: its filter sidebar and its own page list (not one made from the pages/ folder)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    links = sidebar.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    # The menu is app.py's own page links (issue 11: st.navigation is hidden, every page registered).
+    links = sidebar.locator('[data-testid="stPageLink-NavLink"]').all_inner_texts()
     assert any("总览" in t for t in links), f"sidebar pages are {links}: app.py's st.navigation did not run"
     expect(sidebar.get_by_text("筛选", exact=True)).to_be_visible()
 

@@ -107,7 +107,7 @@ def _sign_in(page: Page, username: str, password: str) -> None:
 
 
 def _nav_link(page: Page, title: str) -> Locator:
-    return page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True)
+    return page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').get_by_text(title, exact=True)
 
 
 def _go(page: Page, title: str) -> None:

@@ -21,6 +21,8 @@ from analytics.model import InputError
 from analytics.settings import load_settings
 from analytics.storage import Store
 
+LIMITS = load_settings().accounts
+
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = "南昌市生态环境污染防治中心"
 PASSWORDS = {"admin": "Admin-pass-2026", "zhang": "Zhang-pass-2026"}
@@ -105,10 +107,10 @@ def test_thirty_parallel_sign_ins_check_at_most_max_failed_wrong_passwords(store
     for t in threads:
         t.join()
 
-    assert checks.wrong <= auth.MAX_FAILED
+    assert checks.wrong <= LIMITS.max_failed
     assert "signed in" not in outcomes
     assert outcomes[-1].startswith("连续输错密码次数过多,账号已锁定至")
-    assert store.get_user("zhang")["failed_count"] == auth.MAX_FAILED
+    assert store.get_user("zhang")["failed_count"] == LIMITS.max_failed
     wrong_logged = store.con.execute(
         "SELECT count(*) FROM audit_log WHERE action = '登录失败' AND detail = '密码错误'").fetchone()[0]
     assert wrong_logged == checks.wrong
@@ -119,7 +121,7 @@ def test_thirty_parallel_sign_ins_check_at_most_max_failed_wrong_passwords(store
 
 
 def test_a_right_password_gives_back_the_reserved_attempt(store: Store) -> None:
-    for i in range(auth.MAX_FAILED - 1):
+    for i in range(LIMITS.max_failed - 1):
         refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i))
     accounts.sign_in(store, "zhang", PASSWORDS["zhang"], now=T0 + timedelta(seconds=10))
     row = store.get_user("zhang")
@@ -130,8 +132,9 @@ def test_a_right_password_gives_back_the_reserved_attempt(store: Store) -> None:
 
 
 def test_unknown_name_and_wrong_password_get_the_same_answer(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = {refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i)) for i in range(auth.MAX_FAILED - 1)}
-    answers |= {refused(store, "nobody", "wrong-password", T0 + timedelta(seconds=i)) for i in range(auth.MAX_FAILED)}
+    answers = {refused(store, "zhang", "wrong-password", T0 + timedelta(seconds=i))
+               for i in range(LIMITS.max_failed - 1)}
+    answers |= {refused(store, "nobody", "wrong-password", T0 + timedelta(seconds=i)) for i in range(LIMITS.max_failed)}
     answers.add(refused(store, "", "wrong-password", T0))
     assert answers == {accounts.wrong_name_or_password()}
     assert "再错" not in accounts.wrong_name_or_password()
@@ -144,7 +147,7 @@ def test_unknown_name_and_wrong_password_get_the_same_answer(store: Store, monke
 
 def test_an_unknown_name_is_locked_like_a_real_one(store: Store) -> None:
     """Five guesses then a sixth: a real account's lock would tell it apart from an unknown name."""
-    times = [T0 + timedelta(seconds=i) for i in range(7)] + [T0 + timedelta(minutes=auth.LOCK_MINUTES, seconds=5)]
+    times = [T0 + timedelta(seconds=i) for i in range(7)] + [T0 + timedelta(minutes=LIMITS.lock_minutes, seconds=5)]
     times += [times[-1] + timedelta(seconds=i) for i in range(1, 6)]
 
     def answers(name: str) -> list[str]:
@@ -152,9 +155,9 @@ def test_an_unknown_name_is_locked_like_a_real_one(store: Store) -> None:
 
     real, unknown = answers("zhang"), answers("nobody")
     assert real == unknown
-    assert real[auth.MAX_FAILED].startswith("连续输错密码次数过多,账号已锁定至")
+    assert real[LIMITS.max_failed].startswith("连续输错密码次数过多,账号已锁定至")
     assert real[-1].startswith("连续输错密码次数过多,账号已锁定至")
-    assert real[auth.MAX_FAILED + 2] == accounts.wrong_name_or_password()
+    assert real[LIMITS.max_failed + 2] == accounts.wrong_name_or_password()
 
 
 # -- item 11: names that look like another account or the system ----------------------------------------------------

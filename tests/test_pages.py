@@ -265,7 +265,7 @@ def test_overview_view_links_open_their_indicator_and_keep_the_filters(db: Path,
     # Issue 11 item 5: "查看" used to narrow the global project filter; it now names the item and keeps
     # the user's filters (the year chosen here stays, no project is picked).
     at = start(year="2026")
-    links = at.get("page_link")
+    links = at.main.get("page_link")  # the sidebar holds the menu's page links (issue 11 item 1)
     rows = [m.value for m in at.markdown if " · " in m.value]
     assert [link.proto.label for link in links] == ["查看"] * len(rows) == ["查看"] * 19
     queries = [parse_qs(link.proto.query_string) for link in links]

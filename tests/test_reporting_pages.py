@@ -31,11 +31,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import accounts, auth, services
+from analytics import accounts, services
 from analytics.auth import ADMIN, REPORTER, VIEWER, PermissionDenied, User
 from analytics.engine import compute
 from analytics.model import InputError
 from analytics.reports import ReportRefused
+from analytics.settings import load_settings
 from analytics.storage import Store
 from pages.common import ACTOR_KEY, ENTRY_KEY, SEEN_KEY, USER_KEY
 from tests.conftest import ROOT
@@ -148,6 +149,25 @@ def sign_in(at: AppTest, name: str, password: str | None = None) -> AppTest:
     at.sidebar.text_input(key="login_user").input(name)
     at.sidebar.text_input(key="login_password").input(USERS[name][0] if password is None else password)
     (submit,) = [b for b in at.sidebar.button if b.label == "登录"]
+    submit.click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def menu(at: AppTest) -> list[str]:
+    """The pages the sidebar's menu lists (every page is registered; the menu shows what the role may use)."""
+    return [link.value for link in at.sidebar.page_link]
+
+
+DASHBOARD_MENU = ["总览", "资金", "指标", "时间线", "评审", "目标表"]
+
+
+def sign_in_here(at: AppTest, name: str) -> AppTest:
+    """Sign in with the form a page that needs sign-in shows in place of itself."""
+    at.main.text_input(key="login_user").input(name)
+    at.main.text_input(key="login_password").input(USERS[name][0])
+    (submit,) = [b for b in at.main.button if b.label == "登录"]
     submit.click()
     at.run()
     assert not at.exception, at.exception
@@ -342,10 +362,12 @@ def test_a_reporter_gets_the_reporting_pages_with_template_downloads(db: Path) -
 
     open_page(at, "pages/history.py", "填报记录")
     assert [i.value for i in at.info] == ["还没有指标填报。", "还没有预算执行填报。"]
-    # 管理 and 审计日志 are not in a reporter's navigation.
-    for page in ("pages/admin.py", "pages/audit.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+    # 管理 and 审计日志 are not in a reporter's menu (issue 11: they stay registered, so a link to
+    # them opens them, and the page itself refuses the role).
+    assert menu(at) == [*DASHBOARD_MENU, "填报", "填报记录"]
+    at.switch_page("pages/admin.py")
+    at.run()
+    assert errors(at) == [ADMIN_ONLY]
 
 
 def test_the_downloaded_template_filled_in_is_accepted(db: Path) -> None:
@@ -708,9 +730,19 @@ def test_viewers_and_anonymous_users_get_no_reporting_or_admin_pages(db: Path, w
         assert signed_in_caption(at) is None
         assert "登录" in labels(at.sidebar.button)
     assert [t.value for t in at.title] == ["总览"]
+    assert menu(at) == DASHBOARD_MENU
+    # Every page stays registered (a shared link never meets "Page not found"); opening one the role
+    # may not use shows the sign-in form in place (anonymous) or the page's refusal (a viewer).
     for page in ("pages/report.py", "pages/history.py", "pages/admin.py", "pages/audit.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        assert len(at.get("file_uploader")) == 0 and len(at.dataframe) == 0
+        if who:
+            assert errors(at) == [ADMIN_ONLY if page in ("pages/admin.py", "pages/audit.py") else REPORTER_ONLY]
+        else:
+            assert [t.value for t in at.title] == ["登录"]
+            assert [t.label for t in at.main.text_input] == ["用户名", "密码"]
     for page, title in (("pages/funding.py", "资金"), ("pages/targets.py", "目标表")):
         open_page(at, page, title)
     assert len(at.get("file_uploader")) == 0
@@ -768,11 +800,11 @@ def test_a_reporter_demoted_to_viewer_loses_the_report_page_on_the_next_run(db: 
     accounts.update_user(shared_store(), user("admin"), "zhang", role=VIEWER)
     at.run()
     assert not at.exception, at.exception
-    assert [t.value for t in at.title] == ["总览"]
+    # The page stays where the link named it (issue 11) and refuses the new role.
+    assert errors(at) == [REPORTER_ONLY]
     assert len(at.get("file_uploader")) == 0
     assert signed_in_caption(at) == "已登录:张填报(查看;南昌市生态环境污染防治中心)"
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/report.py")
+    assert menu(at) == DASHBOARD_MENU
 
 
 def test_the_first_start_creates_the_administrator_from_the_environment(app_db: Path,
@@ -807,23 +839,29 @@ def test_sign_in_failure_expiry_and_sign_out_on_the_page(db: Path) -> None:
     open_page(at, "pages/report.py", "填报")
 
     # Idle longer than the session lasts: signed out on the next run, with a notice.
-    at.session_state[SEEN_KEY] = datetime.now() - timedelta(minutes=auth.SESSION_MINUTES, seconds=5)
+    idle = load_settings().accounts.session_idle_minutes
+    shared_store().con.execute("UPDATE sessions SET last_seen_at = ? WHERE username = 'zhang'",
+                               [datetime.now() - timedelta(minutes=idle, seconds=5)])
     at.run()
     assert not at.exception, at.exception
     assert signed_in_caption(at) is None
-    assert [e.value for e in at.sidebar.error] == [f"登录已超过 {auth.SESSION_MINUTES} 分钟未操作,请重新登录"]
-    assert [t.value for t in at.title] == ["总览"]
+    # Issue 11: the page the tab was on stays, and asks for the sign-in in place.
+    assert [e.value for e in at.main.error] == [f"登录已超过 {idle} 分钟未操作,请重新登录"]
+    assert [t.value for t in at.title] == ["登录"]
     assert len(at.get("file_uploader")) == 0
-
-    # Sign in again, then out with the button.
-    sign_in(at, "zhang")
+    # Sign in again (in place: the same page opens), then out with the button.
+    sign_in_here(at, "zhang")
+    assert [t.value for t in at.title] == ["填报"]
     assert signed_in_caption(at) is not None
     at.sidebar.button(key="sign_out").click()
     at.run()
     assert signed_in_caption(at) is None
     assert USER_KEY not in at.session_state
-
     store = shared_store()
+    # Signing out revokes the server session, so the cookie other tabs share signs no one in.
+    assert store.con.execute("SELECT revoked_at IS NOT NULL FROM sessions WHERE username = 'zhang' "
+                             "ORDER BY created_at DESC LIMIT 1").fetchall() == [(True,)]
+
     log = store.con.execute(
         "SELECT username, action, detail FROM audit_log WHERE action IN ('登录', '登录失败') ORDER BY audit_id"
     ).fetchall()
@@ -940,13 +978,18 @@ def test_viewing_needs_sign_in_shows_only_the_sign_in_page(db: Path) -> None:
 
     anonymous = start()
     assert [t.value for t in anonymous.title] == ["登录"]
-    assert [i.value for i in anonymous.info] == ["管理员已设置查看仪表盘需要登录。请在左侧输入用户名和密码。"]
+    assert [i.value for i in anonymous.info] == [
+        "管理员已设置查看仪表盘需要登录。请输入用户名和密码,登录后打开“总览”。"]
     assert len(anonymous.metric) == 0
-    for page in ("pages/overview.py", "pages/targets.py", "pages/report.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            anonymous.switch_page(page)
-    sign_in(anonymous, "zhao")
-    assert [t.value for t in anonymous.title] == ["总览"]
+    assert menu(anonymous) == []
+    # Issue 11: a link to any page shows the form in its place, and after sign-in that page.
+    anonymous.switch_page("pages/targets.py")
+    anonymous.run()
+    assert [t.value for t in anonymous.title] == ["登录"]
+    assert len(anonymous.dataframe) == 0
+    sign_in_here(anonymous, "zhao")
+    assert [t.value for t in anonymous.title] == ["目标表"]
+    open_page(anonymous, "pages/overview.py", "总览")
     assert metrics(anonymous)["项目数"] == "4"
 
 
@@ -958,3 +1001,46 @@ def test_viewing_needs_sign_in_shows_no_project_data_to_anonymous_visitors(db: P
     shown = [str(o) for w in [*at.sidebar.selectbox, *at.sidebar.multiselect] for o in w.options]
     for secret in (P1, P2, P3, P4, UNIT):
         assert secret not in shown, secret
+
+
+def test_a_review_link_needing_sign_in_opens_its_screen_and_filters_after_sign_in(db: Path) -> None:
+    """Issue 11 item 1: ``/review?review=<id>`` with filters, while viewing needs sign-in: the form in
+    place, then that very screen with the link's filters."""
+    store = shared_store()
+    accounts.set_viewing_needs_sign_in(store, user("admin"), True)
+    pid, unit = store.con.execute("SELECT project_id, unit FROM current_projects WHERE name = ?", [P2]).fetchall()[0]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["as_of"] = AS_OF.isoformat()
+    at.query_params["unit"] = unit
+    at.query_params["review"] = str(pid)
+    at.switch_page("pages/review.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["登录"]
+    assert [i.value for i in at.info] == ["管理员已设置查看仪表盘需要登录。请输入用户名和密码,登录后打开“评审”。"]
+    assert P2 not in str([m.value for m in at.markdown])
+
+    sign_in_here(at, "zhao")
+    (title,) = [t.value for t in at.title]
+    assert P2.endswith(title)  # the review screen of that project (its title without the department prefix)
+    assert at.query_params["review"] in (str(pid), [str(pid)])
+    assert at.sidebar.selectbox(key="f_unit").value == unit
+
+
+def test_account_messages_and_captions_follow_settings_toml(db: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: the lock and password limits are settings.toml [accounts], and what the pages say follows them."""
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    for old, new in (("min_password = 8", "min_password = 10"), ("max_failed = 5", "max_failed = 3"),
+                     ("lock_minutes = 15", "lock_minutes = 7")):
+        assert old in text
+        text = text.replace(old, new)
+    settings = tmp_path / "settings.toml"
+    settings.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PERF_SETTINGS", str(settings))
+
+    at = sign_in(start(), "zhang", "wrong-password")
+    assert [e.value for e in at.sidebar.error] == [
+        "用户名或密码错误。连续输错 3 次账号将锁定 7 分钟;忘记密码请联系管理员重设"]
+    at = open_page(sign_in(start(), "admin"), "pages/admin.py", "管理")
+    assert "初始密码(至少 10 位)" in [t.label for t in at.text_input]
