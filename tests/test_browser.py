@@ -60,6 +60,7 @@ class PageSpec:
     min_charts: int
     viewport: tuple[int, int] = (1440, 900)
     dated: bool = True  # shows "截至 <as_of>"
+    sidebar_hidden: bool = False  # 评审 hides the sidebar for the room; its 显示侧边栏 button brings it back
 
 
 # Screenshot name, URL path, the page's h1, how many plotly charts it draws at least (the 指标 page draws
@@ -69,7 +70,7 @@ PAGES = [
     PageSpec("funding", "funding", "资金", 4),
     PageSpec("indicators", "indicators", "指标", 0),
     PageSpec("timeline", "timeline", "时间线", 1),
-    PageSpec("review", "review", "项目支出绩效自评汇总", 1, viewport=(1920, 1080)),  # a projector
+    PageSpec("review", "review", "项目支出绩效自评汇总", 1, viewport=(1920, 1080), sidebar_hidden=True),
     PageSpec("targets", "targets", "目标表", 0, dated=False),
 ]
 
@@ -269,7 +270,14 @@ def test_page_renders_without_exception(app: str, browser: Browser, spec: PageSp
         assert charts >= spec.min_charts
         _assert_no_exception(page)
         _assert_no_dialog(page)
+        if spec.sidebar_hidden:
+            expect(page.locator('[data-testid="stSidebar"]').get_by_text("筛选", exact=True)).to_be_hidden()
+            page.get_by_role("button", name="显示侧边栏").click()
+            _wait_idle(page)
         _assert_app_sidebar(page)
+        if spec.sidebar_hidden:
+            page.get_by_role("button", name="隐藏侧边栏").click()
+            _wait_idle(page)
         if spec.dated:
             expect(page.get_by_text("2026年12月31日").first).to_be_visible()
         expanders = page.locator('[data-testid="stExpander"] summary')
@@ -341,6 +349,9 @@ def test_copied_link_is_the_first_request_to_a_fresh_server(
             _wait_idle(page)
             _assert_no_exception(page)
             _assert_no_dialog(page)
+            if spec.sidebar_hidden:
+                page.get_by_role("button", name="显示侧边栏").click()
+                _wait_idle(page)
             _assert_app_sidebar(page)
             expect(_metric(page, "年度资金总额(万元)")).not_to_have_text(FUNDING_TOTAL)  # the link's project
         finally:

@@ -218,9 +218,14 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
         page.goto(f"{url}/?as_of={AS_OF}&year=2026")
         _wait_idle(page)
         _sign_in(page)
-        nav = page.locator('[data-testid="stSidebarNav"]')
+        # The menu is app.py's page links (issue 11 item 1); 评审 hides the sidebar until asked.
+        nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
         for label, title in ADMIN_PAGES:
-            nav.get_by_role("link", name=label, exact=True).click()
+            show = page.get_by_role("button", name="显示侧边栏")
+            if show.count():
+                show.click()
+                _wait_idle(page)
+            nav.get_by_text(label, exact=True).click()
             _wait_idle(page)
             expect(page.locator("h1", has_text=title).first).to_be_visible()
             _assert_no_exception(page)
