@@ -241,8 +241,13 @@ def _assert_app_sidebar(page: Page) -> None:
     """app.py ran: its filter sidebar and its own page list (not one made from the pages/ folder)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     # The menu is app.py's own page links (issue 11: st.navigation is hidden, every page registered).
-    links = sidebar.locator('[data-testid="stPageLink-NavLink"]').all_inner_texts()
-    assert any("总览" in t for t in links), f"sidebar pages are {links}: app.py's st.navigation did not run"
+    menu = sidebar.locator('[data-testid="stPageLink-NavLink"]')
+    # The links can arrive after the page's title on a loaded machine: wait for them, then check.
+    try:
+        expect(menu.filter(has_text="总览").first).to_be_visible()
+    except AssertionError:
+        links = menu.all_inner_texts()
+        raise AssertionError(f"sidebar pages are {links}: app.py's st.navigation did not run") from None
     expect(sidebar.get_by_text("筛选", exact=True)).to_be_visible()
 
 
