@@ -17,22 +17,21 @@ Run with ``pytest -m browser tests/test_browser_charts.py``. Needs /usr/bin/chro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     TIMEOUT_MS,
     Data,
-    _assert_no_exception,
-    _run_app,
-    _wait_charts,
-    _wait_idle,
+    assert_no_exception,
     launched_chromium,
-    require_browser,
+    open_page,
+    seeded_db,
+    wait_charts,
+    wait_idle,
+    warmed_app,
 )
 
 pytestmark = pytest.mark.browser
@@ -107,31 +106,27 @@ def chart_problems(page: Page) -> tuple[dict[str, int], list[str]]:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Data, int]:
     """Seed plus the sample report as of year end, and the quantitative indicator with most reports."""
-    from analytics import services
+    from datetime import date
+
     from analytics.dashboard import Filters, build_view
     from analytics.storage import Store
 
-    require_browser()
-    db = tmp_path_factory.mktemp("charts_data") / "perf.duckdb"
-    store = Store.open(db)
+    data = seeded_db(tmp_path_factory.mktemp("charts_data") / "perf.duckdb")
+    store = Store.open(data.db)
     try:
-        services.load_seed_if_empty(store)
-        sample = ROOT / "data" / "samples" / "actuals_2026.xlsx"
-        services.load_report(store, sample.read_bytes(), sample.name, today=date(2026, 12, 31))
         ind = build_view(store, Filters(as_of=date.fromisoformat(AS_OF))).indicators
         reported = ind[(ind["kind"] == "quantitative") & ind["actual_text"].fillna("").ne("")]
         counts = store.report_history(reported["indicator_id"].astype(int).tolist())["indicator_id"].value_counts()
         indicator = int(counts.index[0])
-        first = int(store.projects_frame()["project_id"].min())
     finally:
         store.close()
-    return Data(db, [first]), indicator
+    return data, indicator
 
 
 @pytest.fixture(scope="module")
 def app(data: tuple[Data, int], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
     expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as browser, _run_app(data[0], tmp_path_factory.mktemp("charts_app")) as url:
+    with launched_chromium() as browser, warmed_app(data[0], browser, tmp_path_factory.mktemp("charts_app")) as url:
         yield url, browser
 
 
@@ -148,15 +143,6 @@ def _pages(indicator: int, project: int) -> list[tuple[str, str, int, int]]:
     ]
 
 
-def _open_page(browser: Browser, url: str, viewport: tuple[int, int]) -> Page:
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    _wait_idle(page)
-    return page
-
-
 def _url(base: str, path: str) -> str:
     return f"{base}/{path}{'&' if '?' in path else '?'}as_of={AS_OF}"
 
@@ -165,10 +151,11 @@ def _url(base: str, path: str) -> str:
 def test_charts_read_at_1366(app: tuple[str, Browser], data: tuple[Data, int], index: int) -> None:
     url, browser = app
     name, path, at_least, legends = _pages(data[1], data[0].project_ids[0])[index]
-    page = _open_page(browser, _url(url, path), VIEWPORT)
+    page = open_page(browser, _url(url, path), VIEWPORT)
     try:
-        count = _wait_charts(page, at_least)
-        _assert_no_exception(page)
+        wait_idle(page)
+        count = wait_charts(page, at_least)
+        assert_no_exception(page)
         assert count >= at_least, f"{name}: {count} charts"
         seen, problems = chart_problems(page)
         # Every chart was read, with its legends (and the timeline's as-of label): nothing passes unseen.
