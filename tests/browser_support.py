@@ -215,6 +215,21 @@ def metric(page: Page, label: str) -> Locator:
     return card.locator('[data-testid="stMetricValue"]')
 
 
+def grid_rows(table: Locator) -> list[list[str]]:
+    """The cells of a st.dataframe's rows in view: glide draws on a canvas and mirrors them in an ARIA grid."""
+    table.locator('[role="gridcell"]').first.wait_for(state="attached")
+    return table.locator('[role="row"]').evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.textContent.trim()))"
+        ".filter(cells => cells.length)")
+
+
+def grid_headers(table: Locator) -> list[str]:
+    """The column headers of a st.dataframe (its ARIA mirror)."""
+    table.locator('[role="gridcell"]').first.wait_for(state="attached")
+    return table.locator('[role="grid"]').first.evaluate(
+        "g => [...g.querySelectorAll('[role=columnheader]')].map(h => h.textContent.trim())")
+
+
 def assert_no_exception(page: Page) -> None:
     """No Streamlit exception box; its text goes into the failure message."""
     boxes = page.locator('[data-testid="stException"]')

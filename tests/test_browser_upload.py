@@ -28,6 +28,7 @@ from tests.browser_support import (
     assert_no_exception,
     full_page_screenshot,
     go,
+    grid_rows,
     metric,
     nav_link,
     open_page,
@@ -107,14 +108,6 @@ def _upload(page: Page, path: Path) -> Locator:
     return panel
 
 
-def _grid_rows(table: Locator) -> list[list[str]]:
-    """The cells of a st.dataframe's rows in view: glide draws on a canvas and mirrors them in an ARIA grid."""
-    table.locator('[role="gridcell"]').first.wait_for(state="attached")
-    return table.locator('[role="row"]').evaluate_all(
-        "rows => rows.map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.textContent.trim()))"
-        ".filter(cells => cells.length)")
-
-
 def _grid_size(table: Locator) -> int:
     """How many data rows a st.dataframe holds (the ARIA row count includes the header)."""
     return int(table.locator('[role="grid"]').first.get_attribute("aria-rowcount") or 0) - 1
@@ -132,10 +125,10 @@ def test_upload_preview_commit_changes_overview(page: Page) -> None:
     assert (_grid_size(actuals), _grid_size(spending)) == (50, 5)
     # 状态, 行, 项目, 三级指标, 截至日期, 原值, 新值 (then the light, 完成目标可能性 and the note, further
     # right): the file's first row, nothing reported before.
-    assert _grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
+    assert grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
                                           "2026-06-30", "", "30万元"]
     # 状态, 行, 项目, 截至日期, 原值, 新值, 说明 (issue 11: the note is shown).
-    assert _grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026-06-30", "", "30.00", ""],
+    assert grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026-06-30", "", "30.00", ""],
                                         ["新增", "3", PROJECT, "2026-11-20", "", "76.00", ""]]
     commit = panel.get_by_role("button", name="提交全部")
     expect(commit).to_be_visible()
@@ -169,7 +162,7 @@ def test_bad_csv_shows_every_error_and_writes_nothing(page: Page, tmp_path: Path
     assert_no_exception(page)
     tables = panel.locator('[data-testid="stDataFrame"]')
     expect(tables).to_have_count(1)
-    rows = _grid_rows(tables.first)  # 工作表 (none in a CSV), 行, 列, 值, 原因
+    rows = grid_rows(tables.first)  # 工作表 (none in a CSV), 行, 列, 值, 原因
     assert [r[:4] for r in rows] == [["", "2", "三级指标", "不存在的指标"], ["", "3", "实际完成值", "abc"]], rows
     assert "找不到这个三级指标" in rows[0][4] and "不是数字" in rows[1][4], rows
     expect(panel.get_by_role("button", name="提交全部")).to_have_count(0)
