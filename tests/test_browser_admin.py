@@ -23,7 +23,6 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser_support import (
     AS_OF,
-    SCREENSHOTS,
     SIDEBAR,
     Account,
     Data,
@@ -33,6 +32,7 @@ from tests.browser_support import (
     grid_rows,
     new_context,
     run_app,
+    screenshot,
     seeded_db,
     sign_in,
     wait_idle,
@@ -133,8 +133,7 @@ def test_an_import_stays_on_its_section_and_a_refused_one_is_audited_to_the_seco
     assert len(failed) == 1, list(zip(actions, files, strict=True))
     # To the second, without microseconds.
     assert re.search(r"\d{1,2}:\d\d:\d\d$", failed[0]), failed[0]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "admin_audit_1366.png"))
+    screenshot(page, "admin_audit_1366.png")
 
 
 def test_revised_target_versions_mark_the_current_one(admin: Page) -> None:
@@ -195,8 +194,7 @@ def test_a_locked_account_shows_its_lock_and_can_be_unlocked(app: str, browser: 
         locks = dict(zip(_column(users, "用户名"), _column(users, "锁定"), strict=True))
         assert locks[REPORTER.name].startswith("锁定至"), locks
         assert locks[ADMIN.name] == ""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "admin_locked_1366.png"))
+        screenshot(page, "admin_locked_1366.png")
         _main(page).locator('[data-testid="stForm"]').get_by_role("button", name="解除锁定").click()
         wait_idle(page)
         expect(_main(page).get_by_text(f"已解除 {REPORTER.name} 的锁定")).to_be_visible()

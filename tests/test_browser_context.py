@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,12 +20,12 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser_support import (
     AS_OF,
-    SCREENSHOTS,
     Account,
     Data,
     assert_no_exception,
     new_context,
     run_app,
+    screenshot,
     seeded_db,
     sign_in,
     wait_idle,
@@ -93,7 +92,7 @@ def test_view_on_an_attention_item_opens_its_indicator_and_keeps_the_filters(ser
         expect(history).to_be_in_viewport()
         picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="指标").last
         expect(picker).to_be_in_viewport()
-        page.screenshot(path=str(_shot("i11_indicator_link_1366")))
+        screenshot(page, "i11_indicator_link_1366.png")
         chosen = picker.evaluate("el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value)")
         assert "·" in chosen, chosen
         # The chip says the year narrows the view; one click shows every project again.
@@ -151,17 +150,12 @@ def test_the_targets_search_narrows_the_list_and_survives_a_reload(served: tuple
         wait_idle(page)
         expect(page.get_by_label("搜索")).to_have_value("饮用水")
         expect(expanders).to_have_count(1)
-        page.screenshot(path=str(_shot("i11_targets_search_1366")))
+        screenshot(page, "i11_targets_search_1366.png")
     finally:
         context.close()
 
 
 # -- item 11 -----------------------------------------------------------------------------------------------------
-
-
-def _shot(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / f"{name}.png"
 
 
 def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) -> None:

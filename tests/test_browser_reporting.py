@@ -23,7 +23,6 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser_support import (
     AS_OF,
-    SCREENSHOTS,
     TIMEOUT_MS,
     Account,
     Data,
@@ -31,6 +30,7 @@ from tests.browser_support import (
     go,
     new_context,
     run_app,
+    screenshot,
     seeded_db,
     wait_idle,
 )
@@ -121,8 +121,7 @@ def test_entry_grid_fits_at_1366_and_shows_no_none(page: Page) -> None:
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
     assert not [t for t in painted if t.startswith("'")]  # no apostrophe before "=1次"
     assert_no_exception(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "report_entry.png"))
+    screenshot(page, "report_entry.png")
 
 
 def test_history_shows_no_none(page: Page) -> None:

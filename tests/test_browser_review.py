@@ -14,7 +14,6 @@ Run with ``pytest -m browser tests/test_browser_review.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -22,11 +21,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_support import (
     AS_OF,
-    SCREENSHOTS,
     Data,
     assert_no_dialog,
     assert_no_exception,
     open_page,
+    screenshot,
     seeded_db,
     wait_charts,
     wait_idle,
@@ -146,8 +145,7 @@ def test_every_screen_fits_and_reads_from_the_back_of_the_room(review: Page, dat
         _assert_fits(page, screen)
         _assert_type_sizes(page, screen)
         shot = "review_summary.png" if screen == "summary" else f"review_{number - 1}.png"
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / shot))
+        screenshot(page, shot)
         if number < len(screens):
             page.keyboard.press("ArrowRight")
     # The last screen stays the last.

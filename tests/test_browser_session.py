@@ -27,6 +27,7 @@ from tests.browser_support import (
     assert_no_exception,
     new_context,
     run_app,
+    screenshot,
     seeded_db,
     sign_in,
     wait_idle,
@@ -119,8 +120,7 @@ def test_reload_and_a_new_tab_keep_the_sign_in(app: str, context: BrowserContext
     tab = _visit(context, f"{app}/funding?as_of={AS_OF}")
     _settled(tab)
     assert _signed_in(tab), "a new tab did not keep the sign-in"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / "session_new_tab.png"))
+    screenshot(tab, SCREENSHOTS / "session_new_tab.png")
 
 
 def test_sign_out_in_one_tab_ends_it_in_the_other(app: str, context: BrowserContext) -> None:
@@ -147,8 +147,7 @@ def test_a_deep_link_to_report_signs_in_in_place_and_opens_report(app: str, cont
     main = '[data-testid="stMain"]'
     expect(page.locator(main).get_by_role("heading", name="登录")).to_be_visible()
     expect(page.locator(main).get_by_label("用户名")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "session_deep_link.png"))
+    screenshot(page, SCREENSHOTS / "session_deep_link.png")
 
     _sign_in(page, "zhang", where=main)
     expect(page.locator(main).get_by_role("heading", name="填报")).to_be_visible()
