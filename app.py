@@ -167,7 +167,6 @@ def main() -> None:
         st.session_state[FILTERS_KEY] = filters
         st.divider()
         sign_in_box(user)
-        st.caption(f"数据库:{store.path.name}", help=str(store.path))
 
     # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
     wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}

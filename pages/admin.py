@@ -25,6 +25,7 @@ from analytics.model import InputError
 from analytics.safetext import escape_markdown
 from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
 from analytics.settings import load_settings
+from analytics.wording import cn_datetime, cn_datetimes
 from pages.common import current_user_or_stop, get_store, options
 
 user = current_user_or_stop((ADMIN,))
@@ -65,9 +66,9 @@ if section == "用户":
     shown = table.assign(
         units=table["units"].map(lambda u: "、".join(json.loads(u)) or "全部"),
         active=table["active"].map({True: "启用", False: "停用"}),
-        lock=[f"锁定至 {locked[n]:%Y-%m-%d %H:%M:%S}" if n in locked else "" for n in table["username"]],
-        last_failed_at=pd.to_datetime(table["last_failed_at"]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
-        created_at=pd.to_datetime(table["created_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        lock=[f"锁定至 {cn_datetime(locked[n], seconds=True)}" if n in locked else "" for n in table["username"]],
+        last_failed_at=cn_datetimes(table["last_failed_at"], seconds=True),
+        created_at=cn_datetimes(table["created_at"], seconds=True),
     )
     # The lock beside the state, where a narrow screen still shows it.
     shown = shown[["username", "display_name", "role", "units", "active", "lock", "failed_count", "last_failed_at",
@@ -129,6 +130,8 @@ elif section == "设置":
         set_viewing_needs_sign_in(store, user, needed)
         done("已保存:查看仪表盘" + ("需要登录。" if needed else "不需要登录。"))
     st.caption("评分规则(权重、等级、监控灯阈值)在项目的 settings.toml 中,修改后仪表盘自动按新规则计算。")
+    # Where the data live is for the administrator, not for visitors (the sidebar no longer says it).
+    st.text(f"数据库文件:{store.path}")
     st.divider()
     backups = load_settings().backup
     st.markdown("**备份**(仪表盘运行时命令行无法打开数据库,请在这里备份)")
@@ -142,7 +145,9 @@ elif section == "设置":
             done(f"已备份到 {escape_markdown(folder)}。")
     kept = backup_list(backups.folder)
     if kept:
-        st.dataframe(safe_frame(pd.DataFrame(kept)).rename(columns={
+        kept_shown = pd.DataFrame(kept)
+        kept_shown["created_at"] = cn_datetimes(kept_shown["created_at"], seconds=True)
+        st.dataframe(safe_frame(kept_shown).rename(columns={
             "folder": "备份", "created_at": "时间", "tables": "表数", "rows": "行数",
         }), hide_index=True, width="stretch")
     else:

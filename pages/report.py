@@ -26,6 +26,7 @@ from analytics.services import (
     template_bytes,
 )
 from analytics.settings import load_settings
+from analytics.wording import cn_date
 from pages.common import current_user_or_stop, get_store
 
 user = current_user_or_stop((ADMIN, REPORTER))
@@ -168,7 +169,7 @@ with spending:
                        "预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
     )
     st.caption(f"项目期结束后执行率低于{settings.execution_rate_flag_below:.0%}时必须在“说明”中写明原因。"
-               f"今天:{date.today():%Y-%m-%d}")
+               f"今天:{cn_date(date.today())}")
     if (edited["预算执行数(万元)"].fillna("").astype(str).str.strip() != "").any():
         check_and_commit(entries_csv(edited, spending=True), f"{ON_SCREEN}-预算执行.csv", "spend",
                          entry_rows(edited, spending=True))
