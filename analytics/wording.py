@@ -25,6 +25,7 @@ MONEY_COLUMN = f"%,.{MONEY_DECIMALS}f"
 MONEY_XLSX = "#,##0." + "0" * MONEY_DECIMALS
 PERCENT_XLSX = "0." + "0" * PERCENT_DECIMALS + "%"
 INTEGER_XLSX = "0"
+DECIMAL_XLSX = "0.00"
 DATE_XLSX = "yyyy\"年\"m\"月\"d\"日\""
 DATETIME_XLSX = "yyyy\"年\"m\"月\"d\"日\" hh:mm:ss"
 

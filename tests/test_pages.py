@@ -317,9 +317,15 @@ def test_funding_page_cards_treemap_table_and_downloads(db: Path, expected: Expe
 
     assert [d.label for d in at.get("download_button")] == ["下载 CSV", "下载 XLSX"]
     table = frame_with(at, "年度资金总额(万元)")
-    assert len(table) == SEED_PROJECTS
-    assert table["年度资金总额(万元)"].sum() == pytest.approx(615.95, abs=0.01)
-    assert table["预算执行数(万元)"].sum() == pytest.approx(346.0, abs=0.01)
+    # One row per project, then the 合计 row (issue 11 item 7) with the sums and the cards' rate.
+    assert len(table) == SEED_PROJECTS + 1
+    rows, total = table.iloc[:-1], table.iloc[-1]
+    assert total["项目名称"] == "合计"
+    assert rows["年度资金总额(万元)"].sum() == pytest.approx(615.95, abs=0.01)
+    assert rows["预算执行数(万元)"].sum() == pytest.approx(346.0, abs=0.01)
+    assert total["年度资金总额(万元)"] == pytest.approx(615.95, abs=0.01)
+    assert total["预算执行数(万元)"] == pytest.approx(346.0, abs=0.01)
+    assert f"{total['预算执行率']:.1f}%" == EXECUTION
 
 
 # -- 指标 -------------------------------------------------------------------------------------------------------
