@@ -48,7 +48,7 @@ def withdraw_form(reports: pd.DataFrame, kind: str, label: Callable[[int], str |
     # A new key per finished withdrawal: the form comes back empty, not with the last choice and reason.
     with st.form(f"withdraw_{kind}_{st.session_state.get(round_key, 0)}"):
         st.markdown("**撤回一条填报**")
-        rid = st.selectbox("填报", live["report_id"].astype(int).tolist(), format_func=label)
+        rid = st.selectbox("填报", live["report_id"].astype(int).tolist(), format_func=label, placeholder="请选择")
         reason = st.text_input("撤回原因")
         if st.form_submit_button("撤回"):
             try:

@@ -93,7 +93,7 @@ if not labels:
     st.stop()
 with history_box if linked is not None else st.container():
     st.subheader("单个指标的填报历史")
-    chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator")
+    chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator", placeholder="请选择")
     if linked is not None and chosen != linked:
         # Choosing another indicator moves the link with it, so a reload or a copied URL shows the same.
         st.query_params["indicator"] = str(chosen)

@@ -111,7 +111,7 @@ upload, onscreen, spending = st.tabs(["上传文件", "在线填报指标", "在
 with upload:
     st.subheader("1. 下载模板")
     chosen = st.multiselect("模板包含的项目", list(names), format_func=names.get, default=list(names)[:20],
-                            key="template_projects")
+                            key="template_projects", placeholder="选择项目")
     c1, c2, _ = st.columns([1, 1, 4])
     ids = chosen or list(names)
     c1.download_button("下载 XLSX 模板", lambda: template_bytes(store, ids, "xlsx"), file_name="填报模板.xlsx",
@@ -129,7 +129,7 @@ with upload:
 with onscreen:
     if st.session_state.get("entry_done"):
         st.success(st.session_state.pop("entry_done"))
-    pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project")
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project", placeholder="请选择")
     frame = entry_frame(store, user, int(pid))
     locked = [c for c in frame.columns if c not in EDITABLE]
     # The locked cells (names, targets) may start like a formula ("=1次"): the editor's toolbar exports
@@ -160,7 +160,7 @@ with onscreen:
 with spending:
     if st.session_state.get("spend_done"):
         st.success(st.session_state.pop("spend_done"))
-    pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project")
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project", placeholder="请选择")
     edited = st.data_editor(
         screen_frame(spending_entry_frame(store, user, int(pid))), hide_index=False, width="stretch",
         placeholder="",

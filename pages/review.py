@@ -181,7 +181,7 @@ nav[0].button("◀ 上一个", on_click=go, args=(all_screens[step(index, -1, le
 nav[1].html(f'<div class="review-info">第 {index + 1} / {len(all_screens)} 屏 · 截至 '
             f"{long_date(view.filters.as_of)}</div>")
 nav[2].selectbox("演示顺序", list(REVIEW_ORDERS), format_func=ORDER_NAMES.__getitem__, key=ORDER_KEY,
-                 on_change=remember_order, label_visibility="collapsed")
+                 on_change=remember_order, label_visibility="collapsed", placeholder="请选择")
 nav[3].button("隐藏侧边栏" if sidebar_shown else "显示侧边栏", on_click=toggle_sidebar, width="stretch",
               key="review_sidebar")
 nav[4].button("下一个 ▶", on_click=go, args=(all_screens[step(index, 1, len(all_screens))],),
