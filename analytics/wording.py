@@ -96,7 +96,7 @@ def money(amount: float | None) -> str:
 def month_ticks(start: date | pd.Timestamp, end: date | pd.Timestamp,
                 most: int = _MONTHS_IN_A_YEAR) -> tuple[list[pd.Timestamp], list[str]]:
     """Month ticks for a time axis from ``start`` to ``end``, in Chinese: "2026年1月" at the first tick
-    and at every January, "2月" elsewhere; every k-th month so that at most ``most`` ticks show.
+    and where the year changes, "2月" elsewhere; every k-th month so that at most ``most`` ticks show.
 
     Plotly writes "Jan 2026" on a date axis whatever the page's language: the app gives the values
     and their words itself.
@@ -106,7 +106,9 @@ def month_ticks(start: date | pd.Timestamp, end: date | pd.Timestamp,
     months = pd.date_range(first, max(last, first), freq="MS")
     step = max(1, -(-len(months) // max(1, most)))
     months = months[::step]
-    words = [f"{m.year}年{m.month}月" if i == 0 or m.month == 1 else f"{m.month}月" for i, m in enumerate(months)]
+    # The year at the first tick and wherever it changes (a step of 2 months may skip January).
+    words = [f"{m.year}年{m.month}月" if i == 0 or m.year != months[i - 1].year else f"{m.month}月"
+             for i, m in enumerate(months)]
     return list(months), words
 
 

@@ -60,7 +60,8 @@ FORBIDDEN = [
 _EDGES = "()()[]【】,,.。:;;:、!!??“”\"'《》<>·•—-–/|+*=%#@&~…"
 # innerText with the Material icons' ligature names set aside (they draw pictures, nobody reads them).
 VISIBLE_TEXT = """() => {
-  const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"], .material-symbols-rounded')];
+  // Streamlit marks every Material icon aria-hidden and translate="no", whatever its test id.
+  const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"], [aria-hidden="true"][translate="no"]')];
   const kept = icons.map(e => e.style.display);
   icons.forEach(e => { e.style.display = 'none'; });
   const text = document.body.innerText;
@@ -129,8 +130,18 @@ def _tab(browser: Browser, url: str) -> Iterator[Page]:
         context.close()
 
 
+def _open_expanders(page: Page, most: int = 3) -> None:
+    """Open the page's first few expanders: what they hold is text a visitor reads too."""
+    closed = page.locator('[data-testid="stMain"] [data-testid="stExpander"] details:not([open]) > summary')
+    for _ in range(min(most, closed.count())):
+        closed.first.click()
+        page.wait_for_timeout(300)
+    _wait_idle(page)
+
+
 def _check(page: Page, where: str) -> list[str]:
     _wait_idle(page)
+    _open_expanders(page)
     _wait_charts(page, 0)
     text = page.evaluate(VISIBLE_TEXT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

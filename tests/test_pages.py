@@ -479,7 +479,8 @@ def test_choosing_a_project_narrows_the_numbers_and_the_url(db: Path, expected: 
     # The filter holds on other pages too.
     open_page(at, "pages/funding.py")
     assert metrics(at)["年度资金总额(万元)"] == "36.20"
-    assert len(frame_with(at, "年度资金总额(万元)")) == 1
+    funding = frame_with(at, "年度资金总额(万元)")
+    assert funding["项目名称"].tolist() == [p3["name"], "合计"]  # the one project, then its 合计 row
     open_page(at, "pages/targets.py")
     assert [e.label for e in at.expander] == [f"{int(p3['year'])}年度 · {p3['name']}"]
 

@@ -53,6 +53,9 @@ def test_month_ticks_are_chinese() -> None:
     assert vals[0] == pd.Timestamp("2025-11-01")
     vals, words = wording.month_ticks(date(2026, 1, 1), date(2028, 12, 31))
     assert len(vals) <= 12 and words[0] == "2026年1月"
+    # Every second month from April: no January tick, the year still shows where it changes.
+    _, words = wording.month_ticks(date(2025, 4, 1), date(2026, 12, 31))
+    assert words[:6] == ["2025年4月", "6月", "8月", "10月", "12月", "2026年2月"]
     assert all(w.endswith("月") and "Jan" not in w for w in words)
 
 
