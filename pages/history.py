@@ -109,7 +109,7 @@ with spend:
         shown = pd.DataFrame({
             "编号": reports["report_id"],
             "项目": reports["project_id"].map(projects),
-            "预算执行数(万元)": reports["amount"],
+            "预算执行数(万元)": reports["amount"].map(money),
             "截至日期": cn_dates(reports["as_of"]),
             "说明": reports["note"],
             "填报人": reports["reporter"],
