@@ -185,15 +185,21 @@ def main() -> None:
 
 def _chinese_widgets_css(max_upload_mb: int) -> str:
     """Streamlit writes some of its own words in English and has no language setting: the upload
-    box's "Upload" and "25MB per file • XLSX, CSV", the empty list's "No results", the keyboard
-    users' "Skip to main content". The English is hidden (visibility, so that it is not read out or
+    box's "Upload" and "25MB per file • XLSX, CSV", the empty list's "No results", a typed-in field's
+    "Press Enter to apply" (its first hint; a character count follows it), the keyboard users' "Skip to
+    main content". The English is hidden (visibility, so that it is not read out or
     copied either) and the Chinese drawn in its place; every uploader's label names its file types.
     A hidden link cannot take the focus, so the English skip link is given up (Tab still reaches the page)."""
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button p,
 [data-testid="stFileUploaderDropzoneInstructions"] span,
 [role="listbox"][data-empty="true"] [role="option"] span,
+[data-testid="InputInstructions"] > span:first-child,
 [data-testid="stSkipToContent"] {{ visibility: hidden; font-size: 0 !important; }}
+[data-testid="InputInstructions"] > span:first-child::after {{ visibility: visible; font-size: 0.75rem; }}
+[data-testid="InputInstructions"] > span:first-child::after {{ content: "按回车键确认"; }}
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after
+{{ content: "按 Ctrl+回车键确认"; }}
 [data-testid="stFileUploaderDropzone"] button p::after,
 [data-testid="stFileUploaderDropzoneInstructions"] span::after,
 [role="listbox"][data-empty="true"] [role="option"] span::after {{ visibility: visible; font-size: 0.875rem; }}

@@ -157,6 +157,17 @@ def test_every_page_speaks_chinese(page: Page) -> None:
     for title in ("总览", "资金", "指标", "时间线", "目标表"):
         _go(page, title)
         found += _check(page, title)
+    # A typed-in search box says how to apply it (Streamlit's "Press Enter to apply"), and counts.
+    # Read while the box has the focus: a click elsewhere applies the text and the hint goes.
+    box = page.locator('[data-testid="stMain"]').get_by_label("搜索")
+    box.press_sequentially("机动车")
+    hint = page.locator('[data-testid="stMain"] [data-testid="InputInstructions"]')
+    expect(hint).to_be_visible()
+    found += [f"目标表-搜索: {o}" for o in offences(page.evaluate(VISIBLE_TEXT))]
+    page.screenshot(path=str(SCREENSHOTS / "words_目标表-搜索.png"))
+    box.fill("")
+    box.press("Enter")
+    _wait_idle(page)
     # 评审's heading is the summary screen's title, not the page's name.
     _nav_link(page, "评审").click()
     expect(page.locator("h1").filter(has_text="项目支出绩效自评汇总")).to_be_visible()
