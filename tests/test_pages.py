@@ -207,6 +207,13 @@ def test_overview_cards_match_the_engine(db: Path, expected: Expected) -> None:
         assert shown[f"{name}占比"] == pct(int(counts.get(light, 0)), SEED_INDICATORS), name
         assert helps[f"{name}占比"] == f"{LIGHT_COUNTS[light]} 个指标"
     assert shown["红灯占比"] == pct(8, 59) == "13.6%"
+    # The caption cites the rules as settings.toml names them, never a file of the repository.
+    from analytics.settings import load_settings
+    rules = load_settings()
+    (caption,) = [c.value for c in at.caption if c.value.startswith("截至")]
+    assert caption.startswith("截至 2026年12月31日 · ")
+    assert "财预〔2020〕10号" in rules.score_rules and rules.score_rules in caption and rules.light_rules in caption
+    assert "docs/" not in caption and ".md" not in caption
 
 
 def test_overview_score_chart_has_the_engine_scores_and_lights(db: Path, expected: Expected) -> None:

@@ -121,3 +121,17 @@ def test_xlsx_integers_scores_and_formula_texts(view) -> None:
     # A text that starts like a formula stays text (exports.safe_cell), never a formula.
     formula = ws.cell(2, col["指标值"])
     assert formula.data_type == "s" and str(formula.value).startswith("'=")
+
+
+def test_the_rules_cited_on_screen_come_from_the_settings() -> None:
+    import tomllib
+
+    from analytics.settings import DEFAULT_SETTINGS, parse_settings
+
+    data = tomllib.loads(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    assert "财预〔2020〕10号" in parse_settings(data).score_rules
+    data["score"]["rules"] = "某省《项目支出绩效评价实施细则》"
+    data["lights"].pop("rules")
+    changed = parse_settings(data)
+    assert changed.score_rules == "某省《项目支出绩效评价实施细则》"
+    assert "财预〔2019〕136号" in changed.light_rules  # the default when the file names none
