@@ -27,7 +27,7 @@ PERCENT_XLSX = "0." + "0" * PERCENT_DECIMALS + "%"
 INTEGER_XLSX = "0"
 DECIMAL_XLSX = "0.00"
 DATE_XLSX = "yyyy\"年\"m\"月\"d\"日\""
-DATETIME_XLSX = "yyyy\"年\"m\"月\"d\"日\" hh:mm:ss"
+DATETIME_XLSX = "yyyy\"年\"m\"月\"d\"日\" h:mm:ss"
 
 DASH = "—"
 _MONTHS_IN_A_YEAR = 12
@@ -117,7 +117,7 @@ PERCENT_COLUMNS = frozenset({"预算执行率", "时间进度", "完成率%", "�
 # Date columns whose values carry the time of day (to the second, as the audit log needs).
 _CLOCK_WORDS = ("时间",)
 DATE_COLUMN = "YYYY年M月D日"
-DATETIME_COLUMN = "YYYY年M月D日 HH:mm:ss"
+DATETIME_COLUMN = "YYYY年M月D日 H:mm:ss"  # as cn_datetime: no zero before the hour
 
 
 def is_money_column(name: str) -> bool:

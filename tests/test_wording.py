@@ -135,3 +135,12 @@ def test_the_rules_cited_on_screen_come_from_the_settings() -> None:
     changed = parse_settings(data)
     assert changed.score_rules == "某省《项目支出绩效评价实施细则》"
     assert "财预〔2019〕136号" in changed.light_rules  # the default when the file names none
+
+
+def test_xlsx_times_are_date_cells_to_the_second() -> None:
+    log = pd.DataFrame({"编号": [1], "时间": [pd.Timestamp("2026-12-01 09:05:07.654321").floor("s")],
+                        "操作": ["登录"]})
+    ws = _sheet(exports.frame_xlsx(log, "审计日志"))
+    cell = ws.cell(2, 2)
+    assert cell.value == datetime(2026, 12, 1, 9, 5, 7) and cell.number_format == wording.DATETIME_XLSX
+    assert wording.column_formats(log) == {"时间": ("datetime", wording.DATETIME_COLUMN)}
