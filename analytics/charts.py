@@ -44,14 +44,29 @@ def style(fig: go.Figure, title: str | None = None, height: int | None = None, l
         title={"text": title, "font": {"family": FONT_FAMILY, "size": size + 4}} if title else None,
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 110},
-        # Below the plot: beside it, a legend squeezes the bars of a half-width chart.
-        legend={"font": {"family": FONT_FAMILY, "size": size}, "orientation": "h", "yanchor": "top", "y": -0.22,
-                "x": 0},
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        legend=legend_below(size),
     )
+    # The axes' tick labels and titles take the room they need (long project names, two-line dates).
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def legend_below(size: int) -> dict:
+    """The legend in one or more rows at the bottom of the figure, under the x-axis title.
+
+    Beside the plot, a legend squeezes the bars of a half-width chart; placed at a fraction of the plot
+    below it (paper y < 0), it lands on the tick labels or the axis title whenever the plot is short or
+    the names long. Anchored to the figure instead (yref "container"), Plotly reserves its rows as a
+    strip of the bottom margin, *added* to the room the x axis' automargin takes for its ticks and
+    title, so the two never share pixels whatever the width makes of the legend's rows. xref
+    "container" lets the rows use the figure's whole width rather than the plot's.
+    """
+    return {"font": {"family": FONT_FAMILY, "size": size}, "orientation": "h", "xref": "container",
+            "yref": "container", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom"}
 
 
 def shown(texts: pd.Series) -> pd.Series:
@@ -108,6 +123,8 @@ def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         marker={"color": grades.map(grade_color).tolist(), "line": {"color": "#5b5b5b", "width": 0.5}},
         text=p["score_text"], textposition=["outside" if u else "auto" for u in unreported],
         textfont={"color": grades.map(GRADE_TEXT_ON).fillna("#1a1a1a").tolist()}, insidetextanchor="end",
+        # A score that does not fit inside a short bar goes beside it, level; never turned on its side.
+        textangle=0, cliponaxis=False,
         customdata=pd.DataFrame({"name": shown(p["name"]), "grade": grades,
                                  "light": p["light"].astype(str).map(LIGHT_NAMES),
                                  "score": p["score_text"]}).to_numpy(),
@@ -172,6 +189,9 @@ def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
         textinfo="label+percent",
         # The cards' rounding, not Plotly's three significant digits (1.69% beside a card's 1.7%).
         texttemplate="%{label}<br>%{percent:" + PERCENT_OF_FRACTION_D3 + "}",
+        # Labels outside the ring take margin of their own rather than reaching into the legend's rows;
+        # inside a slice they stay level (turned along a thin slice they cannot be read).
+        automargin=True, insidetextorientation="horizontal",
     ))
     return style(fig, "指标监控灯分布", height=340, large=large)
 
@@ -329,8 +349,11 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
             "<extra></extra>",
         )
     fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line={"color": ACCENT, "width": 2, "dash": "dash"})
-    fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1.07, yref="paper", showarrow=False,
-                       text=f"截至 {cn_date(as_of)}", font={"family": FONT_FAMILY})
+    # The label sits above the plot area (its bottom on the plot's top edge), where no row and so no
+    # deadline marker can be; a deadline on the as-of date would otherwise be drawn under it.
+    fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1, yref="paper", yanchor="bottom", yshift=2,
+                       showarrow=False, text=f"截至 {cn_date(as_of)}", font={"family": FONT_FAMILY},
+                       bgcolor="#ffffff")
     span = pd.concat([start, end, pd.to_datetime(deadlines["target_date"]), pd.Series([pd.Timestamp(as_of)])])
     fig.update_layout(xaxis={"type": "date", "title": None, **chinese_months(span)}, yaxis={"autorange": "reversed"},
                       barmode="overlay")
@@ -346,7 +369,7 @@ def level1_lights_chart(counts: pd.DataFrame, large: bool = False) -> go.Figure:
         if light not in counts or not counts[light].sum():
             continue
         fig.add_bar(x=shown(pd.Series(counts.index)), y=counts[light], name=LIGHT_NAMES[light], marker_color=colour,
-                    text=counts[light].where(counts[light] > 0, ""), textposition="inside",
+                    text=counts[light].where(counts[light] > 0, ""), textposition="inside", textangle=0,
                     hovertemplate="%{x}<br>" + LIGHT_NAMES[light] + ":%{y} 个<extra></extra>")
     fig.update_layout(barmode="stack", yaxis={"title": "指标个数", "dtick": 1})
     return style(fig, "各一级指标的监控灯", height=420 if large else 340, large=large)
@@ -374,8 +397,7 @@ def _for_the_room(fig: go.Figure, height: int, font_px: int, title_gap: int = 56
         height=height,
         font={"family": FONT_FAMILY, "size": body},
         title={"font": {"family": FONT_FAMILY, "size": font_px + 6}},
-        legend={"font": {"family": FONT_FAMILY, "size": body}, "orientation": "h", "yanchor": "top", "y": -0.12,
-                "x": 0},
+        legend=legend_below(body),
         hoverlabel={"font": {"family": FONT_FAMILY, "size": body}},
         uniformtext={"minsize": font_px, "mode": "hide"},
         margin={"l": 10, "r": 10, "t": title_gap, "b": 10},
@@ -404,9 +426,8 @@ def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.F
     fig.update_layout(barmode="stack", bargap=0.12, xaxis={"title": None, "showticklabels": False, "showgrid": False},
                       yaxis={"title": None, "autorange": "reversed", "dtick": 1})
     fig = _for_the_room(style(fig, None, large=True), height, font_px, title_gap=4)
-    legend = {"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0, "traceorder": "normal",
-              "font": {"size": font_px}}
-    fig.update_layout(showlegend=True, legend=legend, margin={"b": 34},
+    legend = {**legend_below(font_px), "traceorder": "normal"}
+    fig.update_layout(showlegend=True, legend=legend, margin={"b": 4},
                       # A count fits a bar of this thickness, though not with Plotly's padding: shown at
                       # font_px rather than hidden.
                       uniformtext={"minsize": font_px, "mode": "show"})

@@ -104,6 +104,12 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
 # and 指标编号 stay in the data (the checks match rows by 指标编号) but are not shown.
 EDITABLE = ("实际完成值", "截至日期", "评定得分率", "完成目标可能性", "偏差原因分析及改进措施")
 ENTRY_ORDER = ("三级指标", "指标值", "最新实际值", *EDITABLE)
+# Names are longer than any column 1366 px leaves them (13 characters on average, 22 for one in ten):
+# rows taller than 4rem let the grid wrap them onto three lines instead of cutting them mid-word.
+ENTRY_ROW_PX = 66
+# Streamlit sizes the grid for rows of the default height: tall enough for ten taller rows and the header
+# (with its borders), so a project's rows are all on screen at once up to ten, as before.
+ENTRY_HEADER_PX = 42
 
 
 upload, onscreen, spending = st.tabs(["上传文件", "在线填报指标", "在线填报预算执行"])
@@ -137,11 +143,11 @@ with onscreen:
     edited = st.data_editor(
         # placeholder="": an empty cell (a choice not made yet) is blank, not Streamlit's grey "None".
         screen_frame(frame), hide_index=False, width="stretch", placeholder="", disabled=locked,
-        num_rows="fixed",
+        num_rows="fixed", row_height=ENTRY_ROW_PX, height=ENTRY_HEADER_PX + ENTRY_ROW_PX * min(len(frame), 10),
         column_order=ENTRY_ORDER, key=f"entry_{pid}_{st.session_state.get('entry_round', 0)}",
         column_config={
             "_index": st.column_config.NumberColumn("行", width=40),
-            "三级指标": st.column_config.TextColumn(width=110),
+            "三级指标": st.column_config.TextColumn(width=145, help="点击单元格可看全文"),
             "指标值": st.column_config.TextColumn(width=75),
             "最新实际值": st.column_config.TextColumn("最新值", width=60, help="最近一次填报的实际完成值"),
             "实际完成值": st.column_config.TextColumn(
@@ -149,7 +155,7 @@ with onscreen:
             "截至日期": st.column_config.TextColumn(width=90, help="YYYY-MM-DD,默认今天"),
             "评定得分率": st.column_config.TextColumn(width=100, help="仅定性指标,单位 %"),
             "完成目标可能性": st.column_config.SelectboxColumn(options=list(LIKELIHOODS), width=134),
-            "偏差原因分析及改进措施": st.column_config.TextColumn("偏差原因及改进措施", width=185),
+            "偏差原因分析及改进措施": st.column_config.TextColumn("偏差原因及改进措施", width=155),
         },
     )
     st.caption(f"“{LIKELIHOODS[1]}”“{LIKELIHOODS[2]}”、超额完成(≥{settings.over_completion:.0%})时"

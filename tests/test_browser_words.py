@@ -17,23 +17,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     SCREENSHOTS,
     TIMEOUT_MS,
+    Account,
     Data,
-    _run_app,
-    _wait_charts,
-    _wait_idle,
+    go,
     launched_chromium,
-    require_browser,
+    new_context,
+    run_app,
+    seeded_db,
+    sign_in,
+    wait_charts,
+    wait_idle,
 )
-from tests.test_browser_upload import _go, _nav_link, _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,42 +94,26 @@ def test_the_checks_catch_what_they_are_meant_to() -> None:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
     """Seed plus the sample report as of year end, and an administrator."""
-    from analytics import accounts, services
     from analytics.auth import ADMIN
-    from analytics.storage import Store
-    from tests.test_browser import ROOT
 
-    require_browser()
-    db = tmp_path_factory.mktemp("words_data") / "perf.duckdb"
-    store = Store.open(db)
-    try:
-        services.load_seed_if_empty(store)
-        sample = ROOT / "data" / "samples" / "actuals_2026.xlsx"
-        services.load_report(store, sample.read_bytes(), sample.name, today=date(2026, 12, 31))
-        accounts.add_user(store, None, ADMIN_NAME, ADMIN_PASSWORD, ADMIN)
-    finally:
-        store.close()
-    return Data(db, [])
+    return seeded_db(tmp_path_factory.mktemp("words_data") / "perf.duckdb",
+                     accounts=[Account(ADMIN_NAME, ADMIN_PASSWORD, ADMIN)])
 
 
 @pytest.fixture(scope="module")
 def page(data: Data, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     """One visitor's tab (one Streamlit session for the whole walk: a new URL would sign out)."""
     expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as browser, _run_app(data, tmp_path_factory.mktemp("words_app")) as url:
-        yield from _tab(browser, url)
-
-
-def _tab(browser: Browser, url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]}, locale="zh-CN")
-    p = context.new_page()
-    p.set_default_timeout(TIMEOUT_MS)
-    try:
-        p.goto(f"{url}/?as_of={AS_OF}")
-        _wait_idle(p)
-        yield p
-    finally:
-        context.close()
+    with launched_chromium() as browser, run_app(data, tmp_path_factory.mktemp("words_app")) as url:
+        context = new_context(browser, VIEWPORT)
+        p = context.new_page()
+        p.set_default_timeout(TIMEOUT_MS)
+        try:
+            p.goto(f"{url}/?as_of={AS_OF}")
+            wait_idle(p)
+            yield p
+        finally:
+            context.close()
 
 
 def _open_expanders(page: Page, most: int = 3) -> None:
@@ -136,13 +122,13 @@ def _open_expanders(page: Page, most: int = 3) -> None:
     for _ in range(min(most, closed.count())):
         closed.first.click()
         page.wait_for_timeout(300)
-    _wait_idle(page)
+    wait_idle(page)
 
 
 def _check(page: Page, where: str) -> list[str]:
-    _wait_idle(page)
+    wait_idle(page)
     _open_expanders(page)
-    _wait_charts(page, 0)
+    wait_charts(page, 0)
     text = page.evaluate(VISIBLE_TEXT)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"words_{where}.png"))
@@ -155,7 +141,7 @@ def _check(page: Page, where: str) -> list[str]:
 def test_every_page_speaks_chinese(page: Page) -> None:
     found: list[str] = []
     for title in ("总览", "资金", "指标", "时间线", "目标表"):
-        _go(page, title)
+        go(page, title)
         found += _check(page, title)
     # A typed-in search box says how to apply it (Streamlit's "Press Enter to apply"), and counts.
     # Read while the box has the focus: a click elsewhere applies the text and the hint goes.
@@ -167,30 +153,29 @@ def test_every_page_speaks_chinese(page: Page) -> None:
     page.screenshot(path=str(SCREENSHOTS / "words_目标表-搜索.png"))
     box.fill("")
     box.press("Enter")
-    _wait_idle(page)
+    wait_idle(page)
     # 评审's heading is the summary screen's title, not the page's name.
-    _nav_link(page, "评审").click()
-    expect(page.locator("h1").filter(has_text="项目支出绩效自评汇总")).to_be_visible()
+    go(page, "评审", "项目支出绩效自评汇总")
     found += _check(page, "评审")
     page.get_by_role("button", name="显示侧边栏").click()
-    _wait_idle(page)
+    wait_idle(page)
 
-    _sign_in(page, ADMIN_NAME, ADMIN_PASSWORD)
+    sign_in(page, ADMIN_NAME, ADMIN_PASSWORD)
     for title in ("填报", "填报记录"):
-        _go(page, title)
+        go(page, title)
         found += _check(page, title)
         tabs = page.locator('[data-testid="stMain"] [role="tab"]')
         for i in range(1, tabs.count()):
             tabs.nth(i).click()
             page.wait_for_timeout(300)
             found += _check(page, f"{title}-{tabs.nth(i).inner_text().strip()}")
-    _go(page, "管理")
+    go(page, "管理")
     radios = page.locator('[data-testid="stMain"] [data-testid="stRadio"] [role="radiogroup"] label')
     for i in range(radios.count()):
         name = radios.nth(i).inner_text().strip()
         radios.nth(i).click()
-        _wait_idle(page)
+        wait_idle(page)
         found += _check(page, f"管理-{name}")
-    _go(page, "审计日志")
+    go(page, "审计日志")
     found += _check(page, "审计日志")
     assert found == [], "\n".join(found)
