@@ -185,13 +185,15 @@ def main() -> None:
 
 def _chinese_widgets_css(max_upload_mb: int) -> str:
     """Streamlit writes some of its own words in English and has no language setting: the upload
-    box's "Upload" and "25MB per file • XLSX, CSV", the empty list's "No results", a typed-in field's
+    box's "Upload", "25MB per file • XLSX, CSV" and (while a file is dragged over it) "Drag and drop a
+    file here", the empty list's "No results", a typed-in field's
     "Press Enter to apply" (its first hint; a character count follows it), the keyboard users' "Skip to
     main content". The English is hidden (visibility, so that it is not read out or
     copied either) and the Chinese drawn in its place; every uploader's label names its file types.
     A hidden link cannot take the focus, so the English skip link is given up (Tab still reaches the page)."""
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button p,
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span,
 [data-testid="stFileUploaderDropzoneInstructions"] span,
 [role="listbox"][data-empty="true"] [role="option"] span,
 [data-testid="InputInstructions"] > span:first-child,
@@ -205,6 +207,8 @@ def _chinese_widgets_css(max_upload_mb: int) -> str:
 [role="listbox"][data-empty="true"] [role="option"] span::after {{ visibility: visible; font-size: 0.875rem; }}
 [data-testid="stFileUploaderDropzone"] button p::after
 {{ content: "选择文件"; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span::after
+{{ content: "拖放文件到此处"; visibility: visible; font-size: 1rem; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "单个文件不超过 {max_upload_mb} MB"; }}
 [role="listbox"][data-empty="true"] [role="option"] span::after {{ content: "没有匹配的选项"; }}
 </style>"""

@@ -138,6 +138,19 @@ def _check(page: Page, where: str) -> list[str]:
     return found
 
 
+def _dragging_a_file(page: Page) -> str:
+    """The visible text while a file is dragged over the upload box (it says where to drop it)."""
+    zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+    file = page.evaluate_handle("() => { const d = new DataTransfer();"
+                                " d.items.add(new File(['x'], 'a.csv', {type: 'text/csv'})); return d; }")
+    zone.dispatch_event("dragenter", {"dataTransfer": file})
+    expect(zone.locator(":scope > div:not([data-testid])")).to_be_attached()
+    text = page.evaluate(VISIBLE_TEXT)
+    zone.screenshot(path=str(SCREENSHOTS / "words_填报-拖放.png"))
+    zone.dispatch_event("dragleave", {"dataTransfer": file})
+    return text
+
+
 def test_every_page_speaks_chinese(page: Page) -> None:
     found: list[str] = []
     for title in ("总览", "资金", "指标", "时间线", "目标表"):
@@ -164,6 +177,8 @@ def test_every_page_speaks_chinese(page: Page) -> None:
     for title in ("填报", "填报记录"):
         go(page, title)
         found += _check(page, title)
+        if title == "填报":
+            found += [f"填报-拖放: {o}" for o in offences(_dragging_a_file(page))]
         tabs = page.locator('[data-testid="stMain"] [role="tab"]')
         for i in range(1, tabs.count()):
             tabs.nth(i).click()
