@@ -96,6 +96,7 @@ def main() -> None:
     needed = roles_of.get(nav.url_path)
     needs_sign_in = user is None and (needed is not None or gated)
 
+    st.html(_chinese_widgets_css(int(st.get_option("server.maxUploadSize"))))
     with st.sidebar:
         deliver_cookie()
         if not (user is None and gated):
@@ -135,17 +136,17 @@ def main() -> None:
     with st.sidebar:
         st.header("筛选")
         years = sorted(opts["year"].unique().tolist(), reverse=True)
-        year = st.selectbox("年度", [ALL, *years], key="f_year")
+        year = st.selectbox("年度", [ALL, *years], key="f_year", placeholder="请选择")
         base = Filters(as_of=date.today(), year=None if year == ALL else int(year))
         depts = sorted(narrow(opts, base)["department"].unique().tolist())
         if st.session_state["f_dept"] not in (ALL, *depts):
             st.session_state["f_dept"] = ALL
-        dept = st.selectbox("主管部门", [ALL, *depts], key="f_dept")
+        dept = st.selectbox("主管部门", [ALL, *depts], key="f_dept", placeholder="请选择")
         base = Filters(as_of=base.as_of, year=base.year, department=None if dept == ALL else dept)
         units = sorted(narrow(opts, base)["unit"].dropna().unique().tolist())
         if st.session_state["f_unit"] not in (ALL, *units):
             st.session_state["f_unit"] = ALL
-        unit = st.selectbox("实施单位", [ALL, *units], key="f_unit")
+        unit = st.selectbox("实施单位", [ALL, *units], key="f_unit", placeholder="请选择")
         base = Filters(as_of=base.as_of, year=base.year, department=base.department, unit=None if unit == ALL else unit)
         candidates = narrow(opts, base)
         names = dict(zip(candidates["project_id"], candidates["name"], strict=True))
@@ -167,7 +168,6 @@ def main() -> None:
         st.session_state[FILTERS_KEY] = filters
         st.divider()
         sign_in_box(user)
-        st.caption(f"数据库:{store.path.name}", help=str(store.path))
 
     # Keep the URL in step with the choices; page-specific parameters (such as 评审's project) stay.
     wanted = {k: v if isinstance(v, list) else [v] for k, v in filters.to_params().items()}
@@ -181,6 +181,37 @@ def main() -> None:
 
     filter_chip(filters)
     run_page(nav, user)
+
+
+def _chinese_widgets_css(max_upload_mb: int) -> str:
+    """Streamlit writes some of its own words in English and has no language setting: the upload
+    box's "Upload", "25MB per file • XLSX, CSV" and (while a file is dragged over it) "Drag and drop a
+    file here", the empty list's "No results", a typed-in field's
+    "Press Enter to apply" (its first hint; a character count follows it), the keyboard users' "Skip to
+    main content". The English is hidden (visibility, so that it is not read out or
+    copied either) and the Chinese drawn in its place; every uploader's label names its file types.
+    A hidden link cannot take the focus, so the English skip link is given up (Tab still reaches the page)."""
+    return f"""<style>
+[data-testid="stFileUploaderDropzone"] button p,
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span,
+[data-testid="stFileUploaderDropzoneInstructions"] span,
+[role="listbox"][data-empty="true"] [role="option"] span,
+[data-testid="InputInstructions"] > span:first-child,
+[data-testid="stSkipToContent"] {{ visibility: hidden; font-size: 0 !important; }}
+[data-testid="InputInstructions"] > span:first-child::after {{ visibility: visible; font-size: 0.75rem; }}
+[data-testid="InputInstructions"] > span:first-child::after {{ content: "按回车键确认"; }}
+[data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after
+{{ content: "按 Ctrl+回车键确认"; }}
+[data-testid="stFileUploaderDropzone"] button p::after,
+[data-testid="stFileUploaderDropzoneInstructions"] span::after,
+[role="listbox"][data-empty="true"] [role="option"] span::after {{ visibility: visible; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzone"] button p::after
+{{ content: "选择文件"; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span::after
+{{ content: "拖放文件到此处"; visibility: visible; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "单个文件不超过 {max_upload_mb} MB"; }}
+[role="listbox"][data-empty="true"] [role="option"] span::after {{ content: "没有匹配的选项"; }}
+</style>"""
 
 
 # A full disk or a stopped database met anywhere in the run is explained in Chinese, not as a trace.

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES, rank_by_score
 from analytics.engine import UNREPORTED
 from analytics.safetext import escape_html
+from analytics.wording import PERCENT_D3, PERCENT_OF_FRACTION_D3, cn_date, cn_dates, cn_datetimes, month_ticks
 
 # The one palette. Lights are the traffic colours of 双监控; grey stays light so that it reads as
 # "nothing yet". Colour-blind-aware, projector-safe hues.
@@ -184,8 +185,10 @@ def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
     fig = go.Figure(go.Pie(
         labels=[LIGHT_NAMES[c] for c in names], values=[lights[c] for c in names], hole=0.55, sort=False,
         marker={"colors": [LIGHT_COLORS[c] for c in names]},
-        hovertemplate="%{label}:%{value} 个指标(%{percent})<extra></extra>",
+        hovertemplate="%{label}:%{value} 个指标(%{percent:" + PERCENT_OF_FRACTION_D3 + "})<extra></extra>",
         textinfo="label+percent",
+        # The cards' rounding, not Plotly's three significant digits (1.69% beside a card's 1.7%).
+        texttemplate="%{label}<br>%{percent:" + PERCENT_OF_FRACTION_D3 + "}",
         # Labels outside the ring take margin of their own rather than reaching into the legend's rows;
         # inside a slice they stay level (turned along a thin slice they cannot be read).
         automargin=True, insidetextorientation="horizontal",
@@ -261,17 +264,31 @@ def execution_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
         fig.add_bar(
             y=labels[part], x=(p.loc[part, "execution_rate"].fillna(0) * 100), orientation="h",
             name=f"执行率({LIGHT_NAMES[light]})", marker_color=LIGHT_COLORS[light],
-            hovertemplate="%{y}<br>预算执行率:%{x:.1f}%<extra></extra>",
+            hovertemplate="%{y}<br>预算执行率:%{x:" + PERCENT_D3 + "}%<extra></extra>",
         )
     fig.add_scatter(
         y=labels, x=p["time_progress"] * 100, mode="markers", name="时间进度",
         marker={"symbol": "line-ns", "size": 30, "line": {"width": 4, "color": "#1a1a1a"}},
-        hovertemplate="%{y}<br>时间进度:%{x:.1f}%<extra></extra>",
+        hovertemplate="%{y}<br>时间进度:%{x:" + PERCENT_D3 + "}%<extra></extra>",
     )
     # Traces are per light (the legend), so the ranking is the axis order, set explicitly.
     fig.update_layout(barmode="overlay", xaxis={"title": "%", "range": [0, 110]},
                       yaxis={"categoryorder": "array", "categoryarray": labels.tolist(), "autorange": "reversed"})
     return style(fig, "预算执行率与时间进度", height=max(300, 60 + 44 * len(p)), large=large)
+
+
+# A day in a hover as an office writes it (d3's %-m drops the zero): 2026年12月1日.
+CN_DAY = "%{x|%Y年%-m月%-d日}"
+
+
+def chinese_months(dates: pd.Series) -> dict:
+    """Axis settings for a date axis with Chinese month ticks ("2026年1月", "2月", …) in place of
+    Plotly's "Jan 2026", and Chinese dates in the unified hover."""
+    dates = pd.to_datetime(dates, errors="coerce").dropna()
+    if dates.empty:
+        return {"hoverformat": "%Y年%-m月%-d日"}
+    vals, words = month_ticks(dates.min(), dates.max())
+    return {"tickmode": "array", "tickvals": vals, "ticktext": words, "hoverformat": "%Y年%-m月%-d日"}
 
 
 def history_chart(history: pd.DataFrame, target: float | None, expected: pd.DataFrame | None, unit: str,
@@ -283,8 +300,9 @@ def history_chart(history: pd.DataFrame, target: float | None, expected: pd.Data
     fig.add_scatter(
         x=live["as_of"], y=live["value_num"], mode="lines+markers", name="实际完成值",
         line={"color": ACCENT, "width": 3}, marker={"size": 10},
-        customdata=live[["reporter", "entered_at", "note"]].apply(shown).to_numpy(),
-        hovertemplate="截至 %{x|%Y-%m-%d}<br>实际:%{y:,.4g}" + unit
+        customdata=live[["reporter", "entered_at", "note"]].assign(entered_at=cn_datetimes(live["entered_at"]))
+        .apply(shown).to_numpy(),
+        hovertemplate="截至 " + CN_DAY + "<br>实际:%{y:,.4g}" + unit
         + "<br>填报人:%{customdata[0]}<br>填报时间:%{customdata[1]}<br>说明:%{customdata[2]}<extra></extra>",
     )
     if len(gone):
@@ -294,11 +312,14 @@ def history_chart(history: pd.DataFrame, target: float | None, expected: pd.Data
     if expected is not None and len(expected):
         fig.add_scatter(x=expected["date"], y=expected["expected"], mode="lines", name="按时间进度的预期",
                         line={"dash": "dot", "color": LIGHT_COLORS["yellow"], "width": 2},
-                        hovertemplate="%{x|%Y-%m-%d} 预期:%{y:,.4g}" + unit + "<extra></extra>")
+                        hovertemplate=CN_DAY + " 预期:%{y:,.4g}" + unit + "<extra></extra>")
     if target is not None and not pd.isna(target):
         fig.add_hline(y=target, line={"color": LIGHT_COLORS["red"], "width": 2, "dash": "dash"},
                       annotation_text=f"目标值 {target:,.4g}{unit}", annotation_font_family=FONT_FAMILY)
-    fig.update_layout(xaxis={"title": "截至日期"}, yaxis={"title": unit or "数值"})
+    dates = pd.to_datetime(history["as_of"])
+    if expected is not None and len(expected):
+        dates = pd.concat([dates, pd.to_datetime(expected["date"])])
+    fig.update_layout(xaxis={"title": "截至日期", **chinese_months(dates)}, yaxis={"title": unit or "数值"})
     return style(fig, escape_html(title), height=380)
 
 
@@ -311,7 +332,7 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
     fig = go.Figure(go.Bar(
         y=shown(p["short_name"]), x=duration_ms, base=start.dt.strftime("%Y-%m-%d"), orientation="h", name="项目期",
         marker_color="#c9d6e3",
-        customdata=pd.DataFrame({"s": start.dt.strftime("%Y-%m-%d"), "e": end.dt.strftime("%Y-%m-%d")}).to_numpy(),
+        customdata=pd.DataFrame({"s": cn_dates(start), "e": cn_dates(end)}).to_numpy(),
         hovertemplate="%{y}<br>项目期:%{customdata[0]} 至 %{customdata[1]}<extra></extra>",
     ))
     names = {"red": "已逾期/逾期完成", "yellow": "30天内到期", "green": "按期完成", "grey": "未到期"}
@@ -324,16 +345,18 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
             marker={"symbol": "diamond", "size": 16, "color": LIGHT_COLORS[colour],
                     "line": {"color": "#333", "width": 1}},
             customdata=part[["name", "state", "days_left"]].assign(name=shown(part["name"])).to_numpy(),
-            hovertemplate="%{customdata[0]}<br>截止:%{x|%Y-%m-%d}<br>%{customdata[1]},剩余 %{customdata[2]} 天"
+            hovertemplate="%{customdata[0]}<br>截止:" + CN_DAY + "<br>%{customdata[1]},剩余 %{customdata[2]} 天"
             "<extra></extra>",
         )
     fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line={"color": ACCENT, "width": 2, "dash": "dash"})
     # The label sits above the plot area (its bottom on the plot's top edge), where no row and so no
     # deadline marker can be; a deadline on the as-of date would otherwise be drawn under it.
     fig.add_annotation(x=pd.Timestamp(as_of).timestamp() * 1000, y=1, yref="paper", yanchor="bottom", yshift=2,
-                       showarrow=False, text=f"截至 {as_of.isoformat()}", font={"family": FONT_FAMILY},
+                       showarrow=False, text=f"截至 {cn_date(as_of)}", font={"family": FONT_FAMILY},
                        bgcolor="#ffffff")
-    fig.update_layout(xaxis={"type": "date", "title": None}, yaxis={"autorange": "reversed"}, barmode="overlay")
+    span = pd.concat([start, end, pd.to_datetime(deadlines["target_date"]), pd.Series([pd.Timestamp(as_of)])])
+    fig.update_layout(xaxis={"type": "date", "title": None, **chinese_months(span)}, yaxis={"autorange": "reversed"},
+                      barmode="overlay")
     return style(fig, "项目期与时效指标截止日期", height=max(320, 80 + 48 * len(p)))
 
 

@@ -16,6 +16,7 @@ from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, compute, mean_scor
 from analytics.reports import likelihood_label
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
+from analytics.wording import PERCENT_DECIMALS, cn_dates, cn_datetimes, is_money_column, percent, round_percent
 
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯"}
 LIGHT_MEANINGS = {
@@ -159,7 +160,7 @@ def actual_text(ind: pd.DataFrame) -> pd.Series:
     num = ind["actual_num"].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
     unit = ind["unit_normalized"].fillna("")
     text = np.where(num != "", num + unit, "")
-    dates = pd.to_datetime(ind["value_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    dates = cn_dates(ind["value_date"])
     text = np.where(dates != "", dates, text)
     grades = ind["grade"].astype(object).where(ind["grade"].notna(), "")
     text = np.where(grades != "", grades, text)
@@ -265,7 +266,7 @@ def attention_items(view: View) -> pd.DataFrame:
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
+    return percent(v)
 
 
 def funding_tree(view: View, max_projects: int = 150) -> pd.DataFrame:
@@ -331,11 +332,31 @@ def funding_table(view: View) -> pd.DataFrame:
         "其他资金(万元)": p["funding_other"].round(2),
         "成本指标上限合计(万元)": p["project_id"].map(caps).fillna(0).round(2),
         "预算执行数(万元)": p["spent"].round(2),
-        "执行数截至": p["spent_as_of"].dt.strftime("%Y-%m-%d"),
-        "预算执行率": (p["execution_rate"] * 100).round(1),
-        "时间进度": (p["time_progress"] * 100).round(1),
+        # A date, not text: the grid shows it as 2026年12月1日 and the XLSX keeps it a date cell.
+        "执行数截至": pd.to_datetime(p["spent_as_of"]).dt.normalize(),
+        "预算执行率": round_percent(p["execution_rate"]),
+        "时间进度": round_percent(p["time_progress"]),
         "预算灯": p["budget_light"].astype(str).map(LIGHT_NAMES),
     })
+
+
+def funding_total_row(table: pd.DataFrame) -> pd.DataFrame:
+    """The 合计 row of :func:`funding_table`, over every row given (all projects of the view, whatever
+    page of them the screen shows): amounts summed, the execution rate of the sums and the time
+    progress weighted by funding, as the cards compute them."""
+    money = [c for c in table.columns if is_money_column(c)]
+    funding = table["年度资金总额(万元)"].fillna(0)
+    spent = table["预算执行数(万元)"].fillna(0)
+    total = float(funding.sum())
+    weighted = (table["时间进度"] * funding).sum() / total if total > 0 else np.nan
+    row = {c: np.nan for c in table.columns} | {c: round(float(table[c].fillna(0).sum()), 2) for c in money}
+    row |= {
+        "项目名称": "合计", "主管部门": "", "实施单位": "", "预算灯": "",
+        "执行数截至": pd.NaT,
+        "预算执行率": round(float(spent.sum()) / total * 100, PERCENT_DECIMALS) if total > 0 else np.nan,
+        "时间进度": round(float(weighted), PERCENT_DECIMALS) if pd.notna(weighted) else np.nan,
+    }
+    return pd.DataFrame([row], columns=table.columns).astype(table.dtypes.to_dict())
 
 
 def cost_caps(view: View) -> pd.DataFrame:
@@ -454,7 +475,7 @@ def review_table(store: Store, view: View, project_id: int) -> pd.DataFrame:
         "三级指标": ind["name"].to_numpy(),
         "指标值": ind["target_text"].to_numpy(),
         "实际完成值": ind["actual_text"].replace("", "未填报").to_numpy(),
-        "完成率%": (ind["completion"] * 100).round(1).to_numpy(),
+        "完成率%": round_percent(ind["completion"]).to_numpy(),
         "得分": ind["score"].round(2).to_numpy(),
         "完成目标可能性": likely.to_numpy(),
         "偏差原因分析及改进措施": note.to_numpy(),
@@ -472,8 +493,8 @@ def indicator_export(table: pd.DataFrame) -> pd.DataFrame:
         "类型": table["kind_name"],
         "指标值": table["target_text"],
         "最新实际值": table["actual_text"],
-        "截至": pd.to_datetime(table["actual_as_of"]).dt.strftime("%Y-%m-%d"),
-        "完成率%": (table["completion"] * 100).round(1),
+        "截至": pd.to_datetime(table["actual_as_of"]).dt.normalize(),
+        "完成率%": round_percent(table["completion"]),
         "权重": table["weight"].round(2),
         "得分": table["score"].round(2),
     })
@@ -571,7 +592,7 @@ def target_version_table(versions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "版本": versions["version"].astype(int),
         "状态": np.where(current, "当前", np.where(versions["version"] == newest, "已停用", "历史")),
-        "时间": pd.to_datetime(versions["recorded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "时间": cn_datetimes(versions["recorded_at"], seconds=True),
         "指标值": versions["target_text"],
         "修订人": versions["changed_by"].fillna(""),
         "原因": versions["reason"].fillna(""),

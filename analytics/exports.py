@@ -12,6 +12,17 @@ import pandas as pd
 
 from analytics.reports import INDICATOR_COLUMNS, LIKELIHOODS
 from analytics.settings import Settings
+from analytics.wording import (
+    DATE_XLSX,
+    DATETIME_XLSX,
+    DECIMAL_XLSX,
+    INTEGER_XLSX,
+    MONEY_XLSX,
+    PERCENT_XLSX,
+    is_clock_column,
+    is_money_column,
+    is_percent_column,
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A signed number ("-5", "+3.5%") is read as that number, never run: it is left as typed.
@@ -226,8 +237,47 @@ def frame_csv(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
+def xlsx_formats(df: pd.DataFrame) -> dict[str, str]:
+    """The Excel number format of each numeric or date column of a download: money '#,##0.00',
+    rates (kept in percent on screen) as real fractions '0.0%', whole numbers '0', other numbers
+    (scores, weights) '0.00', dates as dates.
+    Text columns get none: they stay text cells."""
+    out: dict[str, str] = {}
+    for name in df.columns:
+        col = df[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            out[name] = DATETIME_XLSX if is_clock_column(name) else DATE_XLSX
+        elif pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            continue
+        elif is_money_column(name):
+            out[name] = MONEY_XLSX
+        elif is_percent_column(name):
+            out[name] = PERCENT_XLSX
+        elif pd.api.types.is_integer_dtype(col):
+            out[name] = INTEGER_XLSX
+        else:
+            out[name] = DECIMAL_XLSX  # scores and weights: two decimals, as the screens show them
+    return out
+
+
 def frame_xlsx(df: pd.DataFrame, sheet: str = "数据") -> bytes:
+    """A table as one sheet: numbers as number cells in the formats of :func:`xlsx_formats` (a rate
+    column of 91.2 becomes the fraction 0.912 shown as 91.2%), texts formula-safe."""
+    formats = xlsx_formats(df)
+    out = safe_frame(df)
+    for name, fmt in formats.items():
+        if fmt == PERCENT_XLSX:
+            out[name] = out[name] / 100
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        safe_frame(df).to_excel(writer, index=False, sheet_name=sheet)
+        out.to_excel(writer, index=False, sheet_name=sheet)
+        ws = writer.sheets[sheet]
+        for i, name in enumerate(out.columns, start=1):
+            fmt = formats.get(name)
+            if fmt is None:
+                continue
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+            letter = ws.cell(1, i).column_letter
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 14)
     return buf.getvalue()

@@ -12,6 +12,7 @@ from analytics.dashboard import View, review_table
 from analytics.engine import mean_score
 from analytics.settings import REVIEW_ORDERS
 from analytics.storage import Store
+from analytics.wording import cn_date
 
 # The presenter's choices as the page offers them, in REVIEW_ORDERS' order.
 ORDER_NAMES = {"score": "按得分", "department": "按主管部门", "imported": "按导入顺序"}
@@ -27,8 +28,8 @@ _LIGHT_RANK = {"red": 0, "yellow": 1}
 
 
 def long_date(d: date) -> str:
-    """A date as an office writes it: 2026年12月1日, no zero padding."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """A date as an office writes it: 2026年12月1日, no zero padding (analytics.wording's one spelling)."""
+    return cn_date(d)
 
 
 def unreported_projects(view: View) -> set[int]:

@@ -56,6 +56,7 @@ from analytics.safetext import clip, clip_file_name
 from analytics.settings import Settings, TextLimits, load_settings
 from analytics.storage import INDICATOR_EXTRAS, PROJECT_ROOT, Audit, Store
 from analytics.values import parse_target
+from analytics.wording import cn_dates, money
 
 DATA_DIR = PROJECT_ROOT / "data"
 TARGET_SUFFIXES = (".txt", ".tsv", ".csv", ".xlsx", ".docx", ".pdf")
@@ -783,7 +784,7 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "行": a["row"],
         "项目": a["indicator_id"].map(lookup["project_name"]),
         "三级指标": a["indicator_id"].map(lookup["name"]),
-        "截至日期": pd.to_datetime(a["as_of"]).dt.strftime("%Y-%m-%d"),
+        "截至日期": cn_dates(a["as_of"]),
         "原值": prev_text.astype(object).where(prev_text.notna(), ""),
         "新值": a["value_text"],
         "提交后信号灯": preview_lights(a, lookup, projects, settings),
@@ -798,9 +799,9 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "状态": np.where(prev_amount.isna(), "新增", np.where(unchanged, "不变", "更改")),
         "行": s["row"],
         "项目": s["project_id"].map(projects["name"]),
-        "截至日期": pd.to_datetime(s["as_of"]).dt.strftime("%Y-%m-%d"),
-        "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}"),
-        "新值(万元)": s["amount"].map(lambda v: f"{v:,.2f}"),
+        "截至日期": cn_dates(s["as_of"]),
+        "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else money(v)),
+        "新值(万元)": s["amount"].map(money),
         "说明": s["note"].astype(object).where(s["note"].notna(), ""),
     })
     return Preview(file_name, errors, actuals, spending, batch)

@@ -172,6 +172,9 @@ class Settings:
     backup: BackupSettings = BackupSettings()
     screens: ScreenLimits = ScreenLimits()
     review: ReviewSettings = ReviewSettings()
+    # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
+    score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
+    light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -215,6 +218,8 @@ def parse_settings(data: dict) -> Settings:
         backup=parse_backup_settings(data.get("backup", {})),
         screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
         review=parse_review_settings(data.get("review", {})),
+        score_rules=str(score.get("rules", Settings.score_rules)),
+        light_rules=str(lights.get("rules", Settings.light_rules)),
     )
 
 

@@ -25,6 +25,7 @@ from analytics.model import InputError
 from analytics.safetext import escape_markdown
 from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
 from analytics.settings import load_settings
+from analytics.wording import cn_datetime, cn_datetimes
 from pages.common import current_user_or_stop, get_store, options
 
 user = current_user_or_stop((ADMIN,))
@@ -65,9 +66,9 @@ if section == "用户":
     shown = table.assign(
         units=table["units"].map(lambda u: "、".join(json.loads(u)) or "全部"),
         active=table["active"].map({True: "启用", False: "停用"}),
-        lock=[f"锁定至 {locked[n]:%Y-%m-%d %H:%M:%S}" if n in locked else "" for n in table["username"]],
-        last_failed_at=pd.to_datetime(table["last_failed_at"]).dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
-        created_at=pd.to_datetime(table["created_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        lock=[f"锁定至 {cn_datetime(locked[n], seconds=True)}" if n in locked else "" for n in table["username"]],
+        last_failed_at=cn_datetimes(table["last_failed_at"], seconds=True),
+        created_at=cn_datetimes(table["created_at"], seconds=True),
     )
     # The lock beside the state, where a narrow screen still shows it.
     shown = shown[["username", "display_name", "role", "units", "active", "lock", "failed_count", "last_failed_at",
@@ -80,7 +81,7 @@ if section == "用户":
         st.warning(escape_markdown("、".join(f"{n}(锁定至 {end:%H:%M:%S})" for n, end in locked.items()))
                    + ":连续登录失败次数过多,账号已锁定。确认是本人后可在下面解除锁定。", icon=":material/lock:")
         with st.form("unlock"):
-            who = st.selectbox("锁定的账号", list(locked), key="unlock_user")
+            who = st.selectbox("锁定的账号", list(locked), key="unlock_user", placeholder="请选择")
             if st.form_submit_button("解除锁定"):
                 try:
                     unlock_user(store, user, who)
@@ -94,7 +95,7 @@ if section == "用户":
         st.markdown("**新建用户**")
         name = st.text_input("用户名", key=f"new_name_{r}")
         display = st.text_input("姓名", key=f"new_display_{r}")
-        role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key=f"new_role_{r}")
+        role = st.selectbox("角色", ROLES, index=ROLES.index(REPORTER), key=f"new_role_{r}", placeholder="请选择")
         chosen_units = st.multiselect("实施单位(填报员必选)", units, key=f"new_units_{r}", placeholder="请选择")
         password = st.text_input(f"初始密码(至少 {load_settings().accounts.min_password} 位)", type="password",
                                  key=f"new_password_{r}")
@@ -108,10 +109,10 @@ if section == "用户":
     r = cleared("edit_user")
     with right.form("edit_user"):
         st.markdown("**修改用户**")
-        target = st.selectbox("用户", table["username"].tolist(), key="edit_target")
-        new_role = st.selectbox("角色", ["(不变)", *ROLES], key=f"edit_role_{r}")
+        target = st.selectbox("用户", table["username"].tolist(), key="edit_target", placeholder="请选择")
+        new_role = st.selectbox("角色", ["(不变)", *ROLES], key=f"edit_role_{r}", placeholder="请选择")
         new_units = st.multiselect("实施单位(留空表示不变)", units, key=f"edit_units_{r}", placeholder="请选择")
-        active = st.selectbox("状态", ["(不变)", "启用", "停用"], key=f"edit_active_{r}")
+        active = st.selectbox("状态", ["(不变)", "启用", "停用"], key=f"edit_active_{r}", placeholder="请选择")
         new_password = st.text_input("重设密码(留空表示不变)", type="password", key=f"edit_password_{r}")
         if st.form_submit_button("保存"):
             try:
@@ -129,6 +130,8 @@ elif section == "设置":
         set_viewing_needs_sign_in(store, user, needed)
         done("已保存:查看仪表盘" + ("需要登录。" if needed else "不需要登录。"))
     st.caption("评分规则(权重、等级、监控灯阈值)在项目的 settings.toml 中,修改后仪表盘自动按新规则计算。")
+    # Where the data live is for the administrator, not for visitors (the sidebar no longer says it).
+    st.text(f"数据库文件:{store.path}")
     st.divider()
     backups = load_settings().backup
     st.markdown("**备份**(仪表盘运行时命令行无法打开数据库,请在这里备份)")
@@ -142,7 +145,9 @@ elif section == "设置":
             done(f"已备份到 {escape_markdown(folder)}。")
     kept = backup_list(backups.folder)
     if kept:
-        st.dataframe(safe_frame(pd.DataFrame(kept)).rename(columns={
+        kept_shown = pd.DataFrame(kept)
+        kept_shown["created_at"] = cn_datetimes(kept_shown["created_at"], seconds=True)
+        st.dataframe(safe_frame(kept_shown).rename(columns={
             "folder": "备份", "created_at": "时间", "tables": "表数", "rows": "行数",
         }), hide_index=True, width="stretch")
     else:
@@ -151,7 +156,7 @@ elif section == "设置":
 else:
     st.markdown("**导入绩效目标表、自评表或监控表**(文本、XLSX、DOCX、PDF 或整理后的 CSV;"
                 "同一张表再次导入只追加变化的版本;自评表和监控表的实际完成值、分值和得分一并导入)")
-    file = st.file_uploader("表格文件", type=["txt", "csv", "xlsx", "docx", "pdf"],
+    file = st.file_uploader("表格文件(TXT、CSV、XLSX、DOCX 或 PDF)", type=["txt", "csv", "xlsx", "docx", "pdf"],
                             key=f"targets_{st.session_state.get('targets_round', 0)}")
     if file is not None and st.button("导入", type="primary"):
         try:
@@ -168,7 +173,7 @@ else:
     st.divider()
     st.markdown("**修订指标值**(旧的目标值保留可查)")
     names = indicator_names(store)
-    iid = st.selectbox("指标", list(names), format_func=names.get, key="revise_indicator")
+    iid = st.selectbox("指标", list(names), format_func=names.get, key="revise_indicator", placeholder="请选择")
     st.dataframe(safe_frame(target_version_table(target_versions(store, int(iid)))), hide_index=True,
                  width="stretch")
     r = cleared("revise")

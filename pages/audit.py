@@ -10,7 +10,7 @@ import streamlit as st
 from analytics.accounts import ACTIONS, audit_log
 from analytics.auth import ADMIN
 from analytics.exports import frame_csv, frame_xlsx, safe_frame
-from pages.common import current_user_or_stop, get_store
+from pages.common import current_user_or_stop, get_store, grid_columns
 
 user = current_user_or_stop((ADMIN,))
 store = get_store()
@@ -24,7 +24,8 @@ log = audit_log(store, user, datetime.combine(since, time.min), datetime.combine
                 who.strip() or None, actions or None)
 # To the second: sign-ins and failures come in bursts, and minutes alone cannot order them.
 # An empty cell is blank, never "None" (a sign-in has no file, an unknown name no user).
-log = log.assign(occurred_at=pd.to_datetime(log["occurred_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+# A datetime to the second (no microseconds): the grid writes it in Chinese, the XLSX keeps a date cell.
+log = log.assign(occurred_at=pd.to_datetime(log["occurred_at"]).dt.floor("s"),
                  username=log["username"].fillna(""), detail=log["detail"].fillna(""),
                  file_name=log["file_name"].fillna(""))
 shown = log.rename(columns={"audit_id": "编号", "occurred_at": "时间", "username": "用户", "action": "操作",
@@ -32,7 +33,7 @@ shown = log.rename(columns={"audit_id": "编号", "occurred_at": "时间", "user
 st.caption(f"共 {len(shown)} 条")
 # User names, details and file names come from visitors: formula-safe, because the table's own toolbar
 # offers "Download as CSV" of exactly what it is given.
-st.dataframe(safe_frame(shown), hide_index=True, width="stretch")
+st.dataframe(safe_frame(shown), hide_index=True, width="stretch", column_config=grid_columns(shown))
 d1, d2, _ = st.columns([1, 1, 4])
 d1.download_button("导出 CSV", lambda: frame_csv(shown), file_name="审计日志.csv", mime="text/csv")
 d2.download_button("导出 XLSX", lambda: frame_xlsx(shown, "审计日志"), file_name="审计日志.xlsx",

@@ -24,6 +24,7 @@ from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
 from analytics.storage import DatabaseBusy, DatabaseUnavailable, Store
+from analytics.wording import column_formats
 
 FILTERS_KEY = "filters"
 USER_KEY = "signed_in_as"
@@ -458,3 +459,11 @@ def search_box(key: str, placeholder: str) -> str:
         del st.query_params["q"]
     st.session_state[marker] = query
     return query
+
+
+def grid_columns(df: pd.DataFrame) -> dict[str, object]:
+    """column_config for st.dataframe: amounts in 万元 with two decimals, rates with the one rounding,
+    dates as 2026年12月1日 (analytics.wording decides; this only names Streamlit's column types)."""
+    kinds = {"number": st.column_config.NumberColumn, "date": st.column_config.DateColumn,
+             "datetime": st.column_config.DatetimeColumn}
+    return {name: kinds[kind](format=fmt) for name, (kind, fmt) in column_formats(df).items()}

@@ -23,6 +23,7 @@ from analytics.services import (
     project_names,
     withdraw_report,
 )
+from analytics.wording import cn_date, cn_dates, cn_datetimes, money
 from pages.common import current_user_or_stop, get_store
 
 user = current_user_or_stop((ADMIN, REPORTER))
@@ -47,7 +48,7 @@ def withdraw_form(reports: pd.DataFrame, kind: str, label: Callable[[int], str |
     # A new key per finished withdrawal: the form comes back empty, not with the last choice and reason.
     with st.form(f"withdraw_{kind}_{st.session_state.get(round_key, 0)}"):
         st.markdown("**撤回一条填报**")
-        rid = st.selectbox("填报", live["report_id"].astype(int).tolist(), format_func=label)
+        rid = st.selectbox("填报", live["report_id"].astype(int).tolist(), format_func=label, placeholder="请选择")
         reason = st.text_input("撤回原因")
         if st.form_submit_button("撤回"):
             try:
@@ -87,10 +88,10 @@ with actual:
             "编号": reports["report_id"],
             "项目 · 指标": reports["indicator_id"].map(names),
             "实际完成值": reports["value_text"],
-            "截至日期": pd.to_datetime(reports["as_of"]).dt.strftime("%Y-%m-%d"),
+            "截至日期": cn_dates(reports["as_of"]),
             "偏差原因及说明": reports["note"],
             "填报人": reports["reporter"],
-            "填报时间": pd.to_datetime(reports["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "填报时间": cn_datetimes(reports["entered_at"]),
             "来源文件": reports["source"],
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
             "撤回原因": reports["withdraw_reason"],
@@ -108,15 +109,15 @@ with spend:
         shown = pd.DataFrame({
             "编号": reports["report_id"],
             "项目": reports["project_id"].map(projects),
-            "预算执行数(万元)": reports["amount"],
-            "截至日期": pd.to_datetime(reports["as_of"]).dt.strftime("%Y-%m-%d"),
+            "预算执行数(万元)": reports["amount"].map(money),
+            "截至日期": cn_dates(reports["as_of"]),
             "说明": reports["note"],
             "填报人": reports["reporter"],
-            "填报时间": pd.to_datetime(reports["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "填报时间": cn_datetimes(reports["entered_at"]),
             "来源文件": reports["source"],
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)
         st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
-        labels = {int(r.report_id): f"#{r.report_id} {projects.get(int(r.project_id), '')}:{r.amount:,.2f} 万元"
-                                    f"(截至{pd.Timestamp(r.as_of):%Y-%m-%d})" for r in reports.itertuples()}
+        labels = {int(r.report_id): f"#{r.report_id} {projects.get(int(r.project_id), '')}:{money(r.amount)} 万元"
+                                    f"(截至{cn_date(r.as_of)})" for r in reports.itertuples()}
         withdraw_form(reports, "spending", labels.get)

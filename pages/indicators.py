@@ -22,6 +22,7 @@ from analytics.reports import likelihood_label
 from analytics.safetext import escape_markdown
 from analytics.services import target_versions
 from analytics.settings import load_settings
+from analytics.wording import PERCENT_DECIMALS, cn_date, cn_dates, cn_datetimes, percent
 from pages.common import current_view, get_store, search_box
 
 
@@ -32,7 +33,7 @@ def _ascii_id(text: str | None) -> int | None:
 
 view = current_view()
 st.title("指标")
-st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日}")
+st.caption(f"截至 {cn_date(view.filters.as_of)}")
 ind = view.indicators
 if ind.empty:
     st.info("当前筛选条件下没有指标。")
@@ -66,7 +67,8 @@ shown = indicator_export(table)
 light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
 # Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
 styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
-    {"完成率%": "{:.1f}", "权重": "{:.2f}", "得分": "{:.2f}"}, na_rep="—")
+    {"完成率%": "{:." + str(PERCENT_DECIMALS) + "f}", "权重": "{:.2f}", "得分": "{:.2f}", "截至": cn_date},
+    na_rep="—")
 found = f"搜索“{escape_markdown(query)}”找到 " if query else "共 "
 if len(full) > MAX_ROWS:
     st.caption(f"{found}{len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选或搜索缩小范围,或下载全部。")
@@ -91,7 +93,7 @@ if not labels:
     st.stop()
 with history_box if linked is not None else st.container():
     st.subheader("单个指标的填报历史")
-    chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator")
+    chosen = st.selectbox("指标", list(labels), format_func=labels.get, key="history_indicator", placeholder="请选择")
     if linked is not None and chosen != linked:
         # Choosing another indicator moves the link with it, so a reload or a copied URL shows the same.
         st.query_params["indicator"] = str(chosen)
@@ -101,7 +103,7 @@ with history_box if linked is not None else st.container():
     c = st.columns(4)
     c[0].metric("指标值", escape_markdown(row["target_text"]))
     c[1].metric("最新实际值", escape_markdown(row["actual_text"]) if row["actual_text"] else "未填报")
-    c[2].metric("完成率", "—" if pd.isna(row["completion"]) else f"{row['completion'] * 100:.1f}%")
+    c[2].metric("完成率", "—" if pd.isna(row["completion"]) else percent(row["completion"]))
     c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
     if row["kind"] == "quantitative" and not hist.empty:
         expected = expectation_line(row, project, load_settings().cumulative_units)
@@ -115,13 +117,13 @@ with history_box if linked is not None else st.container():
         st.info("该指标还没有填报记录。")
     else:
         reports = pd.DataFrame({
-            "截至日期": pd.to_datetime(hist["as_of"]).dt.strftime("%Y-%m-%d"),
+            "截至日期": cn_dates(hist["as_of"]),
             "实际完成值": hist["value"],
             "评定得分率": hist["grade_rate"],
             "完成目标可能性": hist["likelihood"].map(likelihood_label),  # stored 不可能 reads 完全不可能
             "偏差原因及改进措施": hist["note"],
             "填报人": hist["reporter"],
-            "填报时间": pd.to_datetime(hist["entered_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "填报时间": cn_datetimes(hist["entered_at"]),
             "来源": hist["source"],
             "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)

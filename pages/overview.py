@@ -10,6 +10,8 @@ from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score
 from analytics.engine import UNREPORTED, ZERO_FILLED
 from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
+from analytics.settings import load_settings
+from analytics.wording import cn_date, money, percent
 from pages.common import current_view
 
 # Rows of the ranking table shown on the page (the downloads hold all).
@@ -18,28 +20,29 @@ RANKING_ROWS = 50
 view = current_view()
 s = view.summary
 st.title("总览")
-st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日} · 监控灯与得分按 docs/domain.md 第4、5节计算")
+rules = load_settings()
+st.caption(f"截至 {cn_date(view.filters.as_of)} · 得分依据{rules.score_rules},监控灯依据{rules.light_rules}")
 if not s["projects"]:
     st.info("当前筛选条件下没有项目。请在左侧调整筛选,或导入目标表。")
     st.stop()
 
 c = st.columns(6)
 c[0].metric("项目数", s["projects"])
-c[1].metric("年度资金总额(万元)", f"{s['funding_total']:,.2f}")
+c[1].metric("年度资金总额(万元)", money(s["funding_total"]))
 c[2].metric("指标数", s["indicators"])
 # Unreported projects are left out of the mean; how many there are stands beside it.
 c[3].metric("平均自评得分", "—" if s["mean_score"] is None else f"{s['mean_score']:.2f}",
             delta=f"{UNREPORTED} {s['unreported']} 个" if s["unreported"] else None,
             delta_color="off", delta_arrow="off",
             help=f"只计已填报的项目;{UNREPORTED}的项目不计入平均,也不按0分计")
-rate = "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%"
-tp = "—" if s["time_progress"] is None else f"{s['time_progress'] * 100:.1f}%"
+rate = percent(s["execution_rate"])
+tp = percent(s["time_progress"])
 c[4].metric("预算执行率", rate, help="已报预算执行数合计 / 年度资金总额合计")
 c[5].metric("时间进度", tp, help="按资金加权的项目时间进度;执行率应与之同步")
 
 shares = st.columns(5)
 for col, light in zip(shares, ("green", "yellow", "red", "blue", "grey"), strict=True):
-    col.metric(f"{LIGHT_NAMES[light]}占比", f"{s['light_shares'][light] * 100:.1f}%",
+    col.metric(f"{LIGHT_NAMES[light]}占比", percent(s["light_shares"][light]),
                help=f"{s['lights'][light]} 个指标")
 
 left, right = st.columns([3, 2])

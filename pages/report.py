@@ -26,6 +26,7 @@ from analytics.services import (
     template_bytes,
 )
 from analytics.settings import load_settings
+from analytics.wording import cn_date
 from pages.common import current_user_or_stop, get_store
 
 user = current_user_or_stop((ADMIN, REPORTER))
@@ -116,7 +117,7 @@ upload, onscreen, spending = st.tabs(["上传文件", "在线填报指标", "在
 with upload:
     st.subheader("1. 下载模板")
     chosen = st.multiselect("模板包含的项目", list(names), format_func=names.get, default=list(names)[:20],
-                            key="template_projects")
+                            key="template_projects", placeholder="选择项目")
     c1, c2, _ = st.columns([1, 1, 4])
     ids = chosen or list(names)
     c1.download_button("下载 XLSX 模板", lambda: template_bytes(store, ids, "xlsx"), file_name="填报模板.xlsx",
@@ -134,7 +135,7 @@ with upload:
 with onscreen:
     if st.session_state.get("entry_done"):
         st.success(st.session_state.pop("entry_done"))
-    pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project")
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="entry_project", placeholder="请选择")
     frame = entry_frame(store, user, int(pid))
     locked = [c for c in frame.columns if c not in EDITABLE]
     # The locked cells (names, targets) may start like a formula ("=1次"): the editor's toolbar exports
@@ -165,7 +166,7 @@ with onscreen:
 with spending:
     if st.session_state.get("spend_done"):
         st.success(st.session_state.pop("spend_done"))
-    pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project")
+    pid = st.selectbox("项目", list(names), format_func=names.get, key="spend_project", placeholder="请选择")
     edited = st.data_editor(
         screen_frame(spending_entry_frame(store, user, int(pid))), hide_index=False, width="stretch",
         placeholder="",
@@ -174,7 +175,7 @@ with spending:
                        "预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
     )
     st.caption(f"项目期结束后执行率低于{settings.execution_rate_flag_below:.0%}时必须在“说明”中写明原因。"
-               f"今天:{date.today():%Y-%m-%d}")
+               f"今天:{cn_date(date.today())}")
     if (edited["预算执行数(万元)"].fillna("").astype(str).str.strip() != "").any():
         check_and_commit(entries_csv(edited, spending=True), f"{ON_SCREEN}-预算执行.csv", "spend",
                          entry_rows(edited, spending=True))

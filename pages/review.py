@@ -32,6 +32,7 @@ from analytics.presenting import (
 )
 from analytics.safetext import escape_html, escape_markdown
 from analytics.settings import REVIEW_ORDERS, load_settings
+from analytics.wording import money, percent, percent_points
 from pages.common import current_view, get_store
 
 SIDEBAR_KEY = "review_sidebar_shown"
@@ -133,7 +134,7 @@ def discussion_note(note: str, hint: str) -> str:
 
 
 def rate_text(v: float | None) -> str:
-    return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
+    return percent(v)
 
 
 def choose_order() -> str:
@@ -180,7 +181,7 @@ nav[0].button("◀ 上一个", on_click=go, args=(all_screens[step(index, -1, le
 nav[1].html(f'<div class="review-info">第 {index + 1} / {len(all_screens)} 屏 · 截至 '
             f"{long_date(view.filters.as_of)}</div>")
 nav[2].selectbox("演示顺序", list(REVIEW_ORDERS), format_func=ORDER_NAMES.__getitem__, key=ORDER_KEY,
-                 on_change=remember_order, label_visibility="collapsed")
+                 on_change=remember_order, label_visibility="collapsed", placeholder="请选择")
 nav[3].button("隐藏侧边栏" if sidebar_shown else "显示侧边栏", on_click=toggle_sidebar, width="stretch",
               key="review_sidebar")
 nav[4].button("下一个 ▶", on_click=go, args=(all_screens[step(index, 1, len(all_screens))],),
@@ -218,7 +219,7 @@ else:
     unreported = pid in waiting
     st.title(escape_markdown(p["short_name"]))
     st.caption(f"{escape_markdown(p['department'])} · {escape_markdown(p['unit'])} · "
-               f"年度资金 {p['funding_total']:,.2f} 万元")
+               f"年度资金 {money(p['funding_total'])} 万元")
     left, right = st.columns([7, 5], vertical_alignment="center")
     c = left.columns(4)
     # A final zero of a period that ended unreported says so, as on 总览.
@@ -251,7 +252,7 @@ else:
             [("监控灯", "4.6em"), ("一级指标", "6em"), ("三级指标", "auto"), ("指标值", "7em"), ("实际完成值", "7em"),
              ("完成率%", "5em"), ("得分", "4.4em"), ("完成可能性", "6em"), ("偏差原因分析及改进措施", "22%")],
             [["<td>" + light_badge(r.light, "light") + "</td>", cell(r.一级指标), cell(r.三级指标), cell(r.指标值),
-              cell(r.实际完成值), cell("—" if pd.isna(r.rate) else f"{r.rate:.1f}", "num"),
+              cell(r.实际完成值), cell(percent_points(r.rate), "num"),
               cell("—" if pd.isna(r.得分) else f"{r.得分:.2f}", "num"), cell(r.完成目标可能性),
               cell(r.偏差原因分析及改进措施)]
              for r in full.itertuples()],

@@ -11,6 +11,7 @@ from analytics.dashboard import search_projects
 from analytics.exports import safe_frame
 from analytics.safetext import escape_markdown
 from analytics.services import projects_data
+from analytics.wording import cn_date, money
 from pages.common import current_view, get_store, search_box
 
 PER_PAGE = 20
@@ -24,7 +25,7 @@ if view.projects.empty:
 c1, c2, c3 = st.columns(3)
 c1.metric("项目数", len(view.projects))
 c2.metric("指标数", len(view.indicators))
-c3.metric("年度资金总额(万元)", f"{view.projects['funding_total'].fillna(0).sum():,.2f}")
+c3.metric("年度资金总额(万元)", money(view.projects["funding_total"].fillna(0).sum()))
 
 query = search_box("targets_q", "项目名称、实施单位或指标名称")
 ids = search_projects(view, query)
@@ -43,9 +44,9 @@ for p in projects_data(get_store(), ids[(page - 1) * PER_PAGE: page * PER_PAGE])
         st.markdown(
             f"**主管部门**:{escape_markdown(p['department'])}  \n**实施单位**:{escape_markdown(p['unit'])}  \n"
             f"**项目属性**:{escape_markdown(p['attribute'])}  \n"
-            f"**项目期**:{escape_markdown(p['start_date'])} 至 {escape_markdown(p['end_date'])}  \n"
-            f"**年度资金总额**:{p['funding_total'] or 0:.2f} 万元(财政拨款 {p['funding_fiscal'] or 0:.2f},"
-            f"其他资金 {p['funding_other']:.2f})"
+            f"**项目期**:{cn_date(p['start_date']) or '未填'} 至 {cn_date(p['end_date']) or '未填'}  \n"
+            f"**年度资金总额**:{money(p['funding_total'] or 0)} 万元(财政拨款 {money(p['funding_fiscal'] or 0)},"
+            f"其他资金 {money(p['funding_other'])})"
         )
         if p["goal_text"]:
             st.caption(escape_markdown(p["goal_text"]))

@@ -8,11 +8,12 @@ import streamlit as st
 from analytics import charts
 from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines, timeline_projects
 from analytics.exports import safe_frame
+from analytics.wording import cn_date, cn_dates
 from pages.common import current_view
 
 view = current_view()
 st.title("时间线")
-st.caption(f"截至 {view.filters.as_of:%Y年%m月%d日} · 红色为已逾期,黄色为 {SOON_DAYS} 天内到期")
+st.caption(f"截至 {cn_date(view.filters.as_of)} · 红色为已逾期,黄色为 {SOON_DAYS} 天内到期")
 if view.projects.empty:
     st.info("当前筛选条件下没有项目。")
     st.stop()
@@ -36,7 +37,7 @@ if coming.empty:
 else:
     st.dataframe(safe_frame(pd.DataFrame({
         "剩余天数": coming["days_left"].astype(int),
-        "截止日期": coming["target_date"].dt.strftime("%Y-%m-%d"),
+        "截止日期": cn_dates(coming["target_date"]),
         "项目": coming["short_name"],
         "指标": coming["name"],
         "状态": coming["state"],
@@ -46,8 +47,8 @@ overdue = all_deadlines[all_deadlines["state"].isin(["已逾期", "逾期完成"
 if not overdue.empty:
     st.subheader("已逾期")
     st.dataframe(safe_frame(pd.DataFrame({
-        "截止日期": overdue["target_date"].dt.strftime("%Y-%m-%d"),
-        "完成日期": pd.to_datetime(overdue["value_date"]).dt.strftime("%Y-%m-%d").fillna("未完成"),
+        "截止日期": cn_dates(overdue["target_date"]),
+        "完成日期": cn_dates(overdue["value_date"]).replace("", "未完成"),
         "项目": overdue["short_name"],
         "指标": overdue["name"],
         "状态": overdue["state"],

@@ -126,10 +126,10 @@ def test_upload_preview_commit_changes_overview(page: Page) -> None:
     # 状态, 行, 项目, 三级指标, 截至日期, 原值, 新值 (then the light, 完成目标可能性 and the note, further
     # right): the file's first row, nothing reported before.
     assert grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
-                                          "2026-06-30", "", "30万元"]
+                                         "2026年6月30日", "", "30万元"]
     # 状态, 行, 项目, 截至日期, 原值, 新值, 说明 (issue 11: the note is shown).
-    assert grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026-06-30", "", "30.00", ""],
-                                        ["新增", "3", PROJECT, "2026-11-20", "", "76.00", ""]]
+    assert grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026年6月30日", "", "30.00", ""],
+                                       ["新增", "3", PROJECT, "2026年11月20日", "", "76.00", ""]]
     commit = panel.get_by_role("button", name="提交全部")
     expect(commit).to_be_visible()
     wait_idle(page)

@@ -207,6 +207,13 @@ def test_overview_cards_match_the_engine(db: Path, expected: Expected) -> None:
         assert shown[f"{name}占比"] == pct(int(counts.get(light, 0)), SEED_INDICATORS), name
         assert helps[f"{name}占比"] == f"{LIGHT_COUNTS[light]} 个指标"
     assert shown["红灯占比"] == pct(8, 59) == "13.6%"
+    # The caption cites the rules as settings.toml names them, never a file of the repository.
+    from analytics.settings import load_settings
+    rules = load_settings()
+    (caption,) = [c.value for c in at.caption if c.value.startswith("截至")]
+    assert caption.startswith("截至 2026年12月31日 · ")
+    assert "财预〔2020〕10号" in rules.score_rules and rules.score_rules in caption and rules.light_rules in caption
+    assert "docs/" not in caption and ".md" not in caption
 
 
 def test_overview_score_chart_has_the_engine_scores_and_lights(db: Path, expected: Expected) -> None:
@@ -317,9 +324,15 @@ def test_funding_page_cards_treemap_table_and_downloads(db: Path, expected: Expe
 
     assert [d.label for d in at.get("download_button")] == ["下载 CSV", "下载 XLSX"]
     table = frame_with(at, "年度资金总额(万元)")
-    assert len(table) == SEED_PROJECTS
-    assert table["年度资金总额(万元)"].sum() == pytest.approx(615.95, abs=0.01)
-    assert table["预算执行数(万元)"].sum() == pytest.approx(346.0, abs=0.01)
+    # One row per project, then the 合计 row (issue 11 item 7) with the sums and the cards' rate.
+    assert len(table) == SEED_PROJECTS + 1
+    rows, total = table.iloc[:-1], table.iloc[-1]
+    assert total["项目名称"] == "合计"
+    assert rows["年度资金总额(万元)"].sum() == pytest.approx(615.95, abs=0.01)
+    assert rows["预算执行数(万元)"].sum() == pytest.approx(346.0, abs=0.01)
+    assert total["年度资金总额(万元)"] == pytest.approx(615.95, abs=0.01)
+    assert total["预算执行数(万元)"] == pytest.approx(346.0, abs=0.01)
+    assert f"{total['预算执行率']:.1f}%" == EXECUTION
 
 
 # -- 指标 -------------------------------------------------------------------------------------------------------
@@ -473,7 +486,8 @@ def test_choosing_a_project_narrows_the_numbers_and_the_url(db: Path, expected: 
     # The filter holds on other pages too.
     open_page(at, "pages/funding.py")
     assert metrics(at)["年度资金总额(万元)"] == "36.20"
-    assert len(frame_with(at, "年度资金总额(万元)")) == 1
+    funding = frame_with(at, "年度资金总额(万元)")
+    assert funding["项目名称"].tolist() == [p3["name"], "合计"]  # the one project, then its 合计 row
     open_page(at, "pages/targets.py")
     assert [e.label for e in at.expander] == [f"{int(p3['year'])}年度 · {p3['name']}"]
 

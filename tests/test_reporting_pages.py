@@ -452,12 +452,13 @@ def test_a_good_file_is_previewed_committed_and_changes_the_overview(db: Path) -
     assert successes(at) == ["全部 4 行检查通过:新增 4 行,更改 0 行,不变 0 行。"]
     preview = table_with(at, "三级指标")
     assert preview[["行", "项目", "三级指标", "截至日期", "原值", "新值", "状态"]].values.tolist() == [
-        [2, P1, "群众满意度", "2026-11-30", "", "96%", "新增"],
-        [3, P1, "环境空气质量PM2.5", "2026-11-30", "", "30", "新增"],
-        [4, P2, "智能化系统巡检服务", "2026-12-20", "", "4次", "新增"],
+        [2, P1, "群众满意度", "2026年11月30日", "", "96%", "新增"],
+        [3, P1, "环境空气质量PM2.5", "2026年11月30日", "", "30", "新增"],
+        [4, P2, "智能化系统巡检服务", "2026年12月20日", "", "4次", "新增"],
     ]
     spend = table_with(at, "新值(万元)")
-    assert spend[["项目", "截至日期", "新值(万元)", "状态"]].values.tolist() == [[P1, "2026-11-30", "50.00", "新增"]]
+    assert spend[["项目", "截至日期", "新值(万元)", "状态"]].values.tolist() == [
+        [P1, "2026年11月30日", "50.00", "新增"]]
     assert store.table_counts()["actual_reports"] == 0  # a preview writes nothing
 
     button(at, "提交全部").click()
@@ -517,7 +518,7 @@ def test_on_screen_entry_changes_a_value(db: Path) -> None:
     assert not at.exception, at.exception
     assert successes(at) == ["全部 1 行检查通过:新增 0 行,更改 1 行,不变 0 行。"]
     assert table_with(at, "三级指标")[["三级指标", "截至日期", "原值", "新值", "状态"]].values.tolist() == [
-        ["群众满意度", "2026-12-20", "96%", "98%", "更改"]]
+        ["群众满意度", "2026年12月20日", "96%", "98%", "更改"]]
     at.button(key="commit_entry").click()
     at.run()
     assert not at.exception, at.exception

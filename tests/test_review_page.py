@@ -257,9 +257,11 @@ def test_the_sidebar_button_hides_and_shows_it(db: Path) -> None:  # noqa: F811
     at = open_review()
 
     def css() -> str:
-        # The page's own style sheet (the sign-in form in the sidebar has another, for its hint).
+        # The page's own style sheet (the sign-in form in the sidebar has another, for its hint, and
+        # app.py one that puts Streamlit's English widget texts in Chinese).
         (style,) = [h.proto.body for h in at.get("html")
-                    if h.proto.body.startswith("<style>") and "InputInstructions" not in h.proto.body]
+                    if h.proto.body.startswith("<style>") and "InputInstructions" not in h.proto.body
+                    and "stFileUploaderDropzone" not in h.proto.body]
         return style
 
     assert '[data-testid="stSidebar"]' in css()
