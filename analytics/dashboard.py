@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, compute, mean_score
+from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, Result, compute, mean_score
 from analytics.reports import likelihood_label
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
@@ -116,10 +116,15 @@ def narrow(options: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return options[keep]
 
 
-def build_view(store: Store, filters: Filters, settings: Settings | None = None) -> View:
-    """The engine's result at the filters' as-of date, with names, restricted to the filters."""
+def build_view(store: Store, filters: Filters, settings: Settings | None = None,
+               result: Result | None = None) -> View:
+    """The engine's result at the filters' as-of date, with names, restricted to the filters.
+
+    ``result`` is the engine's result for every project at that date when the caller has it already
+    (the pages cache it per date): a change of department or unit then only narrows it.
+    """
     s = settings or load_settings()
-    result = compute(store, filters.as_of, s)
+    result = result if result is not None else compute(store, filters.as_of, s)
     info = store.projects_frame()
     chosen = narrow(info, filters)
     if filters.project_ids:
@@ -209,6 +214,58 @@ def score_table_shown(table: pd.DataFrame) -> pd.DataFrame:
         排名=table["排名"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
         自评总分=table["自评总分"].map(lambda v: UNREPORTED if pd.isna(v) else f"{v:.2f}"),
     )
+
+
+def page_count(rows: int, per_page: int) -> int:
+    """How many pages of ``per_page`` rows hold ``rows`` rows; an empty table still has its one page."""
+    return max(1, -(-rows // per_page))
+
+
+def page_rows(table: pd.DataFrame, page: int, per_page: int) -> pd.DataFrame:
+    """Page ``page`` (from 1; clamped to the pages there are) of ``table``, ``per_page`` rows a page: what
+    a screen sends of a long table, while totals and downloads take the whole table."""
+    page = min(max(1, page), page_count(len(table), per_page))
+    return table.iloc[(page - 1) * per_page: page * per_page]
+
+
+def score_bands(projects: pd.DataFrame, width: int) -> pd.DataFrame:
+    """Projects counted per band of ``width`` score points and per grade, best band first, then 未填报:
+    what a chart of thousands of projects shows instead of one mark each (issue 11 item 12).
+
+    Rows: ``band`` (its label, "85–90"), ``low`` (its lower bound; NA for 未填报), ``grade``,
+    ``projects`` and ``lights`` (how many of them have each project light, as text). Every band from the
+    highest to the lowest score present is listed, an empty one with no grade and 0 projects, so that the
+    axis keeps its scale; the top band also holds 100. Every project is counted once.
+    """
+    unreported = projects["unreported"].fillna(False).astype(bool) | projects["score"].isna()
+    scored = projects[~unreported]
+    top = (int(np.ceil(100 / width)) - 1) * width
+    keyed = pd.DataFrame({
+        "low": (np.floor(scored["score"].clip(lower=0) / width) * width).clip(upper=top).astype(int),
+        "grade": scored["grade"].astype(str),
+        "light": scored["light"].astype(str),
+    })
+    counted = keyed.groupby(["low", "grade"]).agg(projects=("light", "size"), lights=("light", _light_counts))
+    counted = counted.reset_index()
+    if len(keyed):
+        grid = pd.DataFrame({"low": np.arange(keyed["low"].max(), keyed["low"].min() - 1, -width)})
+        counted = grid.merge(counted, on="low", how="left").fillna({"grade": "", "projects": 0, "lights": ""})
+    # Within a band, the better grade first: the one whose projects score higher.
+    best = scored.groupby(scored["grade"].astype(str))["score"].max()
+    counted = counted.assign(_best=counted["grade"].map(best).fillna(-1.0)).sort_values(
+        ["low", "_best"], ascending=[False, False], kind="mergesort")
+    waiting = pd.DataFrame({"low": [pd.NA], "grade": [UNREPORTED], "projects": [int(unreported.sum())],
+                            "lights": [_light_counts(projects.loc[unreported, "light"].astype(str))]})
+    out = pd.concat([counted.drop(columns="_best"), waiting if unreported.any() else None], ignore_index=True)
+    out["low"] = out["low"].astype("Int64")
+    out["projects"] = out["projects"].astype(int)
+    out["band"] = [UNREPORTED if pd.isna(v) else f"{v}–{min(v + width, 100)}" for v in out["low"]]
+    return out[["band", "low", "grade", "projects", "lights"]]
+
+
+def _light_counts(lights: pd.Series) -> str:
+    counts = lights.value_counts()
+    return " · ".join(f"{LIGHT_NAMES[c]} {counts[c]}" for c in LIGHTS if counts.get(c, 0))
 
 
 def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
@@ -301,7 +358,7 @@ def funding_tree(view: View, max_projects: int = 150) -> pd.DataFrame:
         big = set(funding.nlargest(max_projects).index)
         small = ~out["project_id"].isin(big)
         counts = out[small].groupby("unit")["project_id"].nunique()
-        out.loc[small, "project"] = out.loc[small, "unit"].map(lambda u: f"其余 {counts[u]} 个项目")
+        out.loc[small, "project"] = "其余 " + out.loc[small, "unit"].map(counts).astype(str) + " 个项目"
         out.loc[small, "item"] = "合计"
         out = out.groupby(["department", "unit", "project", "item"], as_index=False, sort=False)["amount"].sum()
     return out[["department", "unit", "project", "item", "amount"]]

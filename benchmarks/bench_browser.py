@@ -142,21 +142,71 @@ def served(script: Path, cwd: Path, env: dict[str, str], log: Path) -> Iterator[
                 proc.wait()
 
 
-class Received:
-    """Bytes the server sent over the page's websockets since the last ``reset``."""
+def describe(payload: bytes) -> str:
+    """What one websocket frame carries, for ``--breakdown``: the element type and its label or key."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    def __init__(self, page) -> None:
+    try:
+        msg = ForwardMsg.FromString(payload)
+    except DecodeError:
+        return "(not a ForwardMsg)"
+    kind = msg.WhichOneof("type") or "(none)"
+    if kind != "delta":
+        return kind
+    delta = msg.delta
+    which = delta.WhichOneof("type")
+    if which != "new_element":
+        return f"delta.{which}"
+    element = delta.new_element
+    etype = element.WhichOneof("type") or "(none)"
+    inner = getattr(element, etype)
+    label = ""
+    for name in ("label", "id", "body", "spec"):
+        if hasattr(inner, name):
+            label = str(getattr(inner, name))
+            break
+    path = "/".join(str(i) for i in msg.metadata.delta_path)
+    return f"{etype} [{path}] {label[:40]!r}"
+
+
+class Received:
+    """Bytes the server sent over the page's websockets since the last ``reset``; with ``keep``, each
+    frame's size by what it carries (see describe)."""
+
+    def __init__(self, page, keep: bool = False) -> None:
         self.total = 0
+        self.keep = keep
+        self.frames: list[tuple[int, str]] = []
+        self.times: list[float] = []
+        self.started = time.perf_counter()
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
         ws.on("framereceived", self._add)
 
     def _add(self, payload: bytes | str) -> None:
-        self.total += len(payload.encode() if isinstance(payload, str) else payload)
+        data = payload.encode() if isinstance(payload, str) else payload
+        self.total += len(data)
+        if self.keep:
+            self.frames.append((len(data), describe(data)))
+            self.times.append(time.perf_counter() - self.started)
 
     def reset(self) -> None:
         self.total = 0
+        self.frames = []
+        self.times = []
+        self.started = time.perf_counter()
+
+    def report(self, title: str, settled_s: float, top: int = 12) -> None:
+        # When the frames came (first, last) against when the page settled: server time against drawing.
+        first, last = (self.times[0], self.times[-1]) if self.times else (0.0, 0.0)
+        print(f"    {title}: {self.total / 1024:.1f} KB in {len(self.frames)} frames, the first at {first:.2f} s, "
+              f"the last at {last:.2f} s, settled at {settled_s:.2f} s; largest:")
+        for size, what in sorted(self.frames, reverse=True)[:top]:
+            print(f"      {size / 1024:8.1f} KB  {what}")
+        print("      in order: " + ", ".join(f"{what.split(' ')[0]}@{t:.2f}" for (_, what), t
+                                             in zip(self.frames[:6], self.times[:6], strict=False)))
 
 
 _SETTLED = """() => {
@@ -181,12 +231,12 @@ def settle(page, started: float) -> float:
     return done - started
 
 
-def visit(browser, url: str) -> tuple[float, int, object]:
+def visit(browser, url: str, keep: bool = False) -> tuple[float, int, object]:
     """One fresh context's visit: seconds to settle, bytes received, and the page (context still open)."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    received = Received(page)
+    received = Received(page, keep)
     started = time.perf_counter()
     page.goto(url)
     seconds = settle(page, started)
@@ -195,21 +245,23 @@ def visit(browser, url: str) -> tuple[float, int, object]:
     return seconds, received.total, (page, received)
 
 
-def measure_page(browser, url: str, repeat: int) -> Measure:
+def measure_page(browser, url: str, repeat: int, breakdown: bool = False) -> Measure:
     m = Measure()
-    for _ in range(repeat):
-        seconds, sent, (page, _) = visit(browser, url)
+    for i in range(repeat):
+        seconds, sent, (page, received) = visit(browser, url, breakdown)
         m.seconds.append(seconds)
         m.sent_bytes.append(sent)
+        if breakdown and i == 0:
+            received.report(url, seconds)
         page.context.close()
     return m
 
 
-def measure_filter_change(browser, url: str, repeat: int) -> Measure:
+def measure_filter_change(browser, url: str, repeat: int, breakdown: bool = False) -> Measure:
     """Choose the second department in the sidebar on 总览: bytes sent and seconds until settled."""
     m = Measure()
-    for _ in range(repeat):
-        _, _, (page, received) = visit(browser, url)
+    for i in range(repeat):
+        _, _, (page, received) = visit(browser, url, breakdown)
         box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="主管部门")
         box.click()
         options = page.locator('[role="option"]')
@@ -221,6 +273,8 @@ def measure_filter_change(browser, url: str, repeat: int) -> Measure:
         page.wait_for_url(re.compile(r"[?&]dept="), timeout=TIMEOUT_MS)
         m.seconds.append(settle(page, started))
         m.sent_bytes.append(received.total)
+        if breakdown and i == 0:
+            received.report("filter change", m.seconds[-1])
         page.context.close()
     return m
 
@@ -232,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="fresh browser contexts per page (median)")
     parser.add_argument("--page", choices=sorted(PAGES.values()), action="append", help="only these pages")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print each page's largest websocket frames and what they carry")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -264,11 +320,13 @@ def main(argv: list[str] | None = None) -> int:
                 for path in wanted:
                     visit(browser, f"{app}/{path}?as_of={AS_OF}")[2][0].context.close()
                 visit(browser, floor)[2][0].context.close()
-                results["floor"] = measure_page(browser, floor, args.repeat)
+                results["floor"] = measure_page(browser, floor, args.repeat, args.breakdown)
                 for path, name in wanted.items():
                     print(f"  {name} …", flush=True)
-                    results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat)
-                results["filter_change"] = measure_filter_change(browser, f"{app}/?as_of={AS_OF}", args.repeat)
+                    results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat,
+                                                 args.breakdown)
+                results["filter_change"] = measure_filter_change(browser, f"{app}/?as_of={AS_OF}", args.repeat,
+                                                                 args.breakdown)
             except Exception as e:
                 print(f"FAILED: {e}", file=sys.stderr)
                 return 2

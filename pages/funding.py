@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import cost_caps, funding_table, funding_tree, top_projects
+from analytics.dashboard import cost_caps, funding_table, funding_tree, page_rows, top_projects
 from analytics.exports import frame_csv, frame_xlsx, safe_frame
+from analytics.settings import load_settings
 from pages.common import current_view
+from pages.paging import page_number
 
 view = current_view()
 st.title("资金")
@@ -23,9 +25,15 @@ c[1].metric("其中财政拨款(万元)", f"{view.projects['funding_fiscal'].fil
 c[2].metric("已报预算执行数(万元)", f"{s['spent']:,.2f}")
 c[3].metric("预算执行率", "—" if s["execution_rate"] is None else f"{s['execution_rate'] * 100:.1f}%")
 
-st.plotly_chart(charts.funding_treemap(funding_tree(view)), key="treemap")
+screens = load_settings().screens
+# The largest [screens] funding_projects projects have tiles and bars of their own; the rest of each
+# unit is one tile, so that the tree still adds up to every 万元 without a tile per project.
+named = screens.funding_projects
+st.plotly_chart(charts.funding_treemap(funding_tree(view, named)), key="treemap")
 st.caption("成本指标上限之和超过年度资金总额的项目(如结转项目),树图内按资金总额等比缩放,下表列出原始上限。")
-largest = top_projects(view, "funding_total")
+if len(view.projects) > named:
+    st.caption(f"树图单列资金最多的 {named} 个项目,其余项目按实施单位合为“其余 N 个项目”。")
+largest = top_projects(view, "funding_total", named)
 if len(largest) < len(view.projects):
     st.caption(f"下面的柱状图显示资金最多的 {len(largest)} 个项目;全部 {len(view.projects)} 个项目见明细表。")
 # Full width: project names are long, and half a screen leaves the bars no room.
@@ -37,7 +45,12 @@ st.plotly_chart(charts.execution_chart(largest), key="execution")
 
 st.subheader("明细")
 table = funding_table(view)
-st.dataframe(safe_frame(table), hide_index=True, width="stretch")
+# One page of rows at a time (5,000 rows were a megabyte on every visit); the downloads hold every row.
+per_page = screens.table_rows
+page = page_number(len(table), per_page, "个项目", "funding_page")
+st.dataframe(safe_frame(page_rows(table, page, per_page)), hide_index=True, width="stretch")
+if len(table) > per_page:
+    st.caption(f"共 {len(table)} 个项目,每页 {per_page} 个;下载的文件含全部项目。")
 d1, d2, _ = st.columns([1, 1, 4])
 stamp = view.filters.as_of.isoformat()
 d1.download_button("下载 CSV", lambda: frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")
