@@ -179,14 +179,17 @@ def _score_band_chart(bands: pd.DataFrame, total: int, band: int, large: bool) -
         fig.add_bar(
             y=part["band"], x=part["projects"], orientation="h",
             name=UNREPORTED if grade == UNREPORTED else f"等级 {grade}", marker_color=grade_color(grade),
-            text=part["projects"], textposition="auto", customdata=part[["lights"]].to_numpy(),
+            text=part["projects"], textposition="outside", cliponaxis=False, customdata=part[["lights"]].to_numpy(),
             hovertemplate="%{y} 分:%{x} 个项目<br>%{customdata[0]}<extra>" + grade + "</extra>",
         )
     fig.update_layout(barmode="stack", xaxis={"title": "项目个数", "rangemode": "tozero"},
                       yaxis={"title": None, "categoryorder": "array", "categoryarray": order,
                              "autorange": "reversed", "type": "category"})
     title = f"项目自评总分分布(共 {total} 个项目,每 {band} 分一档)"
-    return style(fig, title, height=max(300, 90 + 30 * len(order)), large=large)
+    fig = style(fig, title, height=max(300, 90 + 30 * len(order)), large=large)
+    # Best grade first in the legend too (Plotly lists stacked traces in reverse by default).
+    fig.update_layout(legend_traceorder="normal")
+    return fig
 
 
 def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
