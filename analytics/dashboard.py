@@ -237,35 +237,39 @@ def score_bands(projects: pd.DataFrame, width: int) -> pd.DataFrame:
     highest to the lowest score present is listed, an empty one with no grade and 0 projects, so that the
     axis keeps its scale; the top band also holds 100. Every project is counted once.
     """
-    unreported = projects["unreported"].fillna(False).astype(bool) | projects["score"].isna()
-    scored = projects[~unreported]
+    unreported = (projects["unreported"].fillna(False).astype(bool) | projects["score"].isna()).to_numpy()
     top = (int(np.ceil(100 / width)) - 1) * width
-    keyed = pd.DataFrame({
-        "low": (np.floor(scored["score"].clip(lower=0) / width) * width).clip(upper=top).astype(int),
-        "grade": scored["grade"].astype(str),
-        "light": scored["light"].astype(str),
-    })
-    counted = keyed.groupby(["low", "grade"]).agg(projects=("light", "size"), lights=("light", _light_counts))
-    counted = counted.reset_index()
-    if len(keyed):
-        grid = pd.DataFrame({"low": np.arange(keyed["low"].max(), keyed["low"].min() - 1, -width)})
-        counted = grid.merge(counted, on="low", how="left").fillna({"grade": "", "projects": 0, "lights": ""})
+    low = (np.floor(projects["score"].clip(lower=0).fillna(0).to_numpy() / width) * width).clip(max=top).astype(int)
+    # 未填报 is a band of its own, below every score (-1 sorts it last).
+    low = np.where(unreported, -1, low)
+    grade = np.where(unreported, UNREPORTED, projects["grade"].astype(str).to_numpy())
+    light = projects["light"].astype(str).to_numpy()
+    keyed = pd.DataFrame({"low": low, "grade": grade, "light": light})
+    table = keyed.groupby(["low", "grade", "light"]).size().unstack("light", fill_value=0)
+    table = table.reindex(columns=[c for c in LIGHTS if c in table.columns])
+    counted = pd.DataFrame({"projects": table.sum(axis=1)}).reset_index()
+    # One line per band and grade (a few dozen at most, whatever the number of projects).
+    names = [LIGHT_NAMES[c] for c in table.columns]
+    counted["lights"] = [" · ".join(f"{n} {k}" for n, k in zip(names, row, strict=True) if k)
+                         for row in table.to_numpy()]
+    scored = counted["low"] >= 0
+    if scored.any():
+        lows = counted.loc[scored, "low"]
+        grid = pd.DataFrame({"low": np.arange(lows.max(), lows.min() - 1, -width)})
+        counted = pd.concat([grid.merge(counted[scored], on="low", how="left"), counted[~scored]], ignore_index=True)
+        counted = counted.fillna({"grade": "", "projects": 0, "lights": ""})
     # Within a band, the better grade first: the one whose projects score higher.
-    best = scored.groupby(scored["grade"].astype(str))["score"].max()
+    best = projects.loc[~unreported].groupby(grade[~unreported])["score"].max()
     counted = counted.assign(_best=counted["grade"].map(best).fillna(-1.0)).sort_values(
         ["low", "_best"], ascending=[False, False], kind="mergesort")
-    waiting = pd.DataFrame({"low": [pd.NA], "grade": [UNREPORTED], "projects": [int(unreported.sum())],
-                            "lights": [_light_counts(projects.loc[unreported, "light"].astype(str))]})
-    out = pd.concat([counted.drop(columns="_best"), waiting if unreported.any() else None], ignore_index=True)
-    out["low"] = out["low"].astype("Int64")
-    out["projects"] = out["projects"].astype(int)
-    out["band"] = [UNREPORTED if pd.isna(v) else f"{v}–{min(v + width, 100)}" for v in out["low"]]
-    return out[["band", "low", "grade", "projects", "lights"]]
-
-
-def _light_counts(lights: pd.Series) -> str:
-    counts = lights.value_counts()
-    return " · ".join(f"{LIGHT_NAMES[c]} {counts[c]}" for c in LIGHTS if counts.get(c, 0))
+    out = pd.DataFrame({
+        "band": np.where(counted["low"] < 0, UNREPORTED,
+                         counted["low"].astype(int).astype(str) + "–"
+                         + (counted["low"] + width).clip(upper=100).astype(int).astype(str)),
+        "low": counted["low"].astype("Int64").where(counted["low"] >= 0),
+        "grade": counted["grade"], "projects": counted["projects"].astype(int), "lights": counted["lights"],
+    })
+    return out.reset_index(drop=True)
 
 
 def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
