@@ -31,15 +31,9 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -50,12 +44,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_pages import build_db, count_projects  # noqa: E402 - a sibling script, importable once on the path
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402 - the browser tests' own server start
+
 AS_OF = "2026-12-31"
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 120_000
+# A 5,000-project app takes longer to start than a test's four projects; no file watcher, as in production.
+SERVER = (120.0, ("--server.fileWatcherType", "none"))
 GOAL_TIME_RATIO = 1.3
 GOAL_PAGE_KB = 250
 GOAL_FILTER_KB = 100
@@ -96,50 +91,6 @@ class Measure:
     def as_json(self) -> dict:
         return {"median_s": round(self.s, 3), "median_kb": round(self.kb, 1),
                 "seconds": [round(x, 3) for x in self.seconds], "bytes": self.sent_bytes}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
-
-
-@contextmanager
-def served(script: Path, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(url, proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def describe(payload: bytes) -> str:
@@ -311,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "PERF_DB": str(copy)}
         wanted = {path: name for path, name in PAGES.items() if not args.page or name in args.page}
         results: dict[str, Measure] = {}
-        with (served(ROOT / "app.py", ROOT, env, work / "app.log") as app,
-              served(floor_script, work, dict(os.environ), work / "floor.log") as floor,
+        with (serve(ROOT / "app.py", ROOT, env, work / "app.log", *SERVER) as app,
+              serve(floor_script, work, os.environ, work / "floor.log", *SERVER) as floor,
               sync_playwright() as p):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:

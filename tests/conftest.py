@@ -29,3 +29,16 @@ def layout_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     cases = write_corpus(tmp_path_factory.mktemp("layouts"), pdf=CHROMIUM.exists())
     return {c.file: c for c in cases}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium for a browser test module (tests/browser_support.py); skipped where it is missing."""
+    from playwright.sync_api import expect
+
+    from tests.browser_support import TIMEOUT_MS, launched_chromium, require_browser
+
+    require_browser()
+    expect.set_options(timeout=TIMEOUT_MS)
+    with launched_chromium() as b:
+        yield b

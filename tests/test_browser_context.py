@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.conftest import ROOT
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     SCREENSHOTS,
-    TIMEOUT_MS,
+    Account,
     Data,
-    _assert_no_exception,
-    _run_app,
-    _wait_idle,
-    launched_chromium,
-    require_browser,
+    assert_no_exception,
+    new_context,
+    run_app,
+    seeded_db,
+    sign_in,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -47,36 +46,16 @@ ADMIN_PAGES = [
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
-    from analytics import accounts, services
     from analytics.auth import ADMIN as ADMIN_ROLE
-    from analytics.dashboard import filter_options
-    from analytics.storage import Store
 
-    require_browser()
-    db = tmp_path_factory.mktemp("context_data") / "perf.duckdb"
-    store = Store.open(db)
-    try:
-        services.load_seed_if_empty(store)
-        sample = ROOT / "data" / "samples" / "actuals_2026.xlsx"
-        services.load_report(store, sample.read_bytes(), sample.name, today=date(2026, 12, 31))
-        accounts.add_user(store, None, ADMIN, PASSWORD, ADMIN_ROLE, display_name="管理员")
-        ids = [int(p) for p in filter_options(store)["project_id"]]
-    finally:
-        store.close()
-    return Data(db, ids)
+    account = Account(ADMIN, PASSWORD, ADMIN_ROLE, display_name="管理员")
+    return seeded_db(tmp_path_factory.mktemp("context_data") / "perf.duckdb", accounts=[account])
 
 
 @pytest.fixture(scope="module")
-def served(data: Data, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
-    expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as browser, _run_app(data, tmp_path_factory.mktemp("context_app")) as url:
+def served(data: Data, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
+    with run_app(data, tmp_path_factory.mktemp("context_app")) as url:
         yield url, browser
-
-
-def _context(browser: Browser, viewport: tuple[int, int]) -> BrowserContext:
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
 
 
 def _query(page: Page) -> dict[str, list[str]]:
@@ -92,19 +71,19 @@ def _chip(page: Page):
 
 def test_view_on_an_attention_item_opens_its_indicator_and_keeps_the_filters(served: tuple[str, Browser]) -> None:
     url, browser = served
-    context = _context(browser, LAPTOP)
+    context = new_context(browser, LAPTOP)
     try:
         page = context.new_page()
         page.goto(f"{url}/?as_of={AS_OF}&year=2026")
-        _wait_idle(page)
+        wait_idle(page)
         link = page.locator('[data-testid="stPageLink"] a', has_text="查看").first
         link.scroll_into_view_if_needed()
         href = link.get_attribute("href") or ""
         assert "indicator=" in href and "project=" not in href, href
         link.click()
         page.wait_for_url(re.compile(r"/indicators\?"))
-        _wait_idle(page)
-        _assert_no_exception(page)
+        wait_idle(page)
+        assert_no_exception(page)
         expect(page.locator("h1", has_text="指标").first).to_be_visible()
         query = _query(page)
         assert query.get("year") == ["2026"] and "project" not in query, query
@@ -120,7 +99,7 @@ def test_view_on_an_attention_item_opens_its_indicator_and_keeps_the_filters(ser
         # The chip says the year narrows the view; one click shows every project again.
         expect(_chip(page)).to_have_text("已按筛选条件显示:2026年度")
         page.get_by_role("button", name="清除筛选").click()
-        _wait_idle(page)
+        wait_idle(page)
         expect(_chip(page)).to_have_count(0)
         page.wait_for_function("() => !new URLSearchParams(location.search).has('year')")
         assert _query(page).get("indicator") == [iid]
@@ -130,15 +109,15 @@ def test_view_on_an_attention_item_opens_its_indicator_and_keeps_the_filters(ser
 
 def test_the_chip_clears_narrowed_projects(served: tuple[str, Browser], data: Data) -> None:
     url, browser = served
-    context = _context(browser, LAPTOP)
+    context = new_context(browser, LAPTOP)
     try:
         page = context.new_page()
         page.goto(f"{url}/funding?as_of={AS_OF}&project={data.project_ids[0]}")
-        _wait_idle(page)
+        wait_idle(page)
         expect(_chip(page)).to_have_text("已按筛选条件显示:1 个项目")
         expect(_chip(page)).to_be_in_viewport()
         page.get_by_role("button", name="清除筛选").click()
-        _wait_idle(page)
+        wait_idle(page)
         expect(_chip(page)).to_have_count(0)
         page.wait_for_function("() => !new URLSearchParams(location.search).has('project')")
         card = page.locator('[data-testid="stMetric"]').filter(has_text="项目数").locator(
@@ -154,22 +133,22 @@ def test_the_chip_clears_narrowed_projects(served: tuple[str, Browser], data: Da
 
 def test_the_targets_search_narrows_the_list_and_survives_a_reload(served: tuple[str, Browser]) -> None:
     url, browser = served
-    context = _context(browser, LAPTOP)
+    context = new_context(browser, LAPTOP)
     try:
         page = context.new_page()
         page.goto(f"{url}/targets?as_of={AS_OF}")
-        _wait_idle(page)
+        wait_idle(page)
         expanders = page.locator('[data-testid="stExpander"]')
         expect(expanders).to_have_count(4)
         box = page.get_by_label("搜索")
         box.fill("饮用水")
         box.press("Enter")
-        _wait_idle(page)
+        wait_idle(page)
         expect(expanders).to_have_count(1)
         expect(expanders.first).to_contain_text("饮用水水源地")
         page.wait_for_function("() => new URLSearchParams(location.search).get('q') === '饮用水'")
         page.reload()
-        _wait_idle(page)
+        wait_idle(page)
         expect(page.get_by_label("搜索")).to_have_value("饮用水")
         expect(expanders).to_have_count(1)
         page.screenshot(path=str(_shot("i11_targets_search_1366")))
@@ -178,15 +157,6 @@ def test_the_targets_search_narrows_the_list_and_survives_a_reload(served: tuple
 
 
 # -- item 11 -----------------------------------------------------------------------------------------------------
-
-
-def _sign_in(page: Page) -> None:
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("用户名").fill(ADMIN)
-    sidebar.get_by_label("密码").fill(PASSWORD)
-    sidebar.get_by_role("button", name="登录").click()
-    _wait_idle(page)
-    expect(sidebar.get_by_text(re.compile("^已登录"))).to_be_visible()
 
 
 def _shot(name: str) -> Path:
@@ -208,7 +178,7 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
             outside.append(route.request.url)
             route.abort()
 
-    context = _context(browser, FULL_HD)
+    context = new_context(browser, FULL_HD)
     try:
         context.route("**/*", guard)
         # Websockets do not pass through routes: any to another host is caught here.
@@ -216,24 +186,24 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
         page.on("websocket", lambda ws: outside.append(ws.url) if urlsplit(ws.url).netloc != own else None)
         # A narrowed year keeps the filter chip (and its icon) on every page visited.
         page.goto(f"{url}/?as_of={AS_OF}&year=2026")
-        _wait_idle(page)
-        _sign_in(page)
+        wait_idle(page)
+        sign_in(page, ADMIN, PASSWORD)
         # The menu is app.py's page links (issue 11 item 1); 评审 hides the sidebar until asked.
         nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
         for label, title in ADMIN_PAGES:
             show = page.get_by_role("button", name="显示侧边栏")
             if show.count():
                 show.click()
-                _wait_idle(page)
+                wait_idle(page)
             nav.get_by_text(label, exact=True).click()
-            _wait_idle(page)
+            wait_idle(page)
             expect(page.locator("h1", has_text=title).first).to_be_visible()
-            _assert_no_exception(page)
+            assert_no_exception(page)
             if label == "管理":
                 for section in ("设置", "目标表", "用户"):
                     page.locator('[data-testid="stMain"] [data-testid="stRadio"]').get_by_text(
                         section, exact=True).click()
-                    _wait_idle(page)
+                    wait_idle(page)
                     page.wait_for_timeout(500)
             for summary in page.locator('[data-testid="stExpander"] summary').all()[:5]:
                 summary.click()
@@ -241,10 +211,10 @@ def test_no_page_makes_a_request_to_another_host(served: tuple[str, Browser]) ->
             expect(_chip(page)).to_be_visible()
             seen.append(label)
         page.get_by_role("button", name="清除筛选").click()
-        _wait_idle(page)
+        wait_idle(page)
         # Signed out: the sign-in page itself (viewing may need sign-in) and the default page.
         page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
-        _wait_idle(page)
+        wait_idle(page)
         page.wait_for_timeout(1000)
     finally:
         context.close()

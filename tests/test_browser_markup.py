@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Route
 
-from tests.test_browser import Data, _open, _run_app, _wait_idle, launched_chromium, require_browser
+from tests.browser_support import (
+    Data,
+    open_page,
+    run_app,
+    seeded_db,
+    wait_idle,
+)
 from tests.test_hardening_ui import HOSTILE_TABLE
 
 pytestmark = pytest.mark.browser
@@ -31,11 +37,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Data:
     from analytics.dashboard import filter_options
     from analytics.storage import Store
 
-    require_browser()
-    db = tmp_path_factory.mktemp("markup_data") / "perf.duckdb"
+    db = seeded_db(tmp_path_factory.mktemp("markup_data") / "perf.duckdb", sample_report=False).db
     store = Store.open(db)
     try:
-        services.load_seed_if_empty(store)
         services.import_bytes(store, HOSTILE_TABLE.encode("utf-8"), "恶意.txt")
         ids = [int(p) for p in filter_options(store)["project_id"]]
     finally:
@@ -44,8 +48,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Data:
 
 
 @pytest.fixture(scope="module")
-def served(hostile: Data, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
-    with launched_chromium() as browser, _run_app(hostile, tmp_path_factory.mktemp("markup_app")) as url:
+def served(hostile: Data, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Browser]]:
+    with run_app(hostile, tmp_path_factory.mktemp("markup_app")) as url:
         yield url, browser
 
 
@@ -65,11 +69,11 @@ def test_hostile_names_make_no_request_to_another_host(served: tuple[str, Browse
 
     hostile_id = max(hostile.project_ids)  # the hostile table is imported last
     query = f"?as_of=2026-12-31&review={hostile_id}" if path == "review" else "?as_of=2026-12-31"
-    page = _open(browser, "about:blank")
+    page = open_page(browser, "about:blank")
     try:
         page.route("**/*", guard)
         page.goto(f"{url}/{path}{query}")
-        _wait_idle(page)
+        wait_idle(page)
         for summary in page.locator('[data-testid="stExpander"] summary').all():
             summary.click()
         page.wait_for_timeout(1500)  # images and lazy content load after the script run
@@ -85,7 +89,7 @@ def test_the_guard_sees_outside_requests(served: tuple[str, Browser], tmp_path: 
     """The check can fail: a page that does show an outside image is caught."""
     _, browser = served
     seen: list[str] = []
-    page = _open(browser, "about:blank")
+    page = open_page(browser, "about:blank")
     try:
         page.route("**/*", lambda route: (seen.append(route.request.url), route.abort()))
         page.set_content("<img src='http://evil.example/x.png'>")

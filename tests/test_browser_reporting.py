@@ -21,18 +21,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     SCREENSHOTS,
     TIMEOUT_MS,
+    Account,
     Data,
-    _assert_no_exception,
-    _run_app,
-    _wait_idle,
-    launched_chromium,
-    require_browser,
+    assert_no_exception,
+    go,
+    new_context,
+    run_app,
+    seeded_db,
+    wait_idle,
 )
-from tests.test_browser_upload import PASSWORD, PROJECT, UNIT, USERNAME, _go, _sign_in
+from tests.test_browser_upload import PASSWORD, PROJECT, UNIT, USERNAME, _sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,12 +59,10 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from analytics import accounts, services
     from analytics.storage import Store
 
-    require_browser()
-    db = tmp_path_factory.mktemp("reporting_data") / "perf.duckdb"
+    db = seeded_db(tmp_path_factory.mktemp("reporting_data") / "perf.duckdb", sample_report=False,
+                   accounts=[Account(USERNAME, PASSWORD, "填报员", (UNIT,))]).db
     store = Store.open(db)
     try:
-        services.load_seed_if_empty(store)
-        accounts.add_user(store, None, USERNAME, PASSWORD, "填报员", [UNIT])
         services.commit_report(store, accounts.current_user(store, USERNAME), EARLIER.encode(), "先报.csv")
         services.commit_report(store, accounts.current_user(store, USERNAME),
                                f"项目名称,截至日期,预算执行数(万元),说明\n{PROJECT},2026-11-20,50,\n".encode(),
@@ -72,24 +72,17 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.fixture(scope="module")
-def browser(seed_db: Path) -> Iterator[Browser]:
-    expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as b:
-        yield b
-
-
 @pytest.fixture
 def page(seed_db: Path, browser: Browser, tmp_path: Path) -> Iterator[Page]:
     """A signed-in reporter's tab at 1366×768 whose canvases are recorded."""
-    with _run_app(Data(seed_db, []), tmp_path) as url:
-        context = browser.new_context(viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]}, locale="zh-CN")
+    with run_app(Data(seed_db, []), tmp_path) as url:
+        context = new_context(browser, VIEWPORT)
         context.add_init_script(RECORD_CANVAS)
         p = context.new_page()
         p.set_default_timeout(TIMEOUT_MS)
         try:
             p.goto(f"{url}/?as_of={AS_OF}")
-            _wait_idle(p)
+            wait_idle(p)
             _sign_in(p, USERNAME, PASSWORD)
             yield p
         finally:
@@ -104,13 +97,13 @@ def _entry_grid(page: Page) -> Locator:
     page.get_by_role("tab", name="在线填报指标").click()
     grid = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]').first
     grid.locator('[role="gridcell"]').first.wait_for(state="attached")
-    _wait_idle(page)
+    wait_idle(page)
     page.wait_for_timeout(500)  # the canvas paints after the grid is attached
     return grid
 
 
 def test_entry_grid_fits_at_1366_and_shows_no_none(page: Page) -> None:
-    _go(page, "填报")
+    go(page, "填报")
     grid = _entry_grid(page)
     scroll, client = grid.evaluate(
         "g => { const s = g.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth]; }")
@@ -127,13 +120,13 @@ def test_entry_grid_fits_at_1366_and_shows_no_none(page: Page) -> None:
     assert "None" not in painted
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
     assert not [t for t in painted if t.startswith("'")]  # no apostrophe before "=1次"
-    _assert_no_exception(page)
+    assert_no_exception(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "report_entry.png"))
 
 
 def test_history_shows_no_none(page: Page) -> None:
-    _go(page, "填报记录")
+    go(page, "填报记录")
     tables = page.locator('[data-testid="stDataFrame"]')
     tables.first.locator('[role="gridcell"]').first.wait_for(state="attached")
     painted = _painted(page)

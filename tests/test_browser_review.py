@@ -20,18 +20,17 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     SCREENSHOTS,
     Data,
-    _assert_no_dialog,
-    _assert_no_exception,
-    _open,
-    _run_app,
-    _wait_charts,
-    _wait_idle,
-    browser,  # noqa: F401 - fixture
-    data,  # noqa: F401 - fixture
+    assert_no_dialog,
+    assert_no_exception,
+    open_page,
+    seeded_db,
+    wait_charts,
+    wait_idle,
+    warmed_app,
 )
 
 pytestmark = pytest.mark.browser
@@ -83,23 +82,24 @@ def _screen_number(page: Page) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(data: Data, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
-    with _run_app(data, tmp_path_factory.mktemp("browser_review")) as url:
-        page = _open(browser, f"{url}/?as_of={AS_OF}")
-        try:
-            _wait_idle(page)
-        finally:
-            page.context.close()
+def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
+    """The seed with the sample report, as of year end."""
+    return seeded_db(tmp_path_factory.mktemp("review_data") / "perf.duckdb")
+
+
+@pytest.fixture(scope="module")
+def app(data: Data, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with warmed_app(data, browser, tmp_path_factory.mktemp("browser_review")) as url:
         yield url
 
 
 @pytest.fixture
-def review(app: str, browser: Browser) -> Iterator[Page]:  # noqa: F811
-    page = _open(browser, f"{app}/review?as_of={AS_OF}", VIEWPORT)
+def review(app: str, browser: Browser) -> Iterator[Page]:
+    page = open_page(browser, f"{app}/review?as_of={AS_OF}", VIEWPORT)
     try:
         expect(page.locator("h1", has_text="项目支出绩效自评汇总")).to_be_visible()
-        _wait_idle(page)
-        _wait_charts(page, 1)  # drawn, as a presenter sees it before the first key
+        wait_idle(page)
+        wait_charts(page, 1)  # drawn, as a presenter sees it before the first key
         page.wait_for_function("() => typeof window.__perfReviewKeys === 'function'")  # the keys' listener
         yield page
     finally:
@@ -109,10 +109,10 @@ def review(app: str, browser: Browser) -> Iterator[Page]:  # noqa: F811
 def _settle(page: Page, screen: str) -> None:
     """Until the screen the URL names has drawn, its charts included."""
     page.wait_for_url(lambda u: parse_qs(urlparse(u).query).get("review", ["summary"])[0] == screen)
-    _wait_idle(page)
-    _wait_charts(page, 1)
-    _assert_no_exception(page)
-    _assert_no_dialog(page)
+    wait_idle(page)
+    wait_charts(page, 1)
+    assert_no_exception(page)
+    assert_no_dialog(page)
 
 
 def _assert_fits(page: Page, name: str) -> None:
@@ -137,7 +137,7 @@ def _assert_type_sizes(page: Page, name: str) -> set[str]:
     return kinds
 
 
-def test_every_screen_fits_and_reads_from_the_back_of_the_room(review: Page, data: Data) -> None:  # noqa: F811
+def test_every_screen_fits_and_reads_from_the_back_of_the_room(review: Page, data: Data) -> None:
     page = review
     screens = ["summary", *(str(p) for p in data.project_ids)]  # the settings' default order: as imported
     for number, screen in enumerate(screens, start=1):
@@ -153,12 +153,12 @@ def test_every_screen_fits_and_reads_from_the_back_of_the_room(review: Page, dat
     # The last screen stays the last.
     page.keyboard.press("PageDown")
     page.wait_for_timeout(500)
-    _wait_idle(page)
+    wait_idle(page)
     assert _screen(page) == screens[-1]
     expect(page.get_by_role("button", name="下一个 ▶")).to_be_disabled()
 
 
-def test_the_full_table_opens_below_and_keeps_its_type_size(review: Page, data: Data) -> None:  # noqa: F811
+def test_the_full_table_opens_below_and_keeps_its_type_size(review: Page, data: Data) -> None:
     page = review
     page.keyboard.press("ArrowRight")
     _settle(page, str(data.project_ids[0]))
@@ -170,7 +170,7 @@ def test_the_full_table_opens_below_and_keeps_its_type_size(review: Page, data: 
     assert cells and min(cells) >= TABLE_PX
 
 
-def test_keys_step_through_the_screens_and_the_url_follows(review: Page, data: Data) -> None:  # noqa: F811
+def test_keys_step_through_the_screens_and_the_url_follows(review: Page, data: Data) -> None:
     page = review
     first, second = (str(p) for p in data.project_ids[:2])
     page.keyboard.press("ArrowRight")
@@ -196,12 +196,12 @@ def test_the_sidebar_is_hidden_and_the_button_brings_it_back(review: Page) -> No
     expect(sidebar).to_be_hidden()
 
 
-def test_the_presenters_order_is_a_choice_kept_in_the_url(review: Page, app: str, browser: Browser) -> None:  # noqa: F811
+def test_the_presenters_order_is_a_choice_kept_in_the_url(review: Page, app: str, browser: Browser) -> None:
     page = review
     page.locator(".st-key-review_order_choice input").click()
     page.get_by_role("option", name="按得分").click()
     page.wait_for_url(lambda u: "order=score" in u)
-    _wait_idle(page)
+    wait_idle(page)
     page.keyboard.press("ArrowRight")  # the order's box still has the focus: the keys still step
     # The sample's best project (机动车污染防治项目, 99.74) opens the meeting in score order. (The sample's
     # score order is its import order; tests/test_review_page.py checks the orders where they differ.)
@@ -210,9 +210,9 @@ def test_the_presenters_order_is_a_choice_kept_in_the_url(review: Page, app: str
     page.keyboard.press("ArrowRight")
     _settle(page, "2")
     link = page.url
-    again = _open(browser, link, VIEWPORT)
+    again = open_page(browser, link, VIEWPORT)
     try:
-        _wait_idle(again)
+        wait_idle(again)
         expect(again.locator("h1")).to_contain_text("环境监控中心")
         expect(again.locator(".review-info")).to_contain_text("第 3 / 5 屏")
         expect(again.locator(".st-key-review_order_choice input")).to_have_value("按得分")

@@ -11,32 +11,25 @@ Run with ``pytest -m browser tests/test_browser_scores.py``; see tests/test_brow
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import ROOT
-from tests.test_browser import (
+from tests.browser_support import (
     SCREENSHOTS,
-    TIMEOUT_MS,
-    Data,
-    _assert_no_exception,
-    _full_page_screenshot,
-    _metric,
-    _open,
-    _run_app,
-    _wait_charts,
-    _wait_idle,
-    launched_chromium,
-    require_browser,
+    assert_no_exception,
+    full_page_screenshot,
+    metric,
+    open_page,
+    run_app,
+    seeded_db,
+    wait_charts,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
 
 VIEWPORT = (1366, 768)
-SAMPLE = ROOT / "data" / "samples" / "actuals_2026.xlsx"
 
 # The bars of the first chart (the score ranking): each point's label and its top edge on screen. The
 # ranking is the first bar trace; the ones after it are the grade legend's empty entries.
@@ -51,55 +44,33 @@ _BARS_JS = """() => {
 }"""
 
 
-def _database(path: Path, sample: bool) -> Data:
-    from analytics import services
-    from analytics.storage import Store
-
-    store = Store.open(path)
-    try:
-        services.load_seed_if_empty(store)
-        if sample:
-            services.load_report(store, SAMPLE.read_bytes(), SAMPLE.name, today=date(2026, 12, 31))
-    finally:
-        store.close()
-    return Data(path, [])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require_browser()
-    expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as b:
-        yield b
-
-
 @pytest.fixture(scope="module")
 def seed_app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[str]:
-    data = _database(tmp_path_factory.mktemp("scores_seed") / "perf.duckdb", sample=False)
-    with _run_app(data, tmp_path_factory.mktemp("scores_seed_app")) as url:
+    data = seeded_db(tmp_path_factory.mktemp("scores_seed") / "perf.duckdb", sample_report=False)
+    with run_app(data, tmp_path_factory.mktemp("scores_seed_app")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def sample_app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[str]:
-    data = _database(tmp_path_factory.mktemp("scores_sample") / "perf.duckdb", sample=True)
-    with _run_app(data, tmp_path_factory.mktemp("scores_sample_app")) as url:
+    data = seeded_db(tmp_path_factory.mktemp("scores_sample") / "perf.duckdb", sample_report=True)
+    with run_app(data, tmp_path_factory.mktemp("scores_sample_app")) as url:
         yield url
 
 
 def _overview(browser: Browser, url: str) -> Page:
-    page = _open(browser, url, VIEWPORT)
+    page = open_page(browser, url, VIEWPORT)
     expect(page.locator("h1", has_text="总览").first).to_be_visible()
-    _wait_idle(page)
-    _wait_charts(page, 2)
-    _assert_no_exception(page)
+    wait_idle(page)
+    wait_charts(page, 2)
+    assert_no_exception(page)
     return page
 
 
 def test_seed_without_reports_reads_unreported(seed_app: str, browser: Browser) -> None:
     page = _overview(browser, f"{seed_app}/?as_of=2026-03-31")
     try:
-        expect(_metric(page, "平均自评得分")).to_have_text("—")
+        expect(metric(page, "平均自评得分")).to_have_text("—")
         card = page.locator('[data-testid="stMetric"]').filter(has_text="平均自评得分")
         expect(card.locator('[data-testid="stMetricDelta"]')).to_have_text("未填报 4 个")
         bars = page.evaluate(_BARS_JS)
@@ -111,7 +82,7 @@ def test_seed_without_reports_reads_unreported(seed_app: str, browser: Browser) 
         legend = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')[0]"
                                ".querySelectorAll('.legend .legendtext')].map(e => e.textContent)")
         assert set(legend) == {"未填报", "灰灯"}
-        _full_page_screenshot(page, SCREENSHOTS / "overview_unreported_1366.png", VIEWPORT)
+        full_page_screenshot(page, SCREENSHOTS / "overview_unreported_1366.png", VIEWPORT)
     finally:
         page.context.close()
 
@@ -124,6 +95,6 @@ def test_sample_ranking_bars_are_in_descending_score_order(sample_app: str, brow
         scores = [float(b["text"]) for b in bars]
         assert scores == sorted(scores, reverse=True)
         assert scores == [99.74, 89.25, 72.39, 47.06]
-        _full_page_screenshot(page, SCREENSHOTS / "overview_ranking_1366.png", VIEWPORT)
+        full_page_screenshot(page, SCREENSHOTS / "overview_ranking_1366.png", VIEWPORT)
     finally:
         page.context.close()

@@ -17,16 +17,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
+    SIDEBAR,
     TIMEOUT_MS,
+    Account,
     Data,
-    _assert_no_dialog,
-    _assert_no_exception,
-    _run_app,
-    _wait_idle,
-    launched_chromium,
-    require_browser,
+    assert_no_dialog,
+    assert_no_exception,
+    new_context,
+    run_app,
+    seeded_db,
+    sign_in,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,37 +41,20 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
-    from analytics import accounts, services
-    from analytics.storage import Store
-
-    require_browser()
-    db = tmp_path_factory.mktemp("session_data") / "perf.duckdb"
-    store = Store.open(db)
-    try:
-        services.load_seed_if_empty(store)
-        for name, (password, role) in USERS.items():
-            accounts.add_user(store, None, name, password, role, [UNIT] if role == "填报员" else None)
-    finally:
-        store.close()
-    return Data(db, [])
-
-
-@pytest.fixture(scope="module")
-def browser(data: Data) -> Iterator[Browser]:
-    expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as b:
-        yield b
+    accounts = [Account(name, password, role, (UNIT,) if role == "填报员" else None)
+                for name, (password, role) in USERS.items()]
+    return seeded_db(tmp_path_factory.mktemp("session_data") / "perf.duckdb", sample_report=False, accounts=accounts)
 
 
 @pytest.fixture(scope="module")
 def app(data: Data, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with _run_app(data, tmp_path_factory.mktemp("session_app")) as url:
+    with run_app(data, tmp_path_factory.mktemp("session_app")) as url:
         yield url
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    ctx = new_context(browser, (1366, 768))
     try:
         yield ctx
     finally:
@@ -79,26 +65,19 @@ def _visit(context: BrowserContext, url: str) -> Page:
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(url)
-    _wait_idle(page)
+    wait_idle(page)
     return page
 
 
 def _settled(page: Page) -> None:
-    _wait_idle(page)
-    _assert_no_exception(page)
-    _assert_no_dialog(page)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert_no_dialog(page)
     assert "Page not found" not in page.evaluate("document.body.innerText")
 
 
-def _sign_in(page: Page, name: str, where: str = '[data-testid="stSidebar"]') -> None:
-    area = page.locator(where)
-    area.get_by_label("用户名").fill(name)
-    area.get_by_label("密码").fill(USERS[name][0])
-    page.wait_for_timeout(300)
-    # Streamlit's own English hint under a typed-in form field is not shown.
-    assert "Press Enter" not in page.evaluate("document.body.innerText")
-    area.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_text("已登录:", exact=False)).to_be_visible()
+def _sign_in(page: Page, name: str, where: str = SIDEBAR) -> None:
+    sign_in(page, name, USERS[name][0], where)
     _settled(page)
 
 

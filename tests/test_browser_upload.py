@@ -14,29 +14,30 @@ Run with ``pytest -m browser tests/test_browser_upload.py``. Needs /usr/bin/chro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.conftest import ROOT
-from tests.test_browser import (
+from tests.browser_support import (
     AS_OF,
     SCREENSHOTS,
-    TIMEOUT_MS,
+    Account,
     Data,
-    _assert_no_dialog,
-    _assert_no_exception,
-    _full_page_screenshot,
-    _metric,
-    _open,
-    _run_app,
-    _wait_idle,
-    launched_chromium,
-    require_browser,
+    assert_no_exception,
+    full_page_screenshot,
+    go,
+    grid_rows,
+    metric,
+    nav_link,
+    open_page,
+    run_app,
+    seeded_db,
+    sign_in,
+    wait_idle,
 )
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -60,35 +61,18 @@ BAD_CSV = (
 @pytest.fixture(scope="module")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed without any report, plus the reporter ``wang`` for the seed's unit."""
-    from analytics import services
-    from analytics.accounts import add_user
-    from analytics.storage import Store
-
-    require_browser()
-    db = tmp_path_factory.mktemp("upload_data") / "perf.duckdb"
-    store = Store.open(db)
-    try:
-        services.load_seed_if_empty(store)
-        add_user(store, None, USERNAME, PASSWORD, "填报员", [UNIT])
-    finally:
-        store.close()
-    return db
-
-
-@pytest.fixture(scope="module")
-def browser(seed_db: Path) -> Iterator[Browser]:
-    expect.set_options(timeout=TIMEOUT_MS)
-    with launched_chromium() as b:
-        yield b
+    reporter = Account(USERNAME, PASSWORD, "填报员", (UNIT,))
+    return seeded_db(tmp_path_factory.mktemp("upload_data") / "perf.duckdb", sample_report=False,
+                     accounts=[reporter]).db
 
 
 @pytest.fixture
 def page(seed_db: Path, browser: Browser, tmp_path: Path) -> Iterator[Page]:
     """A signed-in reporter's tab on 总览, against a server of its own (a fresh copy of the database)."""
-    with _run_app(Data(seed_db, []), tmp_path) as url:
-        p = _open(browser, f"{url}/?as_of={AS_OF}", VIEWPORT)
+    with run_app(Data(seed_db, []), tmp_path) as url:
+        p = open_page(browser, f"{url}/?as_of={AS_OF}", VIEWPORT)
         try:
-            _wait_idle(p)
+            wait_idle(p)
             _sign_in(p, USERNAME, PASSWORD)
             yield p
         finally:
@@ -97,34 +81,15 @@ def page(seed_db: Path, browser: Browser, tmp_path: Path) -> Iterator[Page]:
 
 def _sign_in(page: Page, username: str, password: str) -> None:
     """Through the sidebar's form; the 填报 section then appears in the navigation."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_label("用户名").fill(username)
-    sidebar.get_by_label("密码").fill(password)
-    sidebar.get_by_role("button", name="登录").click()
-    expect(sidebar.get_by_text(f"已登录:{username}")).to_be_visible()
-    expect(_nav_link(page, "填报")).to_be_visible()
-    _wait_idle(page)
-
-
-def _nav_link(page: Page, title: str) -> Locator:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').get_by_text(title, exact=True)
-
-
-def _go(page: Page, title: str) -> None:
-    """Click a page in the sidebar (a new URL would start a new session, signed out)."""
-    _nav_link(page, title).click()
-    heading = page.locator("h1").filter(has_text=re.compile(f"^{re.escape(title)}$"))  # 填报记录's h1 is no 填报
-    expect(heading).to_be_visible()
-    _wait_idle(page)
-    _assert_no_exception(page)
-    _assert_no_dialog(page)
+    sign_in(page, username, password)
+    expect(nav_link(page, "填报")).to_be_visible()
 
 
 def _overview(page: Page) -> tuple[str, str, str]:
     """总览's (平均自评得分, 红灯占比, 灰灯占比) as shown."""
-    _go(page, "总览")
+    go(page, "总览")
     expect(page.get_by_text("2026年12月31日").first).to_be_visible()  # the as_of of the first URL carried over
-    score, red, grey = (_metric(page, label).inner_text() for label in ("平均自评得分", "红灯占比", "灰灯占比"))
+    score, red, grey = (metric(page, label).inner_text() for label in ("平均自评得分", "红灯占比", "灰灯占比"))
     return score, red, grey
 
 
@@ -143,14 +108,6 @@ def _upload(page: Page, path: Path) -> Locator:
     return panel
 
 
-def _grid_rows(table: Locator) -> list[list[str]]:
-    """The cells of a st.dataframe's rows in view: glide draws on a canvas and mirrors them in an ARIA grid."""
-    table.locator('[role="gridcell"]').first.wait_for(state="attached")
-    return table.locator('[role="row"]').evaluate_all(
-        "rows => rows.map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.textContent.trim()))"
-        ".filter(cells => cells.length)")
-
-
 def _grid_size(table: Locator) -> int:
     """How many data rows a st.dataframe holds (the ARIA row count includes the header)."""
     return int(table.locator('[role="grid"]').first.get_attribute("aria-rowcount") or 0) - 1
@@ -159,7 +116,7 @@ def _grid_size(table: Locator) -> int:
 def test_upload_preview_commit_changes_overview(page: Page) -> None:
     assert _overview(page) == BEFORE
 
-    _go(page, "填报")
+    go(page, "填报")
     panel = _upload(page, SAMPLE)
     expect(panel.get_by_text("全部 55 行检查通过:新增 55 行,更改 0 行,不变 0 行。")).to_be_visible()
     tables = panel.locator('[data-testid="stDataFrame"]')
@@ -168,26 +125,26 @@ def test_upload_preview_commit_changes_overview(page: Page) -> None:
     assert (_grid_size(actuals), _grid_size(spending)) == (50, 5)
     # 状态, 行, 项目, 三级指标, 截至日期, 原值, 新值 (then the light, 完成目标可能性 and the note, further
     # right): the file's first row, nothing reported before.
-    assert _grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
+    assert grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
                                           "2026-06-30", "", "30万元"]
     # 状态, 行, 项目, 截至日期, 原值, 新值, 说明 (issue 11: the note is shown).
-    assert _grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026-06-30", "", "30.00", ""],
+    assert grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026-06-30", "", "30.00", ""],
                                         ["新增", "3", PROJECT, "2026-11-20", "", "76.00", ""]]
     commit = panel.get_by_role("button", name="提交全部")
     expect(commit).to_be_visible()
-    _wait_idle(page)
-    _assert_no_exception(page)
-    _full_page_screenshot(page, SCREENSHOTS / "report_preview.png", VIEWPORT)
+    wait_idle(page)
+    assert_no_exception(page)
+    full_page_screenshot(page, SCREENSHOTS / "report_preview.png", VIEWPORT)
 
     commit.click()
     expect(panel.get_by_text("已提交:指标 50 条,预算执行 5 条。")).to_be_visible()
-    _wait_idle(page)
-    _assert_no_exception(page)
+    wait_idle(page)
+    assert_no_exception(page)
     expect(panel.get_by_role("button", name="提交全部")).to_have_count(0)  # the uploader starts empty again
     expect(panel.get_by_role("button", name=f"Remove {SAMPLE.name}")).to_have_count(0)
-    _full_page_screenshot(page, SCREENSHOTS / "report_done.png", VIEWPORT)
+    full_page_screenshot(page, SCREENSHOTS / "report_done.png", VIEWPORT)
 
-    _go(page, "填报记录")
+    go(page, "填报记录")
     reports = page.locator('[role="tabpanel"]').first.locator('[data-testid="stDataFrame"]').first
     reports.locator('[role="grid"]').wait_for(state="attached")
     assert _grid_size(reports) == 50
@@ -198,19 +155,19 @@ def test_bad_csv_shows_every_error_and_writes_nothing(page: Page, tmp_path: Path
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CSV, encoding="utf-8")
 
-    _go(page, "填报")
+    go(page, "填报")
     panel = _upload(page, bad)
     expect(panel.get_by_text("有 2 处错误,整个文件不会写入。请改正后重新上传:")).to_be_visible()
-    _wait_idle(page)
-    _assert_no_exception(page)
+    wait_idle(page)
+    assert_no_exception(page)
     tables = panel.locator('[data-testid="stDataFrame"]')
     expect(tables).to_have_count(1)
-    rows = _grid_rows(tables.first)  # 工作表 (none in a CSV), 行, 列, 值, 原因
+    rows = grid_rows(tables.first)  # 工作表 (none in a CSV), 行, 列, 值, 原因
     assert [r[:4] for r in rows] == [["", "2", "三级指标", "不存在的指标"], ["", "3", "实际完成值", "abc"]], rows
     assert "找不到这个三级指标" in rows[0][4] and "不是数字" in rows[1][4], rows
     expect(panel.get_by_role("button", name="提交全部")).to_have_count(0)
     expect(panel.get_by_text("行检查通过")).to_have_count(0)
 
-    _go(page, "填报记录")
+    go(page, "填报记录")
     expect(page.get_by_text("还没有指标填报。")).to_be_visible()
     assert _overview(page) == BEFORE

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser
 from analytics.layout import NOTE, TITLE_TEXT, table_rows
 from analytics.model import InputError, ProjectTable
 from analytics.readers import pdf_rows, read_tables
-from tests.test_browser import launched_chromium, require_browser
+from tests.browser_support import launched_chromium, require_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "000_8af13639028b6537.txt"
