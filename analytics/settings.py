@@ -87,7 +87,7 @@ class ScreenLimits:
     # and the downloads hold every row.
     table_rows: int = 100
     # Items of 总览's red/yellow list per page (each row is a light, three texts and a 查看 link).
-    attention_rows: int = 20
+    attention_rows: int = 10
     # Past this many projects, 总览's score chart counts projects per score band instead of drawing each.
     chart_marks: int = 200
     # The width of those bands, in points.
