@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_browser.py --projects 5000
     .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb      # built once, reused
     .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb --page funding --repeat 5
+    .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb --repeat 1 --breakdown  # what is sent
 
 The database is the one of ``benchmarks/bench_pages.py`` (N synthetic projects, ~14 indicators each,
 12 monthly reports per indicator). The app runs as a real server (``streamlit run app.py``) on a copy
@@ -18,6 +19,10 @@ For each page, after one visit that warms the server's caches, ``--repeat`` fres
 
 Then a sidebar filter change on 总览 (the department) is measured the same way: bytes sent after the
 change and the time until the page settled again.
+
+``--breakdown`` prints, for the first visit of each page and of the filter change, the largest frames
+(decoded as Streamlit ForwardMsgs: element type, delta path, label) and when the first and the last
+frame arrived, which separates the server's script run from the browser's drawing.
 
 Goals: every page within 1.3× the floor's time and under 250 KB sent; a filter change under 100 KB
 and settled in under half the floor page's time. The exit status is 0 when all are met, 1 when one is

@@ -194,8 +194,10 @@ def test_funding_sends_a_page_of_rows_and_the_totals_and_downloads_hold_every_pr
         db: Path, downloads: dict[str, Any]) -> None:
     at = _open("pages/funding.py")
     rows = LIMITS["table_rows"]
-    first = _table(at, "年度资金总额(万元)")
-    assert len(first) == rows
+    shown = _table(at, "年度资金总额(万元)")
+    # A 合计 row (issue 11 item 7), where the table has one, sums every project, not the page.
+    first, totals = shown[shown["项目名称"] != "合计"], shown[shown["项目名称"] == "合计"]
+    assert len(first) == rows and len(totals) <= 1
     pages = _page_input(at, "个项目")
     assert pages.label == f"页码(共 {-(-PROJECTS // rows)} 页,每页 {rows} 个项目)"
     assert any(f"共 {PROJECTS} 个项目,每页 {rows} 个" in c.value for c in at.caption)
@@ -204,11 +206,14 @@ def test_funding_sends_a_page_of_rows_and_the_totals_and_downloads_hold_every_pr
     for page in range(2, int(pages.max) + 1):
         _page_input(at, "个项目").set_value(page).run()
         assert not at.exception, at.exception
-        seen += list(_table(at, "年度资金总额(万元)")["项目名称"])
+        seen += [n for n in _table(at, "年度资金总额(万元)")["项目名称"] if n != "合计"]
     assert len(seen) == len(set(seen)) == PROJECTS
     # The card and the download count every project, whatever page is shown.
     every = _csv(downloads, "资金_")
+    every = every[every["项目名称"] != "合计"]
     assert len(every) == PROJECTS and set(every["项目名称"]) == set(seen)
+    for total in totals["年度资金总额(万元)"]:
+        assert total == pytest.approx(every["年度资金总额(万元)"].sum(), abs=0.05)
     total = {m.label: m.value for m in at.metric}["年度资金总额(万元)"]
     assert total == f"{every['年度资金总额(万元)'].sum():,.2f}"
     # The treemap names the largest funding_projects projects, and still adds up to every 万元.
