@@ -14,7 +14,8 @@ ratios to the floor measured in the same run, not seconds.
 For each page, after one visit that warms the server's caches, ``--repeat`` fresh browser contexts
 (each a new Streamlit session) navigate to it and measure:
 
-- time: from navigation to the script run finished and every Plotly chart drawn (its SVG present);
+- time: from navigation to the script run finished, no element left as a loading skeleton and every
+  Plotly chart drawn (its SVG present);
 - bytes: everything the server sent over the websocket (the page's elements, data and figures).
 
 Then a sidebar filter change on 总览 (the department) is measured the same way: bytes sent after the
@@ -170,6 +171,9 @@ _SETTLED = """() => {
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]'))
     return false;
+  // An element whose code the browser is still loading (metrics, tables, charts on a fresh context) stands
+  // as a skeleton until it is drawn: the page is not readable yet.
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return charts.every(c => c.querySelector('.main-svg'));
 }"""
