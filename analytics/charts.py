@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES, rank_by_score
+from analytics.dashboard import LEVEL1_ORDER, LIGHT_NAMES, rank_by_score, score_bands
 from analytics.engine import UNREPORTED
 from analytics.safetext import escape_html
 from analytics.wording import PERCENT_D3, PERCENT_OF_FRACTION_D3, cn_date, cn_dates, cn_datetimes, month_ticks
@@ -104,13 +105,17 @@ def _legend_entry(fig: go.Figure, name: str, colour: str) -> None:
                 hoverinfo="skip")
 
 
-def score_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
+def score_chart(projects: pd.DataFrame, large: bool = False, max_marks: int | None = None,
+                band: int = 5) -> go.Figure:
     """The score ranking: one bar per project, best at the top, sorted by score (ties by name)
     whatever the grade; the grade is the bar's colour, the light a marker at the end. Unreported
     projects come last, as a grey 未填报 label rather than a 0.00 bar.
 
-    With more than MAX_BARS projects, every project is a point (score against funds) instead.
+    With more than MAX_BARS projects, every project is a point (score against funds) instead; with
+    more than ``max_marks`` ([screens] chart_marks), the projects are counted per ``band`` points.
     """
+    if max_marks is not None and len(projects) > max_marks:
+        return _score_band_chart(score_bands(projects, band), len(projects), band, large)
     if len(projects) > MAX_BARS:
         return _score_scatter(projects, large)
     p = rank_by_score(projects)
@@ -179,6 +184,32 @@ def _score_scatter(projects: pd.DataFrame, large: bool) -> go.Figure:
     return style(fig, title, height=460, large=large)
 
 
+def _score_band_chart(bands: pd.DataFrame, total: int, band: int, large: bool) -> go.Figure:
+    """Thousands of projects as counts per score band: best band at the top, 未填报 last (grey), the
+    grade the colour (one stacked trace per grade, so the legend names them) and the lights in the hover.
+    A few dozen marks, whatever the number of projects."""
+    order = list(dict.fromkeys(bands["band"]))
+    fig = go.Figure()
+    for grade in [*GRADE_COLORS, UNREPORTED]:
+        part = bands[bands["grade"] == grade]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=part["band"], x=part["projects"], orientation="h",
+            name=UNREPORTED if grade == UNREPORTED else f"等级 {grade}", marker_color=grade_color(grade),
+            text=part["projects"], textposition="outside", cliponaxis=False, customdata=part[["lights"]].to_numpy(),
+            hovertemplate="%{y} 分:%{x} 个项目<br>%{customdata[0]}<extra>" + grade + "</extra>",
+        )
+    fig.update_layout(barmode="stack", xaxis={"title": "项目个数", "rangemode": "tozero"},
+                      yaxis={"title": None, "categoryorder": "array", "categoryarray": order,
+                             "autorange": "reversed", "type": "category"})
+    title = f"项目自评总分分布(共 {total} 个项目,每 {band} 分一档)"
+    fig = style(fig, title, height=max(300, 90 + 30 * len(order)), large=large)
+    # Best grade first in the legend too (Plotly lists stacked traces in reverse by default).
+    fig.update_layout(legend_traceorder="normal")
+    return fig
+
+
 def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
     """Share of each indicator light, as a donut."""
     names = [c for c in LIGHT_COLORS if lights.get(c, 0)]
@@ -197,25 +228,35 @@ def light_share_chart(lights: dict[str, int], large: bool = False) -> go.Figure:
 
 
 def funding_treemap(tree: pd.DataFrame) -> go.Figure:
-    """Department → unit → project → cost item, sized by 万元."""
-    ids, labels, parents, values = [], [], [], []
+    """Department → unit → project → cost item, sized by 万元.
 
-    def add(node_id: str, label: str, parent: str, value: float) -> None:
-        ids.append(node_id)
-        labels.append(label)
-        parents.append(parent)
-        values.append(value)
-
-    for dept, d in tree.groupby("department", sort=False):
-        add(dept, escape_html(dept), "", float(d["amount"].sum()))
-        for unit, u in d.groupby("unit", sort=False):
-            uid = f"{dept}/{unit}"
-            add(uid, escape_html(unit), dept, float(u["amount"].sum()))
-            for proj, p in u.groupby("project", sort=False):
-                pid = f"{uid}/{proj}"
-                add(pid, escape_html(proj), uid, float(p["amount"].sum()))
-                for i, row in enumerate(p.itertuples()):
-                    add(f"{pid}/{i}", escape_html(row.item), pid, float(row.amount))
+    Node ids are short numbers, not the paths of names: every id and parent is sent to the browser,
+    and a path of Chinese names is hundreds of bytes a tile in Plotly's JSON (issue 11 item 12). A
+    tile that stands for many projects (one "合计" item) has no item tile under it.
+    """
+    levels = ["department", "unit", "project"]
+    t = tree.reset_index(drop=True)
+    nodes, start = [], 0
+    parent = pd.Series("", index=t.index)
+    for depth in range(1, len(levels) + 1):
+        # One node per group of this level, numbered after the nodes of the levels above.
+        keys = levels[:depth]
+        number = t.groupby(keys, sort=False).ngroup() + start
+        first = ~t.duplicated(keys)
+        nodes.append(pd.DataFrame({"id": number[first].astype(str), "label": t.loc[first, keys[-1]].map(escape_html),
+                                   "parent": parent[first],
+                                   "value": t.groupby(number)["amount"].sum().reindex(number[first]).to_numpy()}))
+        start = int(number.max()) + 1 if len(t) else start
+        parent = number.astype(str)
+    # The items under each project, but not the one "合计" of a tile that stands for many projects.
+    alone = t.groupby(parent)["item"].transform("size") == 1
+    items = t[~(alone & (t["item"] == "合计"))]
+    nodes.append(pd.DataFrame({"id": (start + np.arange(len(items))).astype(str),
+                               "label": items["item"].map(escape_html), "parent": parent[items.index],
+                               "value": items["amount"].astype(float)}))
+    frame = pd.concat(nodes, ignore_index=True)
+    ids, labels, parents, values = (frame["id"].tolist(), frame["label"].tolist(), frame["parent"].tolist(),
+                                    frame["value"].astype(float).tolist())
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
         hovertemplate="%{label}<br>%{value:,.2f} 万元<extra></extra>", texttemplate="%{label}<br>%{value:,.2f}万元",

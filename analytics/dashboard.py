@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, compute, mean_score
+from analytics.engine import LIGHTS, UNREPORTED, ZERO_FILLED, Result, compute, mean_score
 from analytics.reports import likelihood_label
 from analytics.settings import Settings, load_settings
 from analytics.storage import Store
@@ -117,10 +117,15 @@ def narrow(options: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return options[keep]
 
 
-def build_view(store: Store, filters: Filters, settings: Settings | None = None) -> View:
-    """The engine's result at the filters' as-of date, with names, restricted to the filters."""
+def build_view(store: Store, filters: Filters, settings: Settings | None = None,
+               result: Result | None = None) -> View:
+    """The engine's result at the filters' as-of date, with names, restricted to the filters.
+
+    ``result`` is the engine's result for every project at that date when the caller has it already
+    (the pages cache it per date): a change of department or unit then only narrows it.
+    """
     s = settings or load_settings()
-    result = compute(store, filters.as_of, s)
+    result = result if result is not None else compute(store, filters.as_of, s)
     info = store.projects_frame()
     chosen = narrow(info, filters)
     if filters.project_ids:
@@ -210,6 +215,62 @@ def score_table_shown(table: pd.DataFrame) -> pd.DataFrame:
         排名=table["排名"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
         自评总分=table["自评总分"].map(lambda v: UNREPORTED if pd.isna(v) else f"{v:.2f}"),
     )
+
+
+def page_count(rows: int, per_page: int) -> int:
+    """How many pages of ``per_page`` rows hold ``rows`` rows; an empty table still has its one page."""
+    return max(1, -(-rows // per_page))
+
+
+def page_rows(table: pd.DataFrame, page: int, per_page: int) -> pd.DataFrame:
+    """Page ``page`` (from 1; clamped to the pages there are) of ``table``, ``per_page`` rows a page: what
+    a screen sends of a long table, while totals and downloads take the whole table."""
+    page = min(max(1, page), page_count(len(table), per_page))
+    return table.iloc[(page - 1) * per_page: page * per_page]
+
+
+def score_bands(projects: pd.DataFrame, width: int) -> pd.DataFrame:
+    """Projects counted per band of ``width`` score points and per grade, best band first, then 未填报:
+    what a chart of thousands of projects shows instead of one mark each (issue 11 item 12).
+
+    Rows: ``band`` (its label, "85–90"), ``low`` (its lower bound; NA for 未填报), ``grade``,
+    ``projects`` and ``lights`` (how many of them have each project light, as text). Every band from the
+    highest to the lowest score present is listed, an empty one with no grade and 0 projects, so that the
+    axis keeps its scale; the top band also holds 100. Every project is counted once.
+    """
+    unreported = (projects["unreported"].fillna(False).astype(bool) | projects["score"].isna()).to_numpy()
+    top = (int(np.ceil(100 / width)) - 1) * width
+    low = (np.floor(projects["score"].clip(lower=0).fillna(0).to_numpy() / width) * width).clip(max=top).astype(int)
+    # 未填报 is a band of its own, below every score (-1 sorts it last).
+    low = np.where(unreported, -1, low)
+    grade = np.where(unreported, UNREPORTED, projects["grade"].astype(str).to_numpy())
+    light = projects["light"].astype(str).to_numpy()
+    keyed = pd.DataFrame({"low": low, "grade": grade, "light": light})
+    table = keyed.groupby(["low", "grade", "light"]).size().unstack("light", fill_value=0)
+    table = table.reindex(columns=[c for c in LIGHTS if c in table.columns])
+    counted = pd.DataFrame({"projects": table.sum(axis=1)}).reset_index()
+    # One line per band and grade (a few dozen at most, whatever the number of projects).
+    names = [LIGHT_NAMES[c] for c in table.columns]
+    counted["lights"] = [" · ".join(f"{n} {k}" for n, k in zip(names, row, strict=True) if k)
+                         for row in table.to_numpy()]
+    scored = counted["low"] >= 0
+    if scored.any():
+        lows = counted.loc[scored, "low"]
+        grid = pd.DataFrame({"low": np.arange(lows.max(), lows.min() - 1, -width)})
+        counted = pd.concat([grid.merge(counted[scored], on="low", how="left"), counted[~scored]], ignore_index=True)
+        counted = counted.fillna({"grade": "", "projects": 0, "lights": ""})
+    # Within a band, the better grade first: the one whose projects score higher.
+    best = projects.loc[~unreported].groupby(grade[~unreported])["score"].max()
+    counted = counted.assign(_best=counted["grade"].map(best).fillna(-1.0)).sort_values(
+        ["low", "_best"], ascending=[False, False], kind="mergesort")
+    out = pd.DataFrame({
+        "band": np.where(counted["low"] < 0, UNREPORTED,
+                         counted["low"].astype(int).astype(str) + "–"
+                         + (counted["low"] + width).clip(upper=100).astype(int).astype(str)),
+        "low": counted["low"].astype("Int64").where(counted["low"] >= 0),
+        "grade": counted["grade"], "projects": counted["projects"].astype(int), "lights": counted["lights"],
+    })
+    return out.reset_index(drop=True)
 
 
 def summarise(projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
@@ -302,7 +363,7 @@ def funding_tree(view: View, max_projects: int = 150) -> pd.DataFrame:
         big = set(funding.nlargest(max_projects).index)
         small = ~out["project_id"].isin(big)
         counts = out[small].groupby("unit")["project_id"].nunique()
-        out.loc[small, "project"] = out.loc[small, "unit"].map(lambda u: f"其余 {counts[u]} 个项目")
+        out.loc[small, "project"] = "其余 " + out.loc[small, "unit"].map(counts).astype(str) + " 个项目"
         out.loc[small, "item"] = "合计"
         out = out.groupby(["department", "unit", "project", "item"], as_index=False, sort=False)["amount"].sum()
     return out[["department", "unit", "project", "item", "amount"]]

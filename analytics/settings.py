@@ -83,6 +83,19 @@ class ScreenLimits:
     # The sidebar's project list: past this many candidates it searches instead of listing them all.
     project_options: int = 100
     search_chars: int = 50
+    # Rows a long table sends per page (资金 明细, 指标, 时间线's deadlines); a page number shows the rest
+    # and the downloads hold every row.
+    table_rows: int = 100
+    # Items of 总览's red/yellow list per page (each row is a light, three texts and a 查看 link).
+    attention_rows: int = 10
+    # Past this many projects, 总览's score chart counts projects per score band instead of drawing each.
+    chart_marks: int = 200
+    # The width of those bands, in points.
+    score_band: int = 5
+    # Projects 资金's treemap and bar charts name one by one (the largest); the rest of each unit is one tile.
+    funding_projects: int = 30
+    # Projects in 时间线's Gantt chart (those with the most urgent deadlines).
+    timeline_projects: int = 40
 
 
 @dataclass(frozen=True)

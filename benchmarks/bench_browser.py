@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_browser.py --projects 5000
     .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb      # built once, reused
     .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb --page funding --repeat 5
+    .venv/bin/python benchmarks/bench_browser.py --db /tmp/bench_pages.duckdb --repeat 1 --breakdown  # what is sent
 
 The database is the one of ``benchmarks/bench_pages.py`` (N synthetic projects, ~14 indicators each,
 12 monthly reports per indicator). The app runs as a real server (``streamlit run app.py``) on a copy
@@ -13,11 +14,16 @@ ratios to the floor measured in the same run, not seconds.
 For each page, after one visit that warms the server's caches, ``--repeat`` fresh browser contexts
 (each a new Streamlit session) navigate to it and measure:
 
-- time: from navigation to the script run finished and every Plotly chart drawn (its SVG present);
+- time: from navigation to the script run finished, no element left as a loading skeleton and every
+  Plotly chart drawn (its SVG present);
 - bytes: everything the server sent over the websocket (the page's elements, data and figures).
 
 Then a sidebar filter change on 总览 (the department) is measured the same way: bytes sent after the
 change and the time until the page settled again.
+
+``--breakdown`` prints, for the first visit of each page and of the filter change, the largest frames
+(decoded as Streamlit ForwardMsgs: element type, delta path, label) and when the first and the last
+frame arrived, which separates the server's script run from the browser's drawing.
 
 Goals: every page within 1.3× the floor's time and under 250 KB sent; a filter change under 100 KB
 and settled in under half the floor page's time. The exit status is 0 when all are met, 1 when one is
@@ -93,21 +99,71 @@ class Measure:
                 "seconds": [round(x, 3) for x in self.seconds], "bytes": self.sent_bytes}
 
 
-class Received:
-    """Bytes the server sent over the page's websockets since the last ``reset``."""
+def describe(payload: bytes) -> str:
+    """What one websocket frame carries, for ``--breakdown``: the element type and its label or key."""
+    from google.protobuf.message import DecodeError
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    def __init__(self, page) -> None:
+    try:
+        msg = ForwardMsg.FromString(payload)
+    except DecodeError:
+        return "(not a ForwardMsg)"
+    kind = msg.WhichOneof("type") or "(none)"
+    if kind != "delta":
+        return kind
+    delta = msg.delta
+    which = delta.WhichOneof("type")
+    if which != "new_element":
+        return f"delta.{which}"
+    element = delta.new_element
+    etype = element.WhichOneof("type") or "(none)"
+    inner = getattr(element, etype)
+    label = ""
+    for name in ("label", "id", "body", "spec"):
+        if hasattr(inner, name):
+            label = str(getattr(inner, name))
+            break
+    path = "/".join(str(i) for i in msg.metadata.delta_path)
+    return f"{etype} [{path}] {label[:40]!r}"
+
+
+class Received:
+    """Bytes the server sent over the page's websockets since the last ``reset``; with ``keep``, each
+    frame's size by what it carries (see describe)."""
+
+    def __init__(self, page, keep: bool = False) -> None:
         self.total = 0
+        self.keep = keep
+        self.frames: list[tuple[int, str]] = []
+        self.times: list[float] = []
+        self.started = time.perf_counter()
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
         ws.on("framereceived", self._add)
 
     def _add(self, payload: bytes | str) -> None:
-        self.total += len(payload.encode() if isinstance(payload, str) else payload)
+        data = payload.encode() if isinstance(payload, str) else payload
+        self.total += len(data)
+        if self.keep:
+            self.frames.append((len(data), describe(data)))
+            self.times.append(time.perf_counter() - self.started)
 
     def reset(self) -> None:
         self.total = 0
+        self.frames = []
+        self.times = []
+        self.started = time.perf_counter()
+
+    def report(self, title: str, settled_s: float, top: int = 12) -> None:
+        # When the frames came (first, last) against when the page settled: server time against drawing.
+        first, last = (self.times[0], self.times[-1]) if self.times else (0.0, 0.0)
+        print(f"    {title}: {self.total / 1024:.1f} KB in {len(self.frames)} frames, the first at {first:.2f} s, "
+              f"the last at {last:.2f} s, settled at {settled_s:.2f} s; largest:")
+        for size, what in sorted(self.frames, reverse=True)[:top]:
+            print(f"      {size / 1024:8.1f} KB  {what}")
+        print("      in order: " + ", ".join(f"{what.split(' ')[0]}@{t:.2f}" for (_, what), t
+                                             in zip(self.frames[:6], self.times[:6], strict=False)))
 
 
 _SETTLED = """() => {
@@ -115,6 +171,9 @@ _SETTLED = """() => {
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]'))
     return false;
+  // An element whose code the browser is still loading (metrics, tables, charts on a fresh context) stands
+  // as a skeleton until it is drawn: the page is not readable yet.
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return charts.every(c => c.querySelector('.main-svg'));
 }"""
@@ -132,12 +191,12 @@ def settle(page, started: float) -> float:
     return done - started
 
 
-def visit(browser, url: str) -> tuple[float, int, object]:
+def visit(browser, url: str, keep: bool = False) -> tuple[float, int, object]:
     """One fresh context's visit: seconds to settle, bytes received, and the page (context still open)."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    received = Received(page)
+    received = Received(page, keep)
     started = time.perf_counter()
     page.goto(url)
     seconds = settle(page, started)
@@ -146,21 +205,23 @@ def visit(browser, url: str) -> tuple[float, int, object]:
     return seconds, received.total, (page, received)
 
 
-def measure_page(browser, url: str, repeat: int) -> Measure:
+def measure_page(browser, url: str, repeat: int, breakdown: bool = False) -> Measure:
     m = Measure()
-    for _ in range(repeat):
-        seconds, sent, (page, _) = visit(browser, url)
+    for i in range(repeat):
+        seconds, sent, (page, received) = visit(browser, url, breakdown)
         m.seconds.append(seconds)
         m.sent_bytes.append(sent)
+        if breakdown and i == 0:
+            received.report(url, seconds)
         page.context.close()
     return m
 
 
-def measure_filter_change(browser, url: str, repeat: int) -> Measure:
+def measure_filter_change(browser, url: str, repeat: int, breakdown: bool = False) -> Measure:
     """Choose the second department in the sidebar on 总览: bytes sent and seconds until settled."""
     m = Measure()
-    for _ in range(repeat):
-        _, _, (page, received) = visit(browser, url)
+    for i in range(repeat):
+        _, _, (page, received) = visit(browser, url, breakdown)
         box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="主管部门")
         box.click()
         options = page.locator('[role="option"]')
@@ -172,6 +233,8 @@ def measure_filter_change(browser, url: str, repeat: int) -> Measure:
         page.wait_for_url(re.compile(r"[?&]dept="), timeout=TIMEOUT_MS)
         m.seconds.append(settle(page, started))
         m.sent_bytes.append(received.total)
+        if breakdown and i == 0:
+            received.report("filter change", m.seconds[-1])
         page.context.close()
     return m
 
@@ -183,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="fresh browser contexts per page (median)")
     parser.add_argument("--page", choices=sorted(PAGES.values()), action="append", help="only these pages")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print each page's largest websocket frames and what they carry")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -215,11 +280,13 @@ def main(argv: list[str] | None = None) -> int:
                 for path in wanted:
                     visit(browser, f"{app}/{path}?as_of={AS_OF}")[2][0].context.close()
                 visit(browser, floor)[2][0].context.close()
-                results["floor"] = measure_page(browser, floor, args.repeat)
+                results["floor"] = measure_page(browser, floor, args.repeat, args.breakdown)
                 for path, name in wanted.items():
                     print(f"  {name} …", flush=True)
-                    results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat)
-                results["filter_change"] = measure_filter_change(browser, f"{app}/?as_of={AS_OF}", args.repeat)
+                    results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat,
+                                                 args.breakdown)
+                results["filter_change"] = measure_filter_change(browser, f"{app}/?as_of={AS_OF}", args.repeat,
+                                                                 args.breakdown)
             except Exception as e:
                 print(f"FAILED: {e}", file=sys.stderr)
                 return 2

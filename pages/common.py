@@ -20,6 +20,7 @@ from analytics.accounts import current_user, ensure_first_admin, may_clear_cache
 from analytics.auth import SignInFailed, User
 from analytics.connection import Database
 from analytics.dashboard import Filters, View, bounded_query, build_view, filter_options, narrowed_filters
+from analytics.engine import Result, compute
 from analytics.safetext import escape_markdown
 from analytics.services import load_seed_if_empty
 from analytics.settings import load_settings
@@ -171,11 +172,18 @@ def options() -> pd.DataFrame:
     return _options(data_version())
 
 
+@st.cache_data(max_entries=8, show_spinner="正在计算…")
+def _result(version: tuple[int, ...], settings_key: str, as_of: date) -> Result:
+    # The engine computes every project at a date whatever the filters: one result per date serves every
+    # filter, so a change of department or unit only narrows it (issue 11 item 12).
+    return compute(get_store(), as_of, load_settings())
+
+
 @st.cache_data(max_entries=64, show_spinner="正在计算…")
 def _view(version: tuple[int, ...], settings_key: str, as_of: date, year: int | None, department: str | None,
           unit: str | None, project_ids: tuple[int, ...]) -> View:
     filters = Filters(as_of=as_of, year=year, department=department, unit=unit, project_ids=project_ids)
-    return build_view(get_store(), filters, load_settings())
+    return build_view(get_store(), filters, load_settings(), _result(version, settings_key, as_of))
 
 
 def run_page(page: StreamlitPage, user: User | None) -> None:

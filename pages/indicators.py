@@ -14,6 +14,8 @@ from analytics.dashboard import (
     indicator_export,
     indicator_history,
     indicator_table,
+    page_rows,
+    project_matches,
     search_indicators,
     target_version_table,
 )
@@ -24,6 +26,7 @@ from analytics.services import target_versions
 from analytics.settings import load_settings
 from analytics.wording import PERCENT_DECIMALS, cn_date, cn_dates, cn_datetimes, percent
 from pages.common import current_view, get_store, search_box
+from pages.paging import page_number
 
 
 def _ascii_id(text: str | None) -> int | None:
@@ -40,9 +43,18 @@ if ind.empty:
     st.stop()
 
 names = dict(zip(view.projects["project_id"], view.projects["short_name"], strict=True))
+screens = load_settings().screens
 query = search_box("indicators_q", "项目、实施单位或指标名称")
 f = st.columns(5)
-projects = f[0].multiselect("项目", list(names), format_func=lambda p: names[p], placeholder="全部")
+# As in the sidebar: past [screens] project_options projects the list searches instead of sending every name.
+st.session_state["ind_projects"] = [p for p in st.session_state.get("ind_projects", []) if p in names]
+offered = list(names)
+if len(names) > screens.project_options:
+    project_query = f[0].text_input("查找项目", key="ind_project_query", max_chars=screens.search_chars,
+                                    placeholder="项目名称、实施单位或主管部门的一部分")
+    matches = project_matches(view.projects, project_query, screens.project_options)
+    offered = list(dict.fromkeys([*st.session_state["ind_projects"], *matches]))
+projects = f[0].multiselect("项目", offered, format_func=lambda p: names[p], placeholder="全部", key="ind_projects")
 level1 = f[1].multiselect("一级指标", sorted(ind["level1"].unique()), placeholder="全部")
 level2_options = sorted(ind[ind["level1"].isin(level1) | (not level1)]["level2"].unique())
 level2 = f[2].multiselect("二级指标", level2_options, placeholder="全部")
@@ -59,10 +71,12 @@ if linked is not None and not (ind["indicator_id"] == linked).any():
     linked = None
 history_box = st.container()
 
-# Styling and sending tens of thousands of rows would stall the page; filters narrow, CSV has all.
-MAX_ROWS = 1000
+# Styling and sending tens of thousands of rows would stall the page: one page of [screens] table_rows
+# at a time; filters and the search narrow, the CSV has every row.
+per_page = screens.table_rows
 full = table
-table = table.head(MAX_ROWS)
+page = page_number(len(full), per_page, "个指标", "indicators_page")
+table = page_rows(full, page, per_page)
 shown = indicator_export(table)
 light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
 # Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
@@ -70,8 +84,8 @@ styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.
     {"完成率%": "{:." + str(PERCENT_DECIMALS) + "f}", "权重": "{:.2f}", "得分": "{:.2f}", "截至": cn_date},
     na_rep="—")
 found = f"搜索“{escape_markdown(query)}”找到 " if query else "共 "
-if len(full) > MAX_ROWS:
-    st.caption(f"{found}{len(full)} 个指标,表中显示前 {MAX_ROWS} 个;请用上面的筛选或搜索缩小范围,或下载全部。")
+if len(full) > per_page:
+    st.caption(f"{found}{len(full)} 个指标,每页 {per_page} 个;请用上面的筛选或搜索缩小范围,或下载全部。")
 else:
     st.caption(f"{found}{len(full)} 个指标")
 if full.empty and query:

@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
-from analytics.dashboard import LIGHT_NAMES, attention_items, score_table, score_table_shown
+from analytics.dashboard import LIGHT_NAMES, attention_items, page_rows, score_table, score_table_shown
 from analytics.engine import UNREPORTED, ZERO_FILLED
 from analytics.exports import frame_csv, frame_xlsx, safe_frame
 from analytics.safetext import escape_markdown
 from analytics.settings import load_settings
 from analytics.wording import cn_date, money, percent
 from pages.common import current_view
+from pages.paging import page_number
 
 # Rows of the ranking table shown on the page (the downloads hold all).
 RANKING_ROWS = 50
@@ -46,8 +47,15 @@ for col, light in zip(shares, ("green", "yellow", "red", "blue", "grey"), strict
                help=f"{s['lights'][light]} 个指标")
 
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.score_chart(view.projects), key="score_chart")
+screens = load_settings().screens
+# Past [screens] chart_marks projects the chart counts them per score band: a mark per project would
+# send megabytes and draw an unreadable cloud; the ranking table below names them one by one.
+left.plotly_chart(charts.score_chart(view.projects, max_marks=screens.chart_marks, band=screens.score_band),
+                  key="score_chart")
 right.plotly_chart(charts.light_share_chart(s["lights"]), key="light_share")
+if len(view.projects) > screens.chart_marks:
+    left.caption(f"项目多于 {screens.chart_marks} 个时,图中按每 {screens.score_band} 分一档计数,颜色为等级;"
+                 "逐个项目的排名见下方得分排名表。")
 zero_filled = view.projects[view.projects["score_note"] == ZERO_FILLED]
 if len(zero_filled):
     # Names come from imported files: escaped.
@@ -74,7 +82,10 @@ if items.empty:
 else:
     st.caption(f"红灯 {int((items['light'] == 'red').sum())} 项,黄灯 {int((items['light'] == 'yellow').sum())} 项;"
                "点击“查看”打开该指标的填报历史与说明(预算执行项打开该项目的评审页);筛选条件不变。")
-    for row in items.head(60).itertuples():
+    # A page of the list at a time: every row is a dozen elements, and thousands of rows would stall the page.
+    per_page = screens.attention_rows
+    page = page_number(len(items), per_page, "项", "attention_page")
+    for row in page_rows(items, page, per_page).itertuples():
         cols = st.columns([1, 4, 5, 5, 1.2])
         cols[0].markdown(charts.light_badge(row.light), unsafe_allow_html=True)
         # Names and targets come from imported files: escaped, so that no markdown link or image renders.
@@ -88,5 +99,5 @@ else:
         else:
             cols[4].page_link("pages/review.py", label="查看",
                               query_params={**view.filters.to_params(), "review": str(int(row.project_id))})
-    if len(items) > 60:
-        st.caption(f"另有 {len(items) - 60} 项未列出,请在“指标”页按监控灯筛选。")
+    if len(items) > per_page:
+        st.caption(f"共 {len(items)} 项,每页 {per_page} 项;在“指标”页可按监控灯筛选和搜索。")

@@ -13,6 +13,7 @@ import io
 import json
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from analytics import services
 from analytics.charts import GRADE_COLORS
 from analytics.dashboard import LIGHT_NAMES, short_name
 from analytics.engine import Result, compute
+from analytics.settings import load_settings
 from analytics.storage import Store
 from tests.conftest import ROOT
 
@@ -155,6 +157,19 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     return found
 
 
+def attention_pages(at: AppTest) -> Iterator[AppTest]:
+    """总览's red and yellow list a page at a time: the app after choosing each page number in turn."""
+    def pager() -> Any:
+        return next((n for n in at.number_input if n.label.startswith("页码")), None)
+
+    last = int(pager().max) if pager() is not None else 1
+    for page in range(1, last + 1):
+        if page > 1:
+            pager().set_value(page).run()
+            assert not at.exception, at.exception
+        yield at
+
+
 def csv_report(rows: list[list[str]]) -> bytes:
     header = ["项目名称", "三级指标", "实际完成值", "截至日期", "填报人"]
     buf = io.StringIO()
@@ -252,14 +267,19 @@ def test_overview_attention_list_puts_red_items_first(db: Path, expected: Expect
         for r in proj[proj["budget_light"] == light].itertuples():
             want[(light, expected.short(int(r.project_id)), "预算执行 · 预算执行率")] += 1
 
-    # Each row is four markdown cells: light badge, project, "一级 · 指标", target/actual.
-    cells = [m.value for m in at.markdown]
+    # Each row is four markdown cells: light badge, project, "一级 · 指标", target/actual; the list comes a
+    # page of [screens] attention_rows items at a time, in one order across the pages.
     light_of = {f">{name}</span>": light for light, name in LIGHT_NAMES.items()}
     rows = []
-    for i, cell in enumerate(cells):
-        light = next((v for k, v in light_of.items() if cell.startswith("<span") and k in cell), None)
-        if light:
-            rows.append((light, cells[i + 1], cells[i + 2]))
+    for shown in attention_pages(at):
+        cells = [m.value for m in shown.markdown]
+        page = []
+        for i, cell in enumerate(cells):
+            light = next((v for k, v in light_of.items() if cell.startswith("<span") and k in cell), None)
+            if light:
+                page.append((light, cells[i + 1], cells[i + 2]))
+        assert 0 < len(page) <= load_settings().screens.attention_rows
+        rows += page
     assert Counter(rows) == want
     lights = [r[0] for r in rows]
     n_red = lights.count("red")
@@ -272,8 +292,10 @@ def test_overview_view_links_open_their_indicator_and_keep_the_filters(db: Path,
     # Issue 11 item 5: "查看" used to narrow the global project filter; it now names the item and keeps
     # the user's filters (the year chosen here stays, no project is picked).
     at = start(year="2026")
-    links = at.main.get("page_link")  # the sidebar holds the menu's page links (issue 11 item 1)
-    rows = [m.value for m in at.markdown if " · " in m.value]
+    links, rows = [], []
+    for shown in attention_pages(at):
+        links += shown.main.get("page_link")  # the sidebar holds the menu's page links (issue 11 item 1)
+        rows += [m.value for m in shown.markdown if " · " in m.value]
     assert [link.proto.label for link in links] == ["查看"] * len(rows) == ["查看"] * 19
     queries = [parse_qs(link.proto.query_string) for link in links]
     assert all(q["as_of"] == [AS_OF.isoformat()] and q["year"] == ["2026"] for q in queries)
