@@ -20,7 +20,7 @@ from analytics.accounts import (
 from analytics.auth import ADMIN, REPORTER, ROLES
 from analytics.backup import backup_list, backup_now
 from analytics.dashboard import target_version_table
-from analytics.exports import safe_frame
+from analytics.exports import screen_frame
 from analytics.model import InputError
 from analytics.safetext import escape_markdown
 from analytics.services import import_summary, import_upload, indicator_names, revise_target, target_versions
@@ -73,7 +73,7 @@ if section == "用户":
     # The lock beside the state, where a narrow screen still shows it.
     shown = shown[["username", "display_name", "role", "units", "active", "lock", "failed_count", "last_failed_at",
                    "created_at"]]
-    st.dataframe(safe_frame(shown).rename(columns={
+    st.dataframe(screen_frame(shown).rename(columns={
         "username": "用户名", "display_name": "姓名", "role": "角色", "units": "实施单位", "active": "状态",
         "failed_count": "连续登录失败", "last_failed_at": "最近失败", "created_at": "创建时间", "lock": "锁定",
     }), hide_index=True, width="stretch")
@@ -147,7 +147,7 @@ elif section == "设置":
     if kept:
         kept_shown = pd.DataFrame(kept)
         kept_shown["created_at"] = cn_datetimes(kept_shown["created_at"], seconds=True)
-        st.dataframe(safe_frame(kept_shown).rename(columns={
+        st.dataframe(screen_frame(kept_shown).rename(columns={
             "folder": "备份", "created_at": "时间", "tables": "表数", "rows": "行数",
         }), hide_index=True, width="stretch")
     else:
@@ -174,7 +174,7 @@ else:
     st.markdown("**修订指标值**(旧的目标值保留可查)")
     names = indicator_names(store)
     iid = st.selectbox("指标", list(names), format_func=names.get, key="revise_indicator", placeholder="请选择")
-    st.dataframe(safe_frame(target_version_table(target_versions(store, int(iid)))), hide_index=True,
+    st.dataframe(screen_frame(target_version_table(target_versions(store, int(iid)))), hide_index=True,
                  width="stretch")
     r = cleared("revise")
     with st.form("revise"):

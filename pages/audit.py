@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.accounts import ACTIONS, audit_log
 from analytics.auth import ADMIN
-from analytics.exports import frame_csv, frame_xlsx, safe_frame
+from analytics.exports import frame_csv, frame_xlsx, screen_frame
 from pages.common import current_user_or_stop, get_store, grid_columns
 
 user = current_user_or_stop((ADMIN,))
@@ -33,7 +33,7 @@ shown = log.rename(columns={"audit_id": "编号", "occurred_at": "时间", "user
 st.caption(f"共 {len(shown)} 条")
 # User names, details and file names come from visitors: formula-safe, because the table's own toolbar
 # offers "Download as CSV" of exactly what it is given.
-st.dataframe(safe_frame(shown), hide_index=True, width="stretch", column_config=grid_columns(shown))
+st.dataframe(screen_frame(shown), hide_index=True, width="stretch", column_config=grid_columns(shown))
 d1, d2, _ = st.columns([1, 1, 4])
 d1.download_button("导出 CSV", lambda: frame_csv(shown), file_name="审计日志.csv", mime="text/csv")
 d2.download_button("导出 XLSX", lambda: frame_xlsx(shown, "审计日志"), file_name="审计日志.xlsx",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import cost_caps, funding_table, funding_total_row, funding_tree, page_rows, top_projects
-from analytics.exports import frame_csv, frame_xlsx, safe_frame
+from analytics.exports import frame_csv, frame_xlsx, screen_frame
 from analytics.settings import load_settings
 from analytics.wording import cn_date, money, percent
 from pages.common import current_view, grid_columns
@@ -53,7 +53,7 @@ per_page = screens.table_rows
 page = page_number(len(rows), per_page, "个项目", "funding_page")
 total = funding_total_row(rows)
 shown = pd.concat([page_rows(rows, page, per_page), total], ignore_index=True)
-st.dataframe(safe_frame(shown), hide_index=True, width="stretch", column_config=grid_columns(shown))
+st.dataframe(screen_frame(shown), hide_index=True, width="stretch", column_config=grid_columns(shown))
 if len(rows) > per_page:
     st.caption(f"共 {len(rows)} 个项目,每页 {per_page} 个;合计行为全部项目之和,下载的文件含全部项目。")
 table = pd.concat([rows, total], ignore_index=True)

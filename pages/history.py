@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
-from analytics.exports import safe_frame
+from analytics.exports import screen_frame
 from analytics.model import InputError
 from analytics.safetext import escape_markdown
 from analytics.services import (
@@ -96,7 +96,7 @@ with actual:
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
             "撤回原因": reports["withdraw_reason"],
         }).astype(object)
-        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
+        st.dataframe(screen_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
         labels = {int(r.report_id): f"#{r.report_id} {names.get(int(r.indicator_id), '')}:{r.value_text}"
                   for r in reports.itertuples()}
         withdraw_form(reports, "actual", labels.get)
@@ -117,7 +117,7 @@ with spend:
             "来源文件": reports["source"],
             "状态": reports["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)
-        st.dataframe(safe_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
+        st.dataframe(screen_frame(shown.where(shown.notna(), "")), hide_index=True, width="stretch", placeholder="")
         labels = {int(r.report_id): f"#{r.report_id} {projects.get(int(r.project_id), '')}:{money(r.amount)} 万元"
                                     f"(截至{cn_date(r.as_of)})" for r in reports.itertuples()}
         withdraw_form(reports, "spending", labels.get)

@@ -19,7 +19,7 @@ from analytics.dashboard import (
     search_indicators,
     target_version_table,
 )
-from analytics.exports import frame_csv, safe_frame
+from analytics.exports import frame_csv, screen_frame
 from analytics.reports import likelihood_label
 from analytics.safetext import escape_markdown
 from analytics.services import target_versions
@@ -79,8 +79,10 @@ page = page_number(len(full), per_page, "个指标", "indicators_page")
 table = page_rows(full, page, per_page)
 shown = indicator_export(table)
 light_of = dict(zip(LIGHT_NAMES.values(), LIGHT_NAMES, strict=True))
-# Cells from files and visitors are formula-safe here too: the table's own toolbar exports them as CSV.
-styled = safe_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")), subset=["监控灯"]).format(
+# Cells from files and visitors are formula-safe here too (the table's own toolbar exports them as CSV),
+# by the full-width twin rather than an apostrophe, so that a target "=1次" reads as "＝1次".
+styled = screen_frame(shown).style.map(lambda v: charts.light_cell_style(light_of.get(v, "")),
+                                       subset=["监控灯"]).format(
     {"完成率%": "{:." + str(PERCENT_DECIMALS) + "f}", "权重": "{:.2f}", "得分": "{:.2f}", "截至": cn_date},
     na_rep="—")
 found = f"搜索“{escape_markdown(query)}”找到 " if query else "共 "
@@ -126,7 +128,7 @@ with history_box if linked is not None else st.container():
     versions = target_versions(get_store(), int(chosen))
     if len(versions) > 1:
         with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):
-            st.dataframe(safe_frame(target_version_table(versions)), hide_index=True, width="stretch")
+            st.dataframe(screen_frame(target_version_table(versions)), hide_index=True, width="stretch")
     if hist.empty:
         st.info("该指标还没有填报记录。")
     else:
@@ -141,4 +143,4 @@ with history_box if linked is not None else st.container():
             "来源": hist["source"],
             "状态": hist["withdrawn"].map({True: "已撤回", False: "有效"}),
         }).astype(object)
-        st.dataframe(safe_frame(reports.where(reports.notna(), "")), hide_index=True, width="stretch")
+        st.dataframe(screen_frame(reports.where(reports.notna(), "")), hide_index=True, width="stretch")

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts
 from analytics.dashboard import LIGHT_NAMES, attention_items, page_rows, score_table, score_table_shown
 from analytics.engine import UNREPORTED, ZERO_FILLED
-from analytics.exports import frame_csv, frame_xlsx, safe_frame
+from analytics.exports import frame_csv, frame_xlsx, screen_frame
 from analytics.safetext import escape_markdown
 from analytics.settings import load_settings
 from analytics.wording import cn_date, money, percent
@@ -66,7 +66,7 @@ if len(zero_filled):
 with st.expander("得分排名表(按自评总分排序,可下载)"):
     ranking = score_table(view.projects)
     # A page sends what a person reads: the top of the ranking; the downloads hold every project.
-    st.dataframe(safe_frame(score_table_shown(ranking.head(RANKING_ROWS))), hide_index=True, width="stretch")
+    st.dataframe(screen_frame(score_table_shown(ranking.head(RANKING_ROWS))), hide_index=True, width="stretch")
     if len(ranking) > RANKING_ROWS:
         st.caption(f"显示前 {RANKING_ROWS} 名;全部 {len(ranking)} 个项目请下载。")
     d1, d2, _ = st.columns([1, 1, 4])

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
-from analytics.exports import safe_frame, screen_frame
+from analytics.exports import screen_frame
 from analytics.model import InputError
 from analytics.reports import LIKELIHOODS, ReportRefused
 from analytics.safetext import escape_markdown
@@ -45,10 +45,10 @@ def show_errors(errors: list, grid: dict[int, int] | None = None) -> None:
     """Every refused row; typed on screen (``grid`` given), placed in the grid the user typed in."""
     if grid is not None:
         st.error(f"有 {len(errors)} 处错误,尚未提交。请在上面的表格中改正:")
-        st.dataframe(safe_frame(grid_errors(errors, grid)), hide_index=True, width="stretch", placeholder="")
+        st.dataframe(screen_frame(grid_errors(errors, grid)), hide_index=True, width="stretch", placeholder="")
         return
     st.error(f"有 {len(errors)} 处错误,整个文件不会写入。请改正后重新上传:")
-    st.dataframe(safe_frame(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value,
+    st.dataframe(screen_frame(pd.DataFrame([{"工作表": e.sheet, "行": e.row, "列": e.column, "值": e.value,
                                            "原因": e.reason} for e in errors])),
                  hide_index=True, width="stretch", placeholder="")
 
@@ -76,14 +76,14 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
               "截至日期": st.column_config.TextColumn(width=95)}
     if len(a):
         st.markdown("**指标填报**")
-        st.dataframe(safe_frame(a), hide_index=True, width="stretch", placeholder="", column_config={
+        st.dataframe(screen_frame(a), hide_index=True, width="stretch", placeholder="", column_config={
             **narrow, "三级指标": st.column_config.TextColumn(width=200),
             "原值": st.column_config.TextColumn(width=85), "新值": st.column_config.TextColumn(width=85),
             "提交后信号灯": st.column_config.TextColumn(width=95, help="按计分规则,提交后该指标显示的信号灯"),
             "完成目标可能性": st.column_config.TextColumn(width=115)})
     if len(s):
         st.markdown("**预算执行**")
-        st.dataframe(safe_frame(s), hide_index=True, width="stretch", placeholder="", column_config=narrow)
+        st.dataframe(screen_frame(s), hide_index=True, width="stretch", placeholder="", column_config=narrow)
     if st.button("提交全部", type="primary", key=f"commit_{key}"):
         try:
             result = commit_report(store, user, data, file_name)

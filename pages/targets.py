@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.dashboard import search_projects
-from analytics.exports import safe_frame
+from analytics.exports import screen_frame
 from analytics.safetext import escape_markdown
 from analytics.services import projects_data
 from analytics.wording import cn_date, money
@@ -55,5 +55,5 @@ for p in projects_data(get_store(), ids[(page - 1) * PER_PAGE: page * PER_PAGE])
         table = pd.DataFrame(p["indicators"]).rename(
             columns={"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target_text": "指标值"}
         )
-        st.dataframe(safe_frame(table[["一级指标", "二级指标", "三级指标", "指标值"]]), hide_index=True,
+        st.dataframe(screen_frame(table[["一级指标", "二级指标", "三级指标", "指标值"]]), hide_index=True,
                      width="stretch")

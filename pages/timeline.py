@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines, page_rows, timeline_projects
-from analytics.exports import safe_frame
+from analytics.exports import screen_frame
 from analytics.settings import load_settings
 from analytics.wording import cn_date, cn_dates
 from pages.common import current_view
@@ -43,7 +43,7 @@ else:
     if len(coming) > per_page:
         st.caption(f"共 {len(coming)} 项,最近的在前,每页 {per_page} 项。")
     coming = page_rows(coming, page_number(len(coming), per_page, "项", "coming_page"), per_page)
-    st.dataframe(safe_frame(pd.DataFrame({
+    st.dataframe(screen_frame(pd.DataFrame({
         "剩余天数": coming["days_left"].astype(int),
         "截止日期": cn_dates(coming["target_date"]),
         "项目": coming["short_name"],
@@ -57,7 +57,7 @@ if not overdue.empty:
     if len(overdue) > per_page:
         st.caption(f"共 {len(overdue)} 项,每页 {per_page} 项。")
     overdue = page_rows(overdue, page_number(len(overdue), per_page, "项", "overdue_page"), per_page)
-    st.dataframe(safe_frame(pd.DataFrame({
+    st.dataframe(screen_frame(pd.DataFrame({
         "截止日期": cn_dates(overdue["target_date"]),
         "完成日期": cn_dates(overdue["value_date"]).replace("", "未完成"),
         "项目": overdue["short_name"],

@@ -31,6 +31,7 @@ from tests.browser_support import (
     launched_chromium,
     new_context,
     run_app,
+    screenshot,
     seeded_db,
     sign_in,
     wait_charts,
@@ -130,8 +131,7 @@ def _check(page: Page, where: str) -> list[str]:
     _open_expanders(page)
     wait_charts(page, 0)
     text = page.evaluate(VISIBLE_TEXT)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"words_{where}.png"))
+    screenshot(page, f"words_{where}.png")
     found = [f"{where}: {o}" for o in offences(text)]
     if ".duckdb" in text and where != "管理-设置":
         found.append(f"{where}: the database file is named to a visitor")
@@ -151,6 +151,10 @@ def _dragging_a_file(page: Page) -> str:
     return text
 
 
+# A text each section of 管理 shows, and the others do not.
+ADMIN_SECTIONS = {"用户": "新建用户", "设置": "查看仪表盘需要登录", "目标表": "修订指标值"}
+
+
 def test_every_page_speaks_chinese(page: Page) -> None:
     found: list[str] = []
     for title in ("总览", "资金", "指标", "时间线", "目标表"):
@@ -163,7 +167,7 @@ def test_every_page_speaks_chinese(page: Page) -> None:
     hint = page.locator('[data-testid="stMain"] [data-testid="InputInstructions"]')
     expect(hint).to_be_visible()
     found += [f"目标表-搜索: {o}" for o in offences(page.evaluate(VISIBLE_TEXT))]
-    page.screenshot(path=str(SCREENSHOTS / "words_目标表-搜索.png"))
+    screenshot(page, "words_目标表-搜索.png")
     box.fill("")
     box.press("Enter")
     wait_idle(page)
@@ -189,6 +193,8 @@ def test_every_page_speaks_chinese(page: Page) -> None:
     for i in range(radios.count()):
         name = radios.nth(i).inner_text().strip()
         radios.nth(i).click()
+        # The click's rerun can start after a first idle check: wait for the section's own content.
+        expect(page.locator('[data-testid="stMain"]').get_by_text(ADMIN_SECTIONS[name]).first).to_be_visible()
         wait_idle(page)
         found += _check(page, f"管理-{name}")
     go(page, "审计日志")

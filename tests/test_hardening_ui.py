@@ -174,7 +174,8 @@ def test_the_display_name_in_the_sidebar_is_escaped(db: Path) -> None:
 def test_the_audit_table_holds_no_formula(db: Path) -> None:
     at = admin_on("pages/audit.py")
     (log,) = [d.value for d in at.dataframe if "操作" in d.value.columns]
-    assert "'" + FORMULA_NAME in log["用户"].tolist()  # shown, neutralised
+    # Shown, neutralised by the full-width twin of its first character (no apostrophe on screen).
+    assert "＝" + FORMULA_NAME[1:] in log["用户"].tolist()
     assert formula_cells(log) == []
 
 

@@ -375,6 +375,15 @@ def test_indicators_table_and_light_filter(db: Path, expected: Expected) -> None
     assert "共 8 个指标" in [c.value for c in at.caption]
 
 
+def test_on_screen_tables_show_targets_without_an_apostrophe(db: Path) -> None:
+    """A target such as "=1次" is formula-safe on screen by its full-width twin, never a visible "'"."""
+    for page in ("pages/indicators.py", "pages/targets.py"):
+        at = open_page(start(), page)
+        targets = pd.concat([f.value["指标值"] for f in at.dataframe if "指标值" in f.value.columns])
+        assert targets.str.startswith("＝").any(), page  # the seed has "=1次" and "=4次"
+        assert not targets.str.startswith(("'", "=")).any(), (page, targets[targets.str.startswith(("'", "="))])
+
+
 def test_indicator_history_chart_shows_reports_target_and_expectation(db: Path, expected: Expected) -> None:
     at = open_page(start(), "pages/indicators.py")
     # A quantitative indicator with two reports in the sample (96.5% in June, 98.1% in November).
