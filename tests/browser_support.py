@@ -190,9 +190,11 @@ def open_page(browser: Browser, url: str, viewport: tuple[int, int] = (1440, 900
 
 
 def wait_idle(page: Page) -> None:
-    """Until the script run has finished and nothing shows "running"."""
+    """Until the script run has finished, nothing shows "running" and no element is still a loading
+    skeleton (a fresh context draws widgets, tables and charts only once their code has arrived)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", polling=100)
 
 
 def wait_charts(page: Page, at_least: int) -> int:

@@ -9,7 +9,8 @@ Debian's chromium against a real ``streamlit run app.py``, signed in as an admin
 - an account locked by failed sign-ins shows its lock, the administrator unlocks it and its owner
   then signs in.
 
-Run with ``pytest -m browser tests/test_browser_admin.py`` (needs /usr/bin/chromium).
+Screenshots go to build/screenshots/ (import_selfeval.png, shown in the README, to docs/screenshots/ with
+UPDATE_SCREENSHOTS=1). Run with ``pytest -m browser tests/test_browser_admin.py`` (needs /usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def test_an_import_stays_on_its_section_and_a_refused_one_is_audited_to_the_seco
     assert _chosen_section(page) == "目标表"
     expect(_main(page).locator('[data-testid="stFileUploader"]')).to_be_visible()
     assert_no_exception(page)
+    screenshot(page, "import_selfeval.png")  # shown in the README
 
     bad = tmp_path / "坏文件.txt"
     bad.write_text("这不是一张表\n", encoding="utf-8")
