@@ -186,11 +186,12 @@ def main() -> None:
 def _chinese_widgets_css(max_upload_mb: int) -> str:
     """Streamlit writes some of its own words in English and has no language setting: the upload
     box's "Upload", "25MB per file • XLSX, CSV" and (while a file is dragged over it) "Drag and drop a
-    file here", the empty list's "No results", a typed-in field's
-    "Press Enter to apply" (its first hint; a character count follows it), the keyboard users' "Skip to
-    main content". The English is hidden (visibility, so that it is not read out or
-    copied either) and the Chinese drawn in its place; every uploader's label names its file types.
-    A hidden link cannot take the focus, so the English skip link is given up (Tab still reaches the page)."""
+    file here", the empty list's "No results", a typed-in field's "Press Enter to apply" (its first
+    hint; a character count follows it), the keyboard users' "Skip to main content". The English is
+    hidden (visibility, so that it is not read out or copied either) and the Chinese drawn in its
+    place; every uploader's label names its file types. Under the sign-in form's fields the hint is
+    left out altogether (Enter signs in). A hidden link cannot take the focus, so the English skip
+    link is given up (Tab still reaches the page)."""
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button p,
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]) > span,
@@ -198,6 +199,8 @@ def _chinese_widgets_css(max_upload_mb: int) -> str:
 [role="listbox"][data-empty="true"] [role="option"] span,
 [data-testid="InputInstructions"] > span:first-child,
 [data-testid="stSkipToContent"] {{ visibility: hidden; font-size: 0 !important; }}
+.st-key-login_user [data-testid="InputInstructions"],
+.st-key-login_password [data-testid="InputInstructions"] {{ display: none; }}
 [data-testid="InputInstructions"] > span:first-child::after {{ visibility: visible; font-size: 0.75rem; }}
 [data-testid="InputInstructions"] > span:first-child::after {{ content: "按回车键确认"; }}
 [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child::after

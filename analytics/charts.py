@@ -77,10 +77,6 @@ def shown(texts: pd.Series) -> pd.Series:
                                     else escape_html(v))
 
 
-def light_legend_name(light: str) -> str:
-    return LIGHT_NAMES.get(light, light)
-
-
 # Above this many projects one bar per project stops being readable; a scatter shows them all.
 MAX_BARS = 40
 
@@ -319,7 +315,8 @@ def execution_chart(projects: pd.DataFrame, large: bool = False) -> go.Figure:
 
 
 # A day in a hover as an office writes it (d3's %-m drops the zero): 2026年12月1日.
-CN_DAY = "%{x|%Y年%-m月%-d日}"
+CN_DAY_FORMAT = "%Y年%-m月%-d日"
+CN_DAY = "%{x|" + CN_DAY_FORMAT + "}"
 
 
 def chinese_months(dates: pd.Series) -> dict:
@@ -327,9 +324,9 @@ def chinese_months(dates: pd.Series) -> dict:
     Plotly's "Jan 2026", and Chinese dates in the unified hover."""
     dates = pd.to_datetime(dates, errors="coerce").dropna()
     if dates.empty:
-        return {"hoverformat": "%Y年%-m月%-d日"}
+        return {"hoverformat": CN_DAY_FORMAT}
     vals, words = month_ticks(dates.min(), dates.max())
-    return {"tickmode": "array", "tickvals": vals, "ticktext": words, "hoverformat": "%Y年%-m月%-d日"}
+    return {"tickmode": "array", "tickvals": vals, "ticktext": words, "hoverformat": CN_DAY_FORMAT}
 
 
 def history_chart(history: pd.DataFrame, target: float | None, expected: pd.DataFrame | None, unit: str,
@@ -401,21 +398,6 @@ def gantt_chart(projects: pd.DataFrame, deadlines: pd.DataFrame, as_of: date) ->
     return style(fig, "项目期与时效指标截止日期", height=max(320, 80 + 48 * len(p)))
 
 
-def level1_lights_chart(counts: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Light counts per 一级 indicator, stacked."""
-    fig = go.Figure()
-    order = [x for x in LEVEL1_ORDER if x in counts.index] + [x for x in counts.index if x not in LEVEL1_ORDER]
-    counts = counts.reindex(order)
-    for light, colour in LIGHT_COLORS.items():
-        if light not in counts or not counts[light].sum():
-            continue
-        fig.add_bar(x=shown(pd.Series(counts.index)), y=counts[light], name=LIGHT_NAMES[light], marker_color=colour,
-                    text=counts[light].where(counts[light] > 0, ""), textposition="inside", textangle=0,
-                    hovertemplate="%{x}<br>" + LIGHT_NAMES[light] + ":%{y} 个<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis={"title": "指标个数", "dtick": 1})
-    return style(fig, "各一级指标的监控灯", height=420 if large else 340, large=large)
-
-
 def light_badge(light: str, large: bool = False) -> str:
     """A coloured label for a light, for tables and lists (HTML; the text is ours, never user input)."""
     size = "1.4rem" if large else "0.9rem"
@@ -478,7 +460,7 @@ def review_lights_chart(counts: pd.DataFrame, height: int, font_px: int) -> go.F
 
 def review_grade_chart(counts: pd.Series, height: int, font_px: int) -> go.Figure:
     """How many projects have each grade (and how many reported nothing yet), for the summary screen."""
-    colours = [GRADE_COLORS.get(str(g), LIGHT_COLORS["grey"]) for g in counts.index]
+    colours = [grade_color(str(g)) for g in counts.index]
     fig = go.Figure(go.Bar(
         x=[str(g) for g in counts.index], y=counts.to_numpy(), marker_color=colours, text=counts.to_numpy(),
         textposition="outside", cliponaxis=False, hovertemplate="%{x}:%{y} 个项目<extra></extra>",

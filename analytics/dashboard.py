@@ -317,17 +317,13 @@ def attention_items(view: View) -> pd.DataFrame:
         "level1": "预算执行",
         "item": "预算执行率",
         "what": "预算",
-        "detail": [f"执行率 {_pct(r)},时间进度 {_pct(t)}"
+        "detail": [f"执行率 {percent(r)},时间进度 {percent(t)}"
                    for r, t in zip(budget["execution_rate"], budget["time_progress"], strict=True)],
     })
     out = pd.concat([items, budget_items], ignore_index=True)
     out["order"] = out["light"].map({"red": 0, "yellow": 1})
     out["light_name"] = out["light"].map(LIGHT_NAMES)
     return out.sort_values(["order", "project_id", "level1"], ignore_index=True).drop(columns="order")
-
-
-def _pct(v: float | None) -> str:
-    return percent(v)
 
 
 def funding_tree(view: View, max_projects: int = 150) -> pd.DataFrame:

@@ -3,21 +3,17 @@ that need discussion. Plain data; pages/review.py draws it (nothing here knows a
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
-from analytics.dashboard import View, review_table
-from analytics.engine import mean_score
+from analytics.dashboard import View, rank_by_score, review_table
+from analytics.engine import UNREPORTED
 from analytics.settings import REVIEW_ORDERS
 from analytics.storage import Store
-from analytics.wording import cn_date
 
 # The presenter's choices as the page offers them, in REVIEW_ORDERS' order.
 ORDER_NAMES = {"score": "按得分", "department": "按主管部门", "imported": "按导入顺序"}
 SUMMARY = "summary"
-UNREPORTED = "未填报"
 # Why a green or blue indicator still needs discussion (the engine's flags).
 FLAG_REASONS = {
     "flag_over": "超额完成,需说明原因",
@@ -27,42 +23,31 @@ FLAG_REASONS = {
 _LIGHT_RANK = {"red": 0, "yellow": 1}
 
 
-def long_date(d: date) -> str:
-    """A date as an office writes it: 2026年12月1日, no zero padding (analytics.wording's one spelling)."""
-    return cn_date(d)
+def _waiting(projects: pd.DataFrame) -> pd.Series:
+    return projects["unreported"].fillna(False).astype(bool)
 
 
 def unreported_projects(view: View) -> set[int]:
     """Projects the engine calls 未填报 (docs/domain.md section 9): nothing that counts reported yet
     while their period runs. Their score is the engine's 0 of nothing, not a result to present."""
     p = view.projects
-    return set(p.loc[p["unreported"].fillna(False).astype(bool), "project_id"].astype(int))
+    return set(p.loc[_waiting(p), "project_id"].astype(int))
 
 
 def presenter_order(view: View, order: str) -> list[int]:
     """The project ids in the presenter's order.
 
-    "score": best first, ties by name; "department": by 主管部门, then as "score" within it;
-    "imported": as the tables were imported (year, then project id). Projects with nothing
-    reported yet come last in the score orders: they have no score to rank by.
+    "score": the ranking of 总览 (best first, ties by name, nothing reported last); "department": by
+    主管部门, then as "score" within it; "imported": as the tables were imported (year, then project id).
     """
     if order not in REVIEW_ORDERS:
         raise ValueError(f"unknown review order {order!r}")
-    p = view.projects
     if order == "imported":
-        return p["project_id"].astype(int).tolist()
-    waiting = p["project_id"].astype(int).isin(unreported_projects(view))
-    keys = pd.DataFrame({
-        "department": p["department"].astype(str),
-        "waiting": waiting.to_numpy(),
-        "score": -p["score"].astype(float).fillna(0.0),
-        "name": p["name"].astype(str),
-        "project_id": p["project_id"].astype(int),
-    })
-    by = ["waiting", "score", "name", "project_id"]
+        return view.projects["project_id"].astype(int).tolist()
+    ranked = rank_by_score(view.projects)
     if order == "department":
-        by = ["department", *by]
-    return keys.sort_values(by, kind="stable")["project_id"].tolist()
+        ranked = ranked.assign(_dept=ranked["department"].astype(str)).sort_values("_dept", kind="stable")
+    return ranked["project_id"].astype(int).tolist()
 
 
 def screens(order: list[int]) -> list[str]:
@@ -83,9 +68,8 @@ def step(index: int, delta: int, count: int) -> int:
 def summary_rows(view: View, order: list[int], limit: int) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` projects of the summary screen in the meeting's order, and how many more
     there are. Score and grade are None for a project with nothing reported."""
-    waiting = unreported_projects(view)
     p = view.projects.set_index("project_id").loc[order[:limit]].reset_index()
-    mask = p["project_id"].astype(int).isin(waiting)
+    mask = _waiting(p)
     rows = pd.DataFrame({
         "project_id": p["project_id"].astype(int),
         "short_name": p["short_name"],
@@ -97,11 +81,6 @@ def summary_rows(view: View, order: list[int], limit: int) -> tuple[pd.DataFrame
         "execution_rate": p["execution_rate"].astype(float),
     })
     return rows, max(len(order) - limit, 0)
-
-
-def mean_reported_score(view: View) -> tuple[float | None, int]:
-    """The mean score without the unreported projects, and how many those are (as on 总览)."""
-    return mean_score(view.projects)
 
 
 def discussion(store: Store, view: View, project_id: int) -> pd.DataFrame:
@@ -126,7 +105,7 @@ def discussion(store: Store, view: View, project_id: int) -> pd.DataFrame:
 
 def grade_counts(view: View, grades: list[str]) -> pd.Series:
     """How many projects have each grade (best first), and how many have nothing reported yet."""
-    waiting = view.projects["project_id"].astype(int).isin(unreported_projects(view))
+    waiting = _waiting(view.projects)
     counts = view.projects.loc[~waiting, "grade"].astype(str).value_counts()
     return pd.Series([int(counts.get(g, 0)) for g in grades] + [int(waiting.sum())], index=[*grades, UNREPORTED])
 

@@ -348,11 +348,8 @@ def deliver_cookie() -> None:
 
 
 def sign_in_form(key: str = "sign_in") -> None:
-    """The sign-in form (user name, password), with the last notice under it."""
-    # Streamlit writes "Press Enter to submit form" under a typed-in field of a form, in English and
-    # with no option to change it; Enter still signs in.
-    st.html("<style>.st-key-login_user [data-testid='InputInstructions'],"
-            ".st-key-login_password [data-testid='InputInstructions'] {display: none}</style>")
+    """The sign-in form (user name, password), with the last notice under it (app.py's stylesheet
+    hides Streamlit's English "Press Enter to submit form" under its fields; Enter still signs in)."""
     with st.form(key, border=False):
         st.text_input("用户名", key="login_user")
         st.text_input("密码", type="password", key="login_password")

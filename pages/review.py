@@ -15,13 +15,11 @@ import streamlit as st
 
 from analytics import charts
 from analytics.dashboard import LIGHT_NAMES, level1_lights, review_table
+from analytics.engine import UNREPORTED
 from analytics.presenting import (
     ORDER_NAMES,
-    UNREPORTED,
     discussion,
     grade_counts,
-    long_date,
-    mean_reported_score,
     presenter_order,
     rows_that_fit,
     screen_index,
@@ -32,7 +30,7 @@ from analytics.presenting import (
 )
 from analytics.safetext import escape_html, escape_markdown
 from analytics.settings import REVIEW_ORDERS, load_settings
-from analytics.wording import money, percent, percent_points
+from analytics.wording import cn_date, money, percent, percent_points
 from pages.common import current_view, get_store
 
 SIDEBAR_KEY = "review_sidebar_shown"
@@ -133,10 +131,6 @@ def discussion_note(note: str, hint: str) -> str:
     return ";".join(t for t in (hint, note) if t)
 
 
-def rate_text(v: float | None) -> str:
-    return percent(v)
-
-
 def choose_order() -> str:
     """The presenter's order: the URL's when it names one, else the settings' default."""
     wanted = st.query_params.get("order")
@@ -179,7 +173,7 @@ nav = st.columns([1.25, 3.1, 1.75, 1.45, 1.25], vertical_alignment="center")
 nav[0].button("◀ 上一个", on_click=go, args=(all_screens[step(index, -1, len(all_screens))],), disabled=index == 0,
               width="stretch", key="review_prev")
 nav[1].html(f'<div class="review-info">第 {index + 1} / {len(all_screens)} 屏 · 截至 '
-            f"{long_date(view.filters.as_of)}</div>")
+            f"{cn_date(view.filters.as_of)}</div>")
 nav[2].selectbox("演示顺序", list(REVIEW_ORDERS), format_func=ORDER_NAMES.__getitem__, key=ORDER_KEY,
                  on_change=remember_order, label_visibility="collapsed", placeholder="请选择")
 nav[3].button("隐藏侧边栏" if sidebar_shown else "显示侧边栏", on_click=toggle_sidebar, width="stretch",
@@ -190,12 +184,12 @@ nav[4].button("下一个 ▶", on_click=go, args=(all_screens[step(index, 1, len
 if index == 0:
     st.title("项目支出绩效自评汇总")
     s = view.summary
-    mean, n_waiting = mean_reported_score(view)
+    mean, n_waiting = s["mean_score"], s["unreported"]
     c = st.columns(5)
     c[0].metric("项目数", s["projects"])
     c[1].metric("平均得分", "—" if mean is None else f"{mean:.2f}")
     c[2].metric("未填报项目", n_waiting, help="尚无任何填报值的项目不计入平均得分")
-    c[3].metric("预算执行率", rate_text(s["execution_rate"]))
+    c[3].metric("预算执行率", percent(s["execution_rate"]))
     c[4].metric("红灯指标", s["lights"]["red"])
     rows, more = summary_rows(view, order, rules.summary_rows)
     left, right = st.columns([8, 4])
@@ -204,7 +198,7 @@ if index == 0:
         [[cell(i + 1, "num"), cell(r.short_name, "one-line", clipped=True),
           cell("—" if pd.isna(r.score) else f"{r.score:.2f}", "num"),
           cell(UNREPORTED if r.project_id in waiting else r.grade), "<td>" + light_badge(r.light, "light") + "</td>",
-          cell(rate_text(r.execution_rate), "num")]
+          cell(percent(r.execution_rate), "num")]
          for i, r in enumerate(rows.itertuples())],
     )
     left.html(table)
@@ -227,7 +221,7 @@ else:
     c[1].metric("等级", UNREPORTED if unreported else str(p["grade"]))
     c[2].html(f'<div class="review-text">项目监控灯</div><div style="margin-top:8px">'
               f"{light_badge(str(p['light']))}</div>")
-    c[3].metric("预算执行率", rate_text(p["execution_rate"]))
+    c[3].metric("预算执行率", percent(p["execution_rate"]))
     right.plotly_chart(charts.review_lights_chart(level1_lights(view, pid), PROJECT_CHART_PX, rules.chart_px),
                        key="review_level1", config={"displayModeBar": False})
     items = discussion(get_store(), view, pid)

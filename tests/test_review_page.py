@@ -17,11 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import charts
 from analytics.dashboard import Filters, View, build_view, level1_lights
+from analytics.engine import mean_score
 from analytics.presenting import (
     discussion,
     grade_counts,
-    long_date,
-    mean_reported_score,
     presenter_order,
     rows_that_fit,
     screen_index,
@@ -32,6 +31,7 @@ from analytics.presenting import (
 )
 from analytics.settings import ReviewSettings, load_settings, parse_review_settings
 from analytics.storage import Store
+from analytics.wording import cn_date
 from tests.test_pages import (  # noqa: F401 - fixtures
     AS_OF,
     SCORES,
@@ -83,7 +83,7 @@ def test_the_three_orders() -> None:
 def test_unreported_projects_are_the_engines_and_spending_alone_does_not_count() -> None:
     v = view_of([(1, "甲", "A", 0.0, None), (2, "乙", "A", 8.0, 40.0), (3, "丙", "A", 50.0, None)], reported={3})
     assert unreported_projects(v) == {1, 2}
-    mean, waiting = mean_reported_score(v)
+    mean, waiting = mean_score(v.projects)
     assert (mean, waiting) == (50.0, 2)
     rows, more = summary_rows(v, [3, 1, 2], limit=2)
     assert rows["project_id"].tolist() == [3, 1] and more == 1
@@ -100,8 +100,8 @@ def test_screens_and_steps() -> None:
 
 
 def test_dates_as_an_office_writes_them() -> None:
-    assert long_date(date(2026, 12, 1)) == "2026年12月1日"
-    assert long_date(date(2026, 3, 9)) == "2026年3月9日"
+    assert cn_date(date(2026, 12, 1)) == "2026年12月1日"
+    assert cn_date(date(2026, 3, 9)) == "2026年3月9日"
 
 
 def _items(rows: list[tuple[str, str]]) -> pd.DataFrame:
