@@ -25,6 +25,12 @@ change and the time until the page settled again.
 (decoded as Streamlit ForwardMsgs: element type, delta path, label) and when the first and the last
 frame arrived, which separates the server's script run from the browser's drawing.
 
+Beside the floor, a second reference page is measured: the floor plus only the app's shared chrome
+(the sidebar's widget types: three selects, a text box, a multiselect, a date box) and a 20-row
+``st.dataframe``, with no data, no sign-in and no computation. It has no goal; it shows how much of
+the 1.3× the frontend code of those widget types already takes in a fresh context (about 1.3× on
+an idle machine), before any of the app's own work.
+
 Goals: every page within 1.3× the floor's time and under 250 KB sent; a filter change under 100 KB
 and settled in under half the floor page's time. The exit status is 0 when all are met, 1 when one is
 missed, 2 when a page fails to load. The last line of output is JSON with every figure.
@@ -78,6 +84,21 @@ for i, col in enumerate(cols):
 fig = go.Figure(go.Bar(x=["一", "二", "三", "四", "五"], y=[3, 1, 4, 1, 5]))
 fig.update_layout(font_family="Noto Sans CJK SC", height=320)
 st.plotly_chart(fig)
+'''
+
+# The floor plus the app's sidebar widget types and a small table: what Streamlit's frontend costs
+# a chart-and-table page with this app's chrome before any of the app's own data or work.
+CHROME_APP = FLOOR_APP + '''
+import datetime
+import pandas as pd
+
+with st.sidebar:
+    for label in ("年度", "主管部门", "实施单位"):
+        st.selectbox(label, ["全部", "2026"], placeholder="请选择")
+    st.text_input("查找项目")
+    st.multiselect("项目", ["甲", "乙"])
+    st.date_input("截至日期", datetime.date(2026, 12, 1), format="YYYY-MM-DD")
+st.dataframe(pd.DataFrame({"序号": range(20), "名称": ["项目"] * 20}))
 '''
 
 
@@ -268,11 +289,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
         floor_script = work / "floor.py"
         floor_script.write_text(FLOOR_APP, encoding="utf-8")
+        chrome_script = work / "chrome.py"
+        chrome_script.write_text(CHROME_APP, encoding="utf-8")
         env = {**os.environ, "PERF_DB": str(copy)}
         wanted = {path: name for path, name in PAGES.items() if not args.page or name in args.page}
         results: dict[str, Measure] = {}
         with (serve(ROOT / "app.py", ROOT, env, work / "app.log", *SERVER) as app,
               serve(floor_script, work, os.environ, work / "floor.log", *SERVER) as floor,
+              serve(chrome_script, work, os.environ, work / "chrome.log", *SERVER) as chrome,
               sync_playwright() as p):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
@@ -280,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
                 for path in wanted:
                     visit(browser, f"{app}/{path}?as_of={AS_OF}")[2][0].context.close()
                 visit(browser, floor)[2][0].context.close()
+                visit(browser, chrome)[2][0].context.close()
                 results["floor"] = measure_page(browser, floor, args.repeat, args.breakdown)
+                results["floor+chrome"] = measure_page(browser, chrome, args.repeat, args.breakdown)
                 for path, name in wanted.items():
                     print(f"  {name} …", flush=True)
                     results[name] = measure_page(browser, f"{app}/{path}?as_of={AS_OF}", args.repeat,
@@ -295,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_s = results["floor"].s
     rows, ok = [], True
     for name, m in results.items():
-        if name == "floor":
-            verdict = ""
+        if name in ("floor", "floor+chrome"):
+            verdict = "(reference)" if name != "floor" else ""
         elif name == "filter_change":
             good = m.kb < GOAL_FILTER_KB and m.s < GOAL_FILTER_RATIO * floor_s
             verdict = "yes" if good else "NO"
