@@ -61,6 +61,7 @@ def _pages() -> dict[str, list[tuple[st.Page, tuple[str, ...] | None]]]:
              None),
             (st.Page("pages/review.py", title="评审", icon=":material/co_present:", url_path="review"), None),
             (st.Page("pages/targets.py", title="目标表", icon=":material/table_view:"), None),
+            (st.Page("pages/export.py", title="导出", icon=":material/download:"), None),
         ],
         "填报": [
             (st.Page("pages/report.py", title="填报", icon=":material/edit_note:"), _REPORTING),

@@ -22,7 +22,7 @@ VIEW_NEEDS_SIGN_IN = "view_needs_sign_in"
 UNKNOWN_NAME = "用户名不存在"
 UNKNOWN_NAME_LOCKED = "用户名不存在(按锁定答复)"
 # The audit log's action names, as shown and filtered on the audit page.
-ACTIONS = ("登录", "登录失败", "导入目标表", "导入失败", "填报", "撤回", "修订目标", "用户变更", "设置变更")
+ACTIONS = ("登录", "登录失败", "导入目标表", "导入失败", "填报", "撤回", "修订目标", "用户变更", "设置变更", "导出")
 
 
 def _user(row: dict) -> User:

@@ -169,6 +169,65 @@ def _cmd_report(args: argparse.Namespace, store: Store) -> int:
     return EXIT_OK
 
 
+def _export_filters(args: argparse.Namespace, store: Store):
+    """The dashboard's Filters from the command line, or a message naming what is unknown."""
+    from datetime import date
+
+    from analytics.dashboard import Filters, filter_options
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        return f"✗ --as-of 应为 YYYY-MM-DD 格式的日期,而不是“{args.as_of}”"
+    opts = filter_options(store)
+    for flag, column, value in (("--dept", "department", args.dept), ("--unit", "unit", args.unit)):
+        known = sorted(set(opts[column].dropna()))
+        if value is not None and value not in known:
+            listed = "、".join(known[:10]) + (" 等" if len(known) > 10 else "")
+            return f"✗ {flag} “{value}” 不是已导入的名称;可选:{listed or '(还没有项目)'}"
+    unknown = sorted(set(args.project or ()) - set(opts["project_id"]))
+    if unknown:
+        return (f"✗ --project 没有编号为 {'、'.join(map(str, unknown))} 的项目;"
+                "用 python -m analytics projects 查看项目编号")
+    return Filters(as_of=as_of, year=args.year, department=args.dept, unit=args.unit,
+                   project_ids=tuple(sorted(set(args.project or ()))))
+
+
+def _cmd_export(args: argparse.Namespace, store: Store) -> int:
+    from pathlib import Path
+
+    from analytics.exporting import KINDS, ExportRefused, ExportRequest, file_name, run_export
+
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    name, fmts = KINDS[args.kind]
+    if fmt not in fmts:
+        _print(f"✗ {name}可导出为 {' 或 '.join('.' + f for f in fmts)};请把 --out 的文件名改为以它结尾")
+        return EXIT_FAILED
+    filters = _export_filters(args, store)
+    if isinstance(filters, str):
+        _print(filters)
+        return EXIT_FAILED
+
+    def progress(done: int, total: int) -> None:
+        # On stderr, one line rewritten in place: stdout keeps only the result line.
+        print(f"\r已完成 {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    req = ExportRequest(args.kind, fmt, filters, args.month)
+    try:
+        data = run_export(store, req, args.user or "命令行", args.user or "命令行", progress=progress)
+    except ExportRefused as e:
+        _print(f"✗ {e}")
+        return EXIT_FAILED
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        _print(f"✗ 无法写入“{out}”:{e.strerror or e};请检查磁盘空间和文件夹权限,或换一个 --out 路径")
+        return EXIT_FAILED
+    _print(f"✓ 已写入{name}:{out}({len(data) / 1024:.0f} KB;下载时的文件名为 {file_name(req)})")
+    return EXIT_OK
+
+
 def _cmd_backup(args: argparse.Namespace, store: Store) -> int:
     from analytics.backup import backup
 
@@ -263,6 +322,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default=None, help="截至日期 YYYY-MM-DD,默认今天")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_report)
+
+    p = with_db(sub.add_parser(
+        "export", help="导出自评表、监控表、部门工作簿或评审材料(.xlsx / .pdf / .pptx)"))
+    p.add_argument("kind", choices=("selfeval", "monitor", "workbook", "deck"),
+                   help="selfeval 自评表,monitor 监控表,workbook 部门工作簿,deck 评审材料")
+    p.add_argument("--project", type=int, action="append", help="项目编号,可重复;默认所选范围内全部项目")
+    p.add_argument("--dept", default=None, help="主管部门")
+    p.add_argument("--unit", default=None, help="实施单位")
+    p.add_argument("--year", type=int, default=None, help="年度")
+    p.add_argument("--as-of", default=None, help="截至日期 YYYY-MM-DD,默认今天")
+    p.add_argument("--month", type=int, default=None, help="监控表的截止月份 X(1-X月),默认取 settings.toml")
+    p.add_argument("--user", default=None, help="记录在审计日志和页脚中的导出人(默认“命令行”)")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.pdf|FILE.pptx")
+    p.set_defaults(handler=_cmd_export)
 
     p = with_db(sub.add_parser("backup", help="把所有数据表备份为 Parquet 文件(含清单 manifest.json)"))
     p.add_argument("--out", required=True, metavar="DIR", help="新的或空的文件夹")

@@ -99,6 +99,14 @@ class ScreenLimits:
 
 
 @dataclass(frozen=True)
+class ExportLimits:
+    """How large one export may be ([exports] of settings.toml)."""
+
+    # Projects in one file: past this, the export asks to split by department or unit.
+    max_projects: int = 5000
+
+
+@dataclass(frozen=True)
 class BackupSettings:
     """Online backups ([backup] of settings.toml): where, the daily time "HH:MM", how many kept."""
 
@@ -185,6 +193,7 @@ class Settings:
     backup: BackupSettings = BackupSettings()
     screens: ScreenLimits = ScreenLimits()
     review: ReviewSettings = ReviewSettings()
+    exports: ExportLimits = ExportLimits()
     # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
     score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
     light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
@@ -231,6 +240,7 @@ def parse_settings(data: dict) -> Settings:
         backup=parse_backup_settings(data.get("backup", {})),
         screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
         review=parse_review_settings(data.get("review", {})),
+        exports=parse_limits(ExportLimits, data.get("exports", {}), "exports"),
         score_rules=str(score.get("rules", Settings.score_rules)),
         light_rules=str(lights.get("rules", Settings.light_rules)),
     )

@@ -405,6 +405,12 @@ def sign_in_box(user: User | None) -> None:
     sign_in_form()
 
 
+def page_user() -> User | None:
+    """Who is signed in for this run (None for a visitor where viewing needs no sign-in)."""
+    ensure_entry()
+    return st.session_state.get(ACTOR_KEY)
+
+
 def current_user_or_stop(roles: tuple[str, ...]) -> User:
     """The signed-in user if their role may use this page; otherwise a message and stop.
 

@@ -57,8 +57,10 @@ st.dataframe(screen_frame(shown), hide_index=True, width="stretch", column_confi
 if len(rows) > per_page:
     st.caption(f"共 {len(rows)} 个项目,每页 {per_page} 个;合计行为全部项目之和,下载的文件含全部项目。")
 table = pd.concat([rows, total], ignore_index=True)
-d1, d2, _ = st.columns([1, 1, 4])
+d1, d2, d3, _ = st.columns([1, 1, 1.6, 2.4])
 stamp = view.filters.as_of.isoformat()
 d1.download_button("下载 CSV", lambda: frame_csv(table), file_name=f"资金_{stamp}.csv", mime="text/csv")
 d2.download_button("下载 XLSX", lambda: frame_xlsx(table, "资金"), file_name=f"资金_{stamp}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# The department workbook (汇总 plus each project's 自评表) of this same selection, on the 导出 page.
+d3.page_link("pages/export.py", label="导出部门工作簿", icon=":material/download:", query_params={"kind": "workbook"})

@@ -157,6 +157,11 @@ sidebar_shown = bool(st.session_state.get(SIDEBAR_KEY, False))
 st.html(css(sidebar_shown))
 st.html(KEYS, unsafe_allow_javascript=True)
 
+with st.sidebar:
+    # In the sidebar, which the room does not see: every review screen must fit 1280×720 as it is.
+    st.page_link("pages/export.py", label="导出评审材料(PDF / PPTX)", icon=":material/download:",
+                 query_params={"kind": "deck"})
+
 order_name = choose_order()
 order = presenter_order(view, order_name)
 if not order:
