@@ -45,7 +45,7 @@ ADMIN_NAME = "admin"
 ADMIN_PASSWORD = "admin-password-1"
 # Latin words an office writes as they are, each for a reason:
 ALLOWED = frozenset({
-    "CSV", "XLSX", "PDF", "DOCX", "TXT", "TSV",  # file types the dashboard reads and writes
+    "CSV", "XLSX", "PDF", "DOCX", "TXT", "TSV", "PPTX", "PNG", "SVG",  # file types the dashboard reads and writes
     "GBK", "UTF",  # the encodings a CSV may come in (the upload box says which)
     "PM", "COD", "AQI", "SO", "NO", "NOx", "VOCs",  # pollutant names in the seed's indicators
     "Excel", "WPS",  # the spreadsheet programs the reporting help names
@@ -157,7 +157,7 @@ ADMIN_SECTIONS = {"用户": "新建用户", "设置": "查看仪表盘需要登�
 
 def test_every_page_speaks_chinese(page: Page) -> None:
     found: list[str] = []
-    for title in ("总览", "资金", "指标", "时间线", "目标表"):
+    for title in ("总览", "资金", "指标", "时间线", "目标表", "导出"):
         go(page, title)
         found += _check(page, title)
     # A typed-in search box says how to apply it (Streamlit's "Press Enter to apply"), and counts.

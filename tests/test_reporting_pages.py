@@ -160,7 +160,7 @@ def menu(at: AppTest) -> list[str]:
     return [link.value for link in at.sidebar.page_link]
 
 
-DASHBOARD_MENU = ["总览", "资金", "指标", "时间线", "评审", "目标表"]
+DASHBOARD_MENU = ["总览", "资金", "指标", "时间线", "评审", "目标表", "导出"]
 
 
 def sign_in_here(at: AppTest, name: str) -> AppTest:
