@@ -483,7 +483,7 @@ def check_actual_rows(
             # and the page have it, so what they send needs both, as the 监控表 prints both.
             err("偏差原因类别", f"完成目标可能性为“{likelihood_label(likelihood)}”时必须选择偏差原因类别"
                            f"({categories}之一)", "")
-        elif category is not None and not note:
+        elif category is not None and not note and likelihood not in _NEEDS_NOTE:  # else said above
             err("偏差原因分析及改进措施", f"选择了偏差原因类别“{category}”时必须填写偏差原因和改进措施", "")
         forecast = get("全年预计完成情况").text
         if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
