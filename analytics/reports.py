@@ -477,7 +477,7 @@ def check_actual_rows(
         category = read_category(written_category)
         categories = "、".join(DEVIATION_CATEGORIES)
         if written_category and category is None:
-            err("偏差原因类别", f"应为{categories}之一")
+            err("偏差原因类别", f"应为{categories}之一;请从下拉列表中选择,或留空")
         elif category is None and likelihood in _NEEDS_NOTE and "偏差原因类别" in col:
             # Files made before the column existed keep the older rule (the note alone); the template
             # and the page have it, so what they send needs both, as the 监控表 prints both.
@@ -579,7 +579,7 @@ def check_spending_rows(
                 err(forecast_col, "不是金额:全年预计执行数请填写万元金额,如 120、120万元 或 1200000元")
             else:
                 if forecast < 0:
-                    err(forecast_col, "全年预计执行数不能为负数")
+                    err(forecast_col, "全年预计执行数不能为负数;请填写预计全年执行的金额(万元),或留空")
                 elif amount is not None and amount >= 0 and forecast < amount:
                     # What is spent by the 截至日期 is spent: the year cannot end below it.
                     err(forecast_col, f"全年预计执行数小于截至日期已执行的 {tidy_decimal(amount):f} 万元,请核对")
