@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analytics.model import InputError
-from analytics.storage import NO_SPACE_ERRNOS, DatabaseUnavailable, DiskFull, Store, TableRules
+from analytics.storage import ADDED_COLUMNS, NO_SPACE_ERRNOS, DatabaseUnavailable, DiskFull, Store, TableRules
 
 FORMAT = "perf-dashboard-backup"
 FORMAT_VERSION = 1
@@ -183,6 +183,11 @@ def check_table(name: str, table: pa.Table, rules: TableRules) -> pa.Table:
     and value named, before any table is loaded.
     """
     file = f"{name}.parquet"
+    # A backup made before a nullable column was added (storage.ADDED_COLUMNS) restores with it
+    # empty, as Store._migrate upgrades the database file itself; any other difference is refused.
+    for column in [c for t, c, _ in ADDED_COLUMNS if t == name and c not in table.column_names]:
+        if column in rules.schema.names:
+            table = table.append_column(column, pa.nulls(table.num_rows, rules.schema.field(column).type))
     if set(table.column_names) != set(rules.schema.names):
         raise InputError(f"备份文件“{file}”的列与数据库表 {name} 的列不一致;备份可能来自不同版本的程序")
     for field in rules.schema:

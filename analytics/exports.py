@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from analytics.model import DEVIATION_CATEGORIES
 from analytics.reports import INDICATOR_COLUMNS, LIKELIHOODS
 from analytics.settings import Settings
 from analytics.wording import (
@@ -67,6 +68,8 @@ def template_frames(lookup: pd.DataFrame, projects: pd.DataFrame) -> tuple[pd.Da
         "截至日期": "",
         "预算执行数(万元)": "",
         "说明": "",
+        "全年预计执行数(万元)": "",
+        "实际完成情况": "",
     })
     return ind, spend
 
@@ -106,7 +109,8 @@ def template_csv(lookup: pd.DataFrame, projects: pd.DataFrame) -> bytes:
 # Template columns typed as text ("@"): what the target table says, and what the reporter writes
 # in words. Excel then neither runs "=1次" nor turns "96.2%" into 0.962 or "1-2" into a date.
 _TEXT_COLUMNS = frozenset({"项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值",
-                           "完成目标可能性", "偏差原因分析及改进措施", "说明"})
+                           "完成目标可能性", "偏差原因分析及改进措施", "偏差原因类别", "全年预计完成情况",
+                           "说明", "实际完成情况"})
 
 
 def _put_row(ws, values: list, header: list[str]) -> None:
@@ -122,6 +126,13 @@ def _put_row(ws, values: list, header: list[str]) -> None:
             cell.number_format = "@"
 
 
+def _letter(header: list[str], name: str) -> str:
+    """The column letter of ``name`` in a template sheet's header."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(header.index(name) + 1)
+
+
 def _pct(x: float) -> str:
     return f"{x:g}%"
 
@@ -131,9 +142,11 @@ def instructions(s: Settings) -> list[tuple[str, str]]:
 
     Every number comes from the settings, so the sheet says what the checks and the engine do.
     """
+    limits = s.text_limits
     bands = s.qualitative
     grade_names = "、".join(bands)
     needs_note = "、".join(f"“{x}”" for x in LIKELIHOODS[1:])
+    categories = "、".join(DEVIATION_CATEGORIES)
     rows: list[tuple[str, str]] = [
         ("“指标填报”表", ""),
         ("指标编号", "系统中的指标编号,据此找到指标。请勿修改。"),
@@ -143,14 +156,24 @@ def instructions(s: Settings) -> list[tuple[str, str]]:
                    f"或“未完成”;定性指标选{grade_names}之一;不适用的指标填“不适用”。此列留空的行不导入。"),
         ("截至日期", "实际完成值统计到的日期,如 2026-12-31;留空按上传当天。"),
         ("评定得分率", "只有定性指标填写,单位为 %;须在所选等级的范围之内(见下表),不填时按该等级的默认得分率计。"),
-        ("完成目标可能性", f"选{'、'.join(LIKELIHOODS)}之一;选{needs_note}时必须填写偏差原因分析及改进措施。"),
+        ("完成目标可能性", f"选{'、'.join(LIKELIHOODS)}之一;选{needs_note}时必须填写偏差原因分析及改进措施,"
+                     "并选择偏差原因类别。"),
         ("偏差原因分析及改进措施",
          f"偏差的原因和改进措施;实际值达到目标的 {s.over_completion:.0%} 以上(超额完成)时也须说明。"),
+        ("偏差原因类别", f"选{categories}之一(监控表按类别打“√”);完成目标可能性为{needs_note}时必须选择,"
+                   "选择了类别时须同时填写偏差原因分析及改进措施;其他情况可不填。"),
+        ("全年预计完成情况", f"预计到年底能完成的情况,如“12公里”“全部完成”;可不填,最多 {limits.note_chars} 个字。"),
+        ("未填实际完成值的行", "只填写了完成目标可能性、偏差原因或全年预计完成情况而没有实际完成值的行会被拒绝:"
+                 "请同时填写实际完成值,或清空这些内容。"),
         ("“预算执行”表", ""),
         ("项目名称、年度、年度资金总额(万元)", "仅供对照,请勿修改。"),
         ("截至日期", "预算执行数统计到的日期;留空按上传当天。"),
         ("预算执行数(万元)", "截至日期的累计执行数,单位万元;此列留空的行不导入。"),
         ("说明", f"项目期结束后预算执行率低于 {s.execution_rate_flag_below:.0%} 时必须写明原因。"),
+        ("全年预计执行数(万元)", "预计全年执行的金额,单位万元,不能为负数,也不能小于截至日期的预算执行数;可不填。"),
+        ("实际完成情况", f"年度总体目标的实际完成情况(自评表、监控表中的“实际完成情况”);可不填,"
+                   f"最多 {limits.note_chars} 个字。"),
+        ("未填预算执行数的行", "只填写了说明、全年预计执行数或实际完成情况而没有预算执行数的行会被拒绝。"),
         ("填报人", "模板中没有填报人列:填报人记为上传文件时登录的用户。"),
         ("", ""),
         ("定性指标等级", "评定得分率范围(不填时按)"),
@@ -184,7 +207,8 @@ def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, s: Settings) -> 
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
         cell.font, cell.fill = bold, fill
-    widths = {"A": 9, "B": 40, "C": 11, "D": 14, "E": 40, "F": 16, "G": 14, "H": 12, "I": 11, "J": 14, "K": 40}
+    widths = {"A": 9, "B": 40, "C": 11, "D": 14, "E": 40, "F": 16, "G": 14, "H": 12, "I": 11, "J": 14, "K": 40,
+              "L": 14, "M": 30}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "G2"
@@ -201,6 +225,10 @@ def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, s: Settings) -> 
             grade_list.add(f"G{i}")
     for i in range(2, n + 1):
         ws[f"H{i}"].number_format = "yyyy-mm-dd"
+    category = DataValidation(type="list", formula1='"' + ",".join(DEVIATION_CATEGORIES) + '"', allow_blank=True)
+    category.error, category.errorTitle = "请从下拉列表中选择", "偏差原因类别"
+    ws.add_data_validation(category)
+    category.add(f"{_letter(header, '偏差原因类别')}2:{_letter(header, '偏差原因类别')}{max(n, 2)}")
 
     ws2 = wb.create_sheet("预算执行")
     sheader = list(spend.columns)
@@ -213,6 +241,8 @@ def template_xlsx(lookup: pd.DataFrame, projects: pd.DataFrame, s: Settings) -> 
     ws2.column_dimensions["C"].width = 16
     ws2.column_dimensions["E"].width = 16
     ws2.column_dimensions["F"].width = 40
+    ws2.column_dimensions[_letter(sheader, "全年预计执行数(万元)")].width = 20
+    ws2.column_dimensions[_letter(sheader, "实际完成情况")].width = 50
 
     # First row "列名 | 说明" is no report header: the reader passes this sheet by.
     ws3 = wb.create_sheet("说明")

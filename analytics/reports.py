@@ -18,19 +18,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.model import NOT_APPLICABLE, TABLE_KINDS, InputError
+from analytics.model import DEVIATION_CATEGORIES, NOT_APPLICABLE, TABLE_KINDS, InputError
 from analytics.readers import decode_text, docx_rows, open_workbook, pdf_rows
 from analytics.settings import Settings
 from analytics.values import MONEY_UNITS, NUMBER, decimal_of, normalize_text, parse_date, tidy_decimal
 from analytics.vocab import kind_of_title, label_key
 
+# 偏差原因类别 and 全年预计完成情况 come last, so that files made from older templates, which end at
+# 偏差原因分析及改进措施, keep their columns where they were.
 INDICATOR_COLUMNS = (
     "指标编号", "项目名称", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "截至日期",
-    "评定得分率", "完成目标可能性", "偏差原因分析及改进措施",
+    "评定得分率", "完成目标可能性", "偏差原因分析及改进措施", "偏差原因类别", "全年预计完成情况",
 )
 # The templates carry no 填报人 column: on the pages the reporter is whoever is signed in. A file
 # from elsewhere may still have one; only the command line (where nobody is signed in) reads it.
-SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明")
+SPENDING_COLUMNS = ("项目名称", "截至日期", "预算执行数(万元)", "说明", "全年预计执行数(万元)", "实际完成情况")
+# What the reporter types besides the value: a row with any of them and no value is refused, not
+# dropped, so that nothing typed is lost without a word.
+ACTUAL_INPUTS = ("评定得分率", "完成目标可能性", "偏差原因分析及改进措施", "偏差原因类别", "全年预计完成情况")
+SPENDING_INPUTS = ("说明", "全年预计执行数(万元)", "全年预计执行数", "实际完成情况")
+# 偏差原因类别 as the 监控表 prints it (model.DEVIATION_CATEGORIES), and the short forms people write.
+_CATEGORY_READ = {**{c: c for c in DEVIATION_CATEGORIES},
+                  **{c.removesuffix("保障"): c for c in DEVIATION_CATEGORIES if c.endswith("保障")},
+                  "硬件": "硬件条件保障", "硬件保障": "硬件条件保障", "其它": "其他"}
 # 完成目标可能性 as the official forms spell it: what the pages offer and the templates list.
 LIKELIHOODS = ("确定能", "有可能", "完全不可能")
 # What a file may say → what is stored. The store keeps model.LIKELIHOODS ("不可能"), as the
@@ -74,6 +84,11 @@ class RowError:
 def read_likelihood(text: str) -> str | None:
     """The stored 完成目标可能性 a cell spells ("" and unknown words give None)."""
     return _LIKELIHOOD_READ.get(normalize_text(text).replace(" ", ""))
+
+
+def read_category(text: str) -> str | None:
+    """The stored 偏差原因类别 a cell spells ("" and unknown words give None)."""
+    return _CATEGORY_READ.get(normalize_text(text).replace(" ", ""))
 
 
 def likelihood_label(stored: object) -> str:
@@ -371,7 +386,8 @@ def check_actual_rows(
 
         if not any(c.text for c in cells):
             continue
-        if not get("实际完成值").text:
+        typed = [c for c in ACTUAL_INPUTS if get(c).text]
+        if not get("实际完成值").text and not typed:
             continue  # a template row left empty: nothing reported
         row_errors: list[RowError] = []
 
@@ -422,7 +438,11 @@ def check_actual_rows(
             err("截至日期", str(e))
 
         parsed = None
-        if target is not None:
+        if not get("实际完成值").text:
+            # Each report is a value with what goes with it; without the value the rest has no row to go in.
+            err("实际完成值", f"本行填写了“{'”“'.join(typed)}”,但没有填写实际完成值;请填写截至日期的实际完成值,"
+                           "或清空本行的其他内容", "")
+        elif target is not None:
             try:
                 parsed = parse_actual(get("实际完成值"), target, s)
                 done = parsed["value_date"]
@@ -453,6 +473,19 @@ def check_actual_rows(
         elif likelihood in _NEEDS_NOTE and not note:
             err("偏差原因分析及改进措施",
                 f"完成目标可能性为“{likelihood_label(likelihood)}”时必须填写偏差原因和改进措施", "")
+        written_category = get("偏差原因类别").text
+        category = read_category(written_category)
+        categories = "、".join(DEVIATION_CATEGORIES)
+        if written_category and category is None:
+            err("偏差原因类别", f"应为{categories}之一;请从下拉列表中选择,或留空")
+        elif category is None and likelihood in _NEEDS_NOTE and "偏差原因类别" in col:
+            # Files made before the column existed keep the older rule (the note alone); the template
+            # and the page have it, so what they send needs both, as the 监控表 prints both.
+            err("偏差原因类别", f"完成目标可能性为“{likelihood_label(likelihood)}”时必须选择偏差原因类别"
+                           f"({categories}之一)", "")
+        elif category is not None and not note and likelihood not in _NEEDS_NOTE:  # else said above
+            err("偏差原因分析及改进措施", f"选择了偏差原因类别“{category}”时必须填写偏差原因和改进措施", "")
+        forecast = get("全年预计完成情况").text
         if parsed is not None and parsed["value_num"] is not None and target["direction"] in ("higher", "exact"):
             a = _exact(target["target_num"] or 0)
             if a > 0 and parsed["value_num"] >= _exact(s.over_completion) * a and not note:
@@ -471,7 +504,8 @@ def check_actual_rows(
         accepted.append({
             "indicator_id": int(target["indicator_id"]), "as_of": as_of, **parsed, "grade_rate": rate,
             "likelihood": likelihood or None, "note": note or None,
-            "reporter": get("填报人").text or reporter, "source": source, "row": n, "sheet": sheet.name,
+            "reporter": get("填报人").text or reporter, "source": source,
+            "deviation_category": category, "forecast_text": forecast or None, "row": n, "sheet": sheet.name,
         })
     return accepted, errors
 
@@ -482,6 +516,7 @@ def check_spending_rows(
 ) -> tuple[list[dict], list[RowError]]:
     col = {h: i for i, h in enumerate(sheet.header)}
     amount_col = "预算执行数(万元)" if "预算执行数(万元)" in col else "预算执行数"
+    forecast_col = "全年预计执行数(万元)" if "全年预计执行数(万元)" in col else "全年预计执行数"
     errors: list[RowError] = []
     if "项目名称" not in col:
         return [], [RowError(sheet.name, 1, "项目名称", "", "预算执行表缺少“项目名称”列")]
@@ -493,7 +528,8 @@ def check_spending_rows(
     for n, cells in sheet.rows:
         get = partial(_pick, col, cells)
 
-        if not any(c.text for c in cells) or not get(amount_col).text:
+        typed = [c for c in SPENDING_INPUTS if get(c).text]
+        if not any(c.text for c in cells) or (not get(amount_col).text and not typed):
             continue
         row_errors: list[RowError] = []
 
@@ -501,6 +537,10 @@ def check_spending_rows(
             column: str, reason: str, n: int = n, out: list[RowError] = row_errors, get: partial[Cell] = get
         ) -> None:
             out.append(RowError(sheet.name, n, column, get(column).text, reason))
+
+        if not get(amount_col).text:
+            err(amount_col, f"本行填写了“{'”“'.join(typed)}”,但没有填写预算执行数;请填写截至日期的累计执行数(万元),"
+                            "或清空本行的其他内容")
 
         for column in _formula_columns(sheet.header, cells, handled=amount_col):
             err(column, FORMULA)
@@ -521,14 +561,28 @@ def check_spending_rows(
         except ValueError as e:
             err("截至日期", str(e))
         amount = None
-        try:
-            if get(amount_col).is_formula:
-                raise ValueError(FORMULA)
-            amount = parse_number(get(amount_col), "万元", "万元")
-            if amount < 0:
-                err(amount_col, "预算执行数不能为负数")
-        except ValueError as e:
-            err(amount_col, str(e))
+        if get(amount_col).text:
+            try:
+                if get(amount_col).is_formula:
+                    raise ValueError(FORMULA)
+                amount = parse_number(get(amount_col), "万元", "万元")
+                if amount < 0:
+                    err(amount_col, "预算执行数不能为负数")
+            except ValueError as e:
+                err(amount_col, str(e))
+        forecast = None
+        # A formula here is already refused with the other columns above.
+        if get(forecast_col).text and not get(forecast_col).is_formula:
+            try:
+                forecast = parse_number(get(forecast_col), "万元", "万元")
+            except ValueError:
+                err(forecast_col, "不是金额:全年预计执行数请填写万元金额,如 120、120万元 或 1200000元")
+            else:
+                if forecast < 0:
+                    err(forecast_col, "全年预计执行数不能为负数;请填写预计全年执行的金额(万元),或留空")
+                elif amount is not None and amount >= 0 and forecast < amount:
+                    # What is spent by the 截至日期 is spent: the year cannot end below it.
+                    err(forecast_col, f"全年预计执行数小于截至日期已执行的 {tidy_decimal(amount):f} 万元,请核对")
         if project is not None and amount is not None and s is not None and not row_errors:
             # domain.md section 4: at the end of the period a rate below 90% needs a reason.
             end = project.get("end_date")
@@ -550,14 +604,15 @@ def check_spending_rows(
         accepted.append({
             "project_id": int(project["project_id"]), "as_of": as_of, "amount": amount,
             "note": get("说明").text or None, "reporter": get("填报人").text or reporter,
-            "source": source, "row": n, "sheet": sheet.name,
+            "source": source, "forecast": forecast, "goal_actual": get("实际完成情况").text or None,
+            "row": n, "sheet": sheet.name,
         })
     return accepted, errors
 
 
 ACTUAL_FRAME_COLUMNS = ("indicator_id", "as_of", "value_text", "value_num", "value_date", "grade", "grade_rate",
-                        "likelihood", "note", "reporter", "source")
-SPENDING_FRAME_COLUMNS = ("project_id", "as_of", "amount", "note", "reporter", "source")
+                        "likelihood", "note", "reporter", "source", "deviation_category", "forecast_text")
+SPENDING_FRAME_COLUMNS = ("project_id", "as_of", "amount", "note", "reporter", "source", "forecast", "goal_actual")
 # Where an accepted row came from, for messages about it; not stored.
 WHERE_COLUMNS = ("row", "sheet")
 
@@ -568,7 +623,8 @@ def actuals_frame(rows: list[dict]) -> pd.DataFrame:
         df[c] = df[c].astype(float)
     for c in ("as_of", "value_date"):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
-    for c in ("value_text", "grade", "likelihood", "note", "reporter", "source"):
+    for c in ("value_text", "grade", "likelihood", "note", "reporter", "source", "deviation_category",
+              "forecast_text"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     df["indicator_id"] = df["indicator_id"].astype(np.int64)
     return df
@@ -579,7 +635,9 @@ def spending_frame(rows: list[dict]) -> pd.DataFrame:
     df["amount"] = df["amount"].astype(float)
     df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[s]")
     df["project_id"] = df["project_id"].astype(np.int64)
-    for c in ("note", "reporter", "source"):
+    # The forecast stays an exact Decimal (object column) up to the store, which casts it to DECIMAL.
+    df["forecast"] = df["forecast"].astype(object).where(df["forecast"].notna(), None)
+    for c in ("note", "reporter", "source", "goal_actual"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
 

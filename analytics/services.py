@@ -29,6 +29,7 @@ from analytics.engine import (
 )
 from analytics.exports import template_csv, template_frames, template_xlsx
 from analytics.model import (
+    DEVIATION_CATEGORIES,
     GRADES,
     LIKELIHOODS,
     NOT_APPLICABLE,
@@ -41,8 +42,10 @@ from analytics.model import (
 )
 from analytics.readers import read_tables
 from analytics.reports import (
+    ACTUAL_INPUTS,
     INDICATOR_COLUMNS,
     SPENDING_COLUMNS,
+    SPENDING_INPUTS,
     WHERE_COLUMNS,
     Cell,
     ReportBatch,
@@ -112,7 +115,9 @@ def _long_cell_errors(batch: ReportBatch, lim: TextLimits) -> list[RowError]:
         (batch.actuals, "value_text", "实际完成值", lim.cell_text_chars),
         (batch.actuals, "note", "偏差原因分析及改进措施", lim.note_chars),
         (batch.actuals, "reporter", "填报人", lim.audit_user_chars),
+        (batch.actuals, "forecast_text", "全年预计完成情况", lim.note_chars),
         (batch.spending, "note", "说明", lim.note_chars),
+        (batch.spending, "goal_actual", "实际完成情况", lim.note_chars),
         (batch.spending, "reporter", "填报人", lim.audit_user_chars),
     )
     errors = []
@@ -282,8 +287,13 @@ def _indicator_report(t: ProjectTable, ind: Indicator, as_of: date, s: Settings)
     target = _target_fields(ind.target)
     note = _report_note(ind)
     likelihood = _likelihood(ind.likelihood)
+    # The category and 全年预计完成情况 are also the report's own columns (domain.md section 9), so
+    # a 监控表 printed from the reports shows them whether they were imported or typed.
+    category = ind.deviation_category.strip()
     report = {"as_of": as_of, "value_text": text, "value_num": None, "value_date": None, "grade": None,
-              "grade_rate": None, "likelihood": likelihood, "note": note or None}
+              "grade_rate": None, "likelihood": likelihood, "note": note or None,
+              "deviation_category": category if category in DEVIATION_CATEGORIES else None,
+              "forecast_text": ind.forecast_text.strip() or None}
     where = f"表“{t.name}”{ind.location}指标“{ind.name}”"
     warnings = []
     if ind.likelihood.strip() and likelihood is None:
@@ -347,7 +357,8 @@ def _stage_printed(tables: list[ProjectTable], s: Settings) -> tuple[list[dict],
                 actuals.append({"ord": ord_, "seq": seq, **report})
         executed = total.executed if total is not None and as_of is not None else None
         if executed is not None:
-            spending.append({"ord": ord_, "as_of": as_of, "amount": executed, "note": None})
+            spending.append({"ord": ord_, "as_of": as_of, "amount": executed, "note": None,
+                             "forecast": total.forecast, "goal_actual": t.goal_actual.strip() or None})
         budget_weight = _budget_points(t) is not None
         budget_score = total is not None and total.score is not None
         taken.append(TakenIn(
@@ -790,6 +801,8 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "提交后信号灯": preview_lights(a, lookup, projects, settings),
         "完成目标可能性": a["likelihood"].map(likelihood_label),
         "偏差原因分析及改进措施": blank("note"),
+        "偏差原因类别": blank("deviation_category"),
+        "全年预计完成情况": blank("forecast_text"),
     })
     s = batch.spending
     old_s = store.latest_spending(s["project_id"].astype(int).tolist()).set_index("project_id")
@@ -803,6 +816,8 @@ def preview_report(store: Store, actor: User, data: bytes, file_name: str, today
         "原值(万元)": prev_amount.map(lambda v: "" if pd.isna(v) else money(v)),
         "新值(万元)": s["amount"].map(money),
         "说明": s["note"].astype(object).where(s["note"].notna(), ""),
+        "全年预计执行数(万元)": s["forecast"].map(lambda v: "" if v is None or pd.isna(v) else money(v)),
+        "实际完成情况": s["goal_actual"].astype(object).where(s["goal_actual"].notna(), ""),
     })
     return Preview(file_name, errors, actuals, spending, batch)
 
@@ -854,9 +869,17 @@ def _require_project(store: Store, actor: User, project_id: int) -> None:
 
 
 def _filled(frame: pd.DataFrame, spending: bool) -> pd.DataFrame:
-    """The rows of an on-screen grid with a value typed: the only ones sent to the checks."""
-    value = "预算执行数(万元)" if spending else "实际完成值"
-    return frame[frame[value].fillna("").astype(str).str.strip() != ""]
+    """The rows of an on-screen grid with anything typed (a value, a note, a forecast …): the only
+    ones sent to the checks, which refuse a row with a note but no value rather than drop it."""
+    typed = ["预算执行数(万元)", *SPENDING_INPUTS] if spending else ["实际完成值", *ACTUAL_INPUTS]
+    present = [c for c in typed if c in frame.columns]
+    cells = frame[present].astype(object).where(frame[present].notna(), "").astype(str)
+    return frame[(cells.apply(lambda col: col.str.strip()) != "").any(axis=1)]
+
+
+def has_entries(frame: pd.DataFrame, spending: bool = False) -> bool:
+    """Whether anything was typed into an on-screen grid, so that its rows need checking."""
+    return not _filled(frame, spending).empty
 
 
 def entries_csv(frame: pd.DataFrame, spending: bool = False) -> bytes:
@@ -890,7 +913,7 @@ def spending_entry_frame(store: Store, actor: User, project_id: int) -> pd.DataF
     _require_project(store, actor, project_id)
     p = store.projects_frame([project_id])
     frame = pd.DataFrame({"项目名称": p["name"], "截至日期": date.today().isoformat(), "预算执行数(万元)": "",
-                          "说明": ""})
+                          "说明": "", "全年预计执行数(万元)": "", "实际完成情况": ""})
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
 

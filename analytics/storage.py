@@ -109,6 +109,15 @@ _EXACT_COLUMNS = (
     ("spending_reports", "amount", MONEY),
 )
 
+# Nullable columns added after databases were in use, in their schema order: Store._migrate adds
+# those a file lacks, and a backup made before them restores with them empty (analytics.backup).
+ADDED_COLUMNS = (
+    ("actual_reports", "deviation_category", "VARCHAR"),
+    ("actual_reports", "forecast_text", "VARCHAR"),
+    ("spending_reports", "forecast", MONEY),
+    ("spending_reports", "goal_actual", "VARCHAR"),
+)
+
 _CURRENT_INDICATORS = """
 SELECT i.indicator_id, i.project_id, i.seq, i.level1, i.level2, i.name, t.target_text, t.operator,
        t.target_num, t.target_date, t.unit, t.unit_normalized, t.kind, t.direction, t.version
@@ -219,7 +228,11 @@ CREATE TABLE IF NOT EXISTS actual_reports (
     source VARCHAR NOT NULL,
     -- What the engine needs of value_text/grade, as a number it can aggregate cheaply:
     -- -1 不适用, 1..3 the grade's position in model.GRADES, 0 anything else.
-    value_code TINYINT NOT NULL DEFAULT 0
+    value_code TINYINT NOT NULL DEFAULT 0,
+    -- What only the reporter knows, for the 监控表 (domain.md section 8). Last, so that a file
+    -- upgraded by ALTER TABLE ADD COLUMN (see _ADDED_COLUMNS) has the same layout as a new one.
+    deviation_category VARCHAR,          -- 偏差原因类别, one of model.DEVIATION_CATEGORIES
+    forecast_text VARCHAR                -- 全年预计完成情况, as written
 );
 
 CREATE TABLE IF NOT EXISTS spending_reports (
@@ -230,7 +243,9 @@ CREATE TABLE IF NOT EXISTS spending_reports (
     note VARCHAR,
     reporter VARCHAR,
     entered_at TIMESTAMP NOT NULL,
-    source VARCHAR NOT NULL
+    source VARCHAR NOT NULL,
+    forecast {money},                   -- 全年预计执行数, 万元, exact
+    goal_actual VARCHAR                  -- 实际完成情况 of the year's overall goal, as written
 );
 
 -- Withdrawing a report appends here; the report itself stays stored and visible.
@@ -386,9 +401,11 @@ _STAGE_ACTUALS = pa.schema([
     ("ord", pa.int32()), ("seq", pa.int32()), ("as_of", pa.date32()), ("value_text", pa.string()),
     ("value_num", _QUANTITY_PA), ("value_date", pa.date32()), ("grade", pa.string()),
     ("grade_rate", pa.float64()), ("likelihood", pa.string()), ("note", pa.string()),
+    ("deviation_category", pa.string()), ("forecast_text", pa.string()),
 ])
 _STAGE_SPENDING = pa.schema([
     ("ord", pa.int32()), ("as_of", pa.date32()), ("amount", _MONEY_PA), ("note", pa.string()),
+    ("forecast", _MONEY_PA), ("goal_actual", pa.string()),
 ])
 
 
@@ -443,8 +460,23 @@ SEQUENCES = {
     "seq_spending": ("spending_reports", "report_id"),
     "seq_audit": ("audit_log", "audit_id"),
 }
+# What latest_reports / latest_spending return of each latest report.
+_LATEST_ACTUAL = ("value_text", "as_of", "report_id", "value_num", "value_date", "grade", "grade_rate",
+                  "likelihood", "note", "deviation_category", "forecast_text", "reporter", "source")
+_LATEST_SPENDING = ("amount", "as_of", "report_id", "note", "forecast", "goal_actual", "reporter", "source")
 # Where a report keeps its value: a number, a completion date, or a grade (with its rate).
 _VALUE_COLUMNS = ("value_num", "value_date", "grade_rate", "value_code")
+
+
+def _with_texts(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` present (empty when a caller's frame predates it), None for blanks."""
+    out = frame.copy()
+    for c in columns:
+        if c not in out.columns:
+            out[c] = pd.Series(None, index=out.index, dtype=object)
+        else:
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
 
 
 def _one(result: duckdb.DuckDBPyConnection) -> tuple | None:
@@ -714,6 +746,21 @@ class Store:
                 con.execute("ALTER TABLE actual_reports ADD COLUMN value_code TINYINT NOT NULL DEFAULT 0")
                 con.execute(f"UPDATE actual_reports SET value_code = {_VALUE_CODE}", _CODE_PARAMS)
         self._migrate_exact()
+        self._migrate_added_columns()
+
+    def _migrate_added_columns(self) -> None:
+        """The nullable columns of ADDED_COLUMNS a file lacks, appended empty: every row is kept as it was."""
+        present = set(self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall())
+        tables = {t for t, _ in present}
+        missing = [(t, c, kind) for t, c, kind in ADDED_COLUMNS if t in tables and (t, c) not in present]
+        if not missing:
+            return
+        with self.transaction() as con:
+            for table, column, kind in missing:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
 
     def _migrate_exact(self) -> None:
         """Amounts and quantities stored as binary floats become exact decimals.
@@ -1038,14 +1085,17 @@ class Store:
                 QUALIFY row_number() OVER (PARTITION BY indicator_id, as_of ORDER BY report_id DESC) = 1
             )
             SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
-                   grade_rate, likelihood, note, $reporter, $now, $source, {_VALUE_CODE}
+                   grade_rate, likelihood, note, $reporter, $now, $source, {_VALUE_CODE},
+                   deviation_category, forecast_text
             FROM new n
             WHERE NOT EXISTS (
                 SELECT 1 FROM prior p WHERE p.indicator_id = n.indicator_id AND p.as_of = n.as_of
                 AND p.value_text = n.value_text AND p.value_num IS NOT DISTINCT FROM n.value_num
                 AND p.value_date IS NOT DISTINCT FROM n.value_date AND p.grade IS NOT DISTINCT FROM n.grade
                 AND p.grade_rate IS NOT DISTINCT FROM n.grade_rate
-                AND p.likelihood IS NOT DISTINCT FROM n.likelihood AND p.note IS NOT DISTINCT FROM n.note)
+                AND p.likelihood IS NOT DISTINCT FROM n.likelihood AND p.note IS NOT DISTINCT FROM n.note
+                AND p.deviation_category IS NOT DISTINCT FROM n.deviation_category
+                AND p.forecast_text IS NOT DISTINCT FROM n.forecast_text)
             ORDER BY indicator_id
             """,
             {"reporter": reporter, "now": now, "source": source, **_CODE_PARAMS},
@@ -1061,11 +1111,13 @@ class Store:
                 WHERE project_id IN (SELECT project_id FROM new)
                 QUALIFY row_number() OVER (PARTITION BY project_id, as_of ORDER BY report_id DESC) = 1
             )
-            SELECT nextval('seq_spending'), project_id, as_of, amount, note, $reporter, $now, $source
+            SELECT nextval('seq_spending'), project_id, as_of, amount, note, $reporter, $now, $source,
+                   forecast, goal_actual
             FROM new n
             WHERE NOT EXISTS (
                 SELECT 1 FROM prior p WHERE p.project_id = n.project_id AND p.as_of = n.as_of
-                AND p.amount = n.amount AND p.note IS NOT DISTINCT FROM n.note)
+                AND p.amount = n.amount AND p.note IS NOT DISTINCT FROM n.note
+                AND p.forecast IS NOT DISTINCT FROM n.forecast AND p.goal_actual IS NOT DISTINCT FROM n.goal_actual)
             ORDER BY project_id
             """,
             {"reporter": reporter, "now": now, "source": source},
@@ -1119,8 +1171,8 @@ class Store:
             """
             SELECT a.report_id, a.indicator_id, a.as_of, a.value_text, a.value_num, a.value_date,
                    a.grade, a.grade_rate, a.likelihood, a.note, a.reporter, a.entered_at, a.source,
-                   w.withdrawn_at IS NOT NULL AS withdrawn, w.withdrawn_by, w.withdrawn_at,
-                   w.reason AS withdraw_reason
+                   a.deviation_category, a.forecast_text, w.withdrawn_at IS NOT NULL AS withdrawn,
+                   w.withdrawn_by, w.withdrawn_at, w.reason AS withdraw_reason
             FROM actual_reports a
             LEFT JOIN withdrawals w ON w.report_id = a.report_id AND w.report_type = 'actual'
             WHERE ($ids IS NULL OR list_contains($ids, a.indicator_id))
@@ -1135,8 +1187,8 @@ class Store:
         return self.con.execute(
             """
             SELECT s.report_id, s.project_id, s.as_of, s.amount, s.note, s.reporter, s.entered_at,
-                   s.source, w.withdrawn_at IS NOT NULL AS withdrawn, w.withdrawn_by, w.withdrawn_at,
-                   w.reason AS withdraw_reason
+                   s.source, s.forecast, s.goal_actual, w.withdrawn_at IS NOT NULL AS withdrawn,
+                   w.withdrawn_by, w.withdrawn_at, w.reason AS withdraw_reason
             FROM spending_reports s
             LEFT JOIN withdrawals w ON w.report_id = s.report_id AND w.report_type = 'spending'
             WHERE ($ids IS NULL OR list_contains($ids, s.project_id))
@@ -1162,6 +1214,14 @@ class Store:
                        audit: Audit | None = None) -> tuple[int, int]:
         """Append one file's accepted rows in one transaction; nothing is updated."""
         now = datetime.now()
+        actuals = _with_texts(actuals, ("deviation_category", "forecast_text"))
+        spending = _with_texts(spending, ("goal_actual",))
+        if "forecast" in spending.columns:
+            # As text, cast in SQL: a column of Decimals of mixed scales is never read as a double.
+            spending = spending.assign(forecast=spending["forecast"].map(
+                lambda v: None if v is None or pd.isna(v) else str(exact(v))).astype(object))
+        else:
+            spending = spending.assign(forecast=pd.Series(None, index=spending.index, dtype=object))
         with self.transaction() as con:
             self._audit(con, audit)
             n_a = n_s = 0
@@ -1171,7 +1231,8 @@ class Store:
                     f"""
                     INSERT INTO actual_reports
                     SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date,
-                           grade, grade_rate, likelihood, note, reporter, $now, source, {_VALUE_CODE}
+                           grade, grade_rate, likelihood, note, reporter, $now, source, {_VALUE_CODE},
+                           CAST(deviation_category AS VARCHAR), CAST(forecast_text AS VARCHAR)
                     FROM new_actuals
                     """,
                     {"now": now, **_CODE_PARAMS},
@@ -1180,9 +1241,10 @@ class Store:
             if len(spending):
                 self._register("new_spending", spending)
                 n_s = _one(con.execute(
-                    """
+                    f"""
                     INSERT INTO spending_reports
-                    SELECT nextval('seq_spending'), project_id, as_of, amount, note, reporter, ?, source
+                    SELECT nextval('seq_spending'), project_id, as_of, amount, note, reporter, ?, source,
+                           CAST(CAST(forecast AS VARCHAR) AS {MONEY}), CAST(goal_actual AS VARCHAR)
                     FROM new_spending
                     """,
                     [now],
@@ -1198,7 +1260,7 @@ class Store:
                 f"""
                 INSERT INTO actual_reports
                 SELECT nextval('seq_actual'), indicator_id, as_of, value_text, value_num, value_date, grade,
-                       grade_rate, likelihood, note, reporter, entered_at, source, {_VALUE_CODE}
+                       grade_rate, likelihood, note, reporter, entered_at, source, {_VALUE_CODE}, NULL, NULL
                 FROM bulk_actuals
                 """,
                 _CODE_PARAMS,
@@ -1206,30 +1268,38 @@ class Store:
             con.unregister("bulk_actuals")
         return n
 
-    def latest_reports(self, indicator_ids: list[int]) -> pd.DataFrame:
-        """Each indicator's latest non-withdrawn report (any as-of date): what an upload is compared with."""
+    def latest_reports(self, indicator_ids: list[int], as_of: date | None = None) -> pd.DataFrame:
+        """Each indicator's latest non-withdrawn report (any as-of date, or the latest on or before
+        ``as_of``): what an upload is compared with, and what a 监控表 of month X prints.
+
+        Every text is the latest report's own (its likelihood, note, category, forecast): what the
+        reporter said with that value, never carried over from an earlier report.
+        """
+        picked = ", ".join(f"arg_max({c}, {_LATEST_KEY}) AS {c}" for c in _LATEST_ACTUAL)
         return self.con.execute(
             f"""
-            SELECT indicator_id, arg_max(value_text, {_LATEST_KEY}) AS value_text,
-                   arg_max(as_of, {_LATEST_KEY}) AS as_of, arg_max(report_id, {_LATEST_KEY}) AS report_id
+            SELECT indicator_id, {picked}
             FROM actual_reports
-            WHERE list_contains(?, indicator_id)
+            WHERE list_contains($ids, indicator_id) AND ($as_of IS NULL OR as_of <= $as_of)
               AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'actual')
             GROUP BY indicator_id
             """,
-            [indicator_ids],
+            {"ids": indicator_ids, "as_of": as_of},
         ).df()
 
-    def latest_spending(self, project_ids: list[int]) -> pd.DataFrame:
+    def latest_spending(self, project_ids: list[int], as_of: date | None = None) -> pd.DataFrame:
+        """Each project's latest non-withdrawn spending report (on or before ``as_of`` when given),
+        with its own note, 全年预计执行数 (forecast) and 实际完成情况 (goal_actual)."""
+        picked = ", ".join(f"arg_max({c}, {_LATEST_KEY}) AS {c}" for c in _LATEST_SPENDING)
         return self.con.execute(
             f"""
-            SELECT project_id, arg_max(amount, {_LATEST_KEY}) AS amount, arg_max(as_of, {_LATEST_KEY}) AS as_of
+            SELECT project_id, {picked}
             FROM spending_reports
-            WHERE list_contains(?, project_id)
+            WHERE list_contains($ids, project_id) AND ($as_of IS NULL OR as_of <= $as_of)
               AND report_id NOT IN (SELECT report_id FROM withdrawals WHERE report_type = 'spending')
             GROUP BY project_id
             """,
-            [project_ids],
+            {"ids": project_ids, "as_of": as_of},
         ).df()
 
     # -- withdrawals and revisions -------------------------------------------------------

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.auth import ADMIN, REPORTER
 from analytics.exports import screen_frame
-from analytics.model import InputError
+from analytics.model import DEVIATION_CATEGORIES, InputError
 from analytics.reports import LIKELIHOODS, ReportRefused
 from analytics.safetext import escape_markdown
 from analytics.services import (
@@ -20,6 +20,7 @@ from analytics.services import (
     entry_frame,
     entry_rows,
     grid_errors,
+    has_entries,
     preview_report,
     reportable_projects,
     spending_entry_frame,
@@ -104,6 +105,10 @@ def check_and_commit(data: bytes, file_name: str, key: str, grid: dict[int, int]
 # and 指标编号 stay in the data (the checks match rows by 指标编号) but are not shown.
 EDITABLE = ("实际完成值", "截至日期", "评定得分率", "完成目标可能性", "偏差原因分析及改进措施")
 ENTRY_ORDER = ("三级指标", "指标值", "最新实际值", *EDITABLE)
+# What only the reporter knows for the 监控表 goes in a second grid under the first, row for row: the
+# first is as wide as 1366 px allows already.
+MONITOR_EDITABLE = ("偏差原因类别", "全年预计完成情况")
+MONITOR_ORDER = ("三级指标", *MONITOR_EDITABLE)
 # Names are longer than any column 1366 px leaves them (13 characters on average, 22 for one in ten):
 # rows taller than 4rem let the grid wrap them onto three lines instead of cutting them mid-word.
 ENTRY_ROW_PX = 66
@@ -160,7 +165,24 @@ with onscreen:
     )
     st.caption(f"“{LIKELIHOODS[1]}”“{LIKELIHOODS[2]}”、超额完成(≥{settings.over_completion:.0%})时"
                "必须填写偏差原因分析及改进措施。")
-    if (edited["实际完成值"].fillna("").astype(str).str.strip() != "").any():
+    st.markdown("**监控表栏目**(与上表逐行对应)")
+    monitor = st.data_editor(
+        screen_frame(frame[list(MONITOR_ORDER)]), hide_index=False, width="stretch", placeholder="",
+        disabled=["三级指标"], num_rows="fixed", row_height=ENTRY_ROW_PX,
+        height=ENTRY_HEADER_PX + ENTRY_ROW_PX * min(len(frame), 10), column_order=MONITOR_ORDER,
+        key=f"monitor_{pid}_{st.session_state.get('entry_round', 0)}",
+        column_config={
+            "_index": st.column_config.NumberColumn("行", width=40),
+            "三级指标": st.column_config.TextColumn(width=220),
+            "偏差原因类别": st.column_config.SelectboxColumn(options=list(DEVIATION_CATEGORIES), width=140),
+            "全年预计完成情况": st.column_config.TextColumn(
+                width=300, help="预计到年底的完成情况,如“12公里”“全部完成”"),
+        },
+    )
+    st.caption(f"“{LIKELIHOODS[1]}”“{LIKELIHOODS[2]}”时还须选择偏差原因类别;选择了类别时须填写偏差原因分析及改进措施。"
+               "只填本表而上表没有实际完成值的行不会提交,会提示补填。")
+    edited = edited.assign(**{c: monitor[c] for c in MONITOR_EDITABLE})
+    if has_entries(edited):
         check_and_commit(entries_csv(edited), f"{ON_SCREEN}.csv", "entry", entry_rows(edited))
 
 with spending:
@@ -172,10 +194,15 @@ with spending:
         placeholder="",
         num_rows="fixed", disabled=["项目名称"], key=f"spend_{pid}_{st.session_state.get('spend_round', 0)}",
         column_config={"_index": st.column_config.NumberColumn("行", width=40),
-                       "预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元")},
+                       "项目名称": st.column_config.TextColumn(width=180),
+                       "预算执行数(万元)": st.column_config.TextColumn(help="截至日期的累计执行数,万元"),
+                       "全年预计执行数(万元)": st.column_config.TextColumn(
+                           help="预计全年执行的金额,万元;不能小于截至日期的执行数"),
+                       "实际完成情况": st.column_config.TextColumn(
+                           width=220, help="年度总体目标的实际完成情况,写入自评表、监控表")},
     )
     st.caption(f"项目期结束后执行率低于{settings.execution_rate_flag_below:.0%}时必须在“说明”中写明原因。"
-               f"今天:{cn_date(date.today())}")
-    if (edited["预算执行数(万元)"].fillna("").astype(str).str.strip() != "").any():
+               f"全年预计执行数和实际完成情况可不填。今天:{cn_date(date.today())}")
+    if has_entries(edited, spending=True):
         check_and_commit(entries_csv(edited, spending=True), f"{ON_SCREEN}-预算执行.csv", "spend",
                          entry_rows(edited, spending=True))

@@ -127,9 +127,10 @@ def test_upload_preview_commit_changes_overview(page: Page) -> None:
     # right): the file's first row, nothing reported before.
     assert grid_rows(actuals)[0][:7] == ["新增", "2", PROJECT, "移动源污染防治相关平台升级及打包运维服务项目费用",
                                          "2026年6月30日", "", "30万元"]
-    # 状态, 行, 项目, 截至日期, 原值, 新值, 说明 (issue 11: the note is shown).
-    assert grid_rows(spending)[:2] == [["新增", "2", PROJECT, "2026年6月30日", "", "30.00", ""],
-                                       ["新增", "3", PROJECT, "2026年11月20日", "", "76.00", ""]]
+    # 状态, 行, 项目, 截至日期, 原值, 新值, 说明 (issue 11: the note is shown; 全年预计执行数 and
+    # 实际完成情况 of issue 12 follow, further right).
+    assert [r[:7] for r in grid_rows(spending)[:2]] == [["新增", "2", PROJECT, "2026年6月30日", "", "30.00", ""],
+                                                        ["新增", "3", PROJECT, "2026年11月20日", "", "76.00", ""]]
     commit = panel.get_by_role("button", name="提交全部")
     expect(commit).to_be_visible()
     wait_idle(page)

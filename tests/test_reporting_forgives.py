@@ -215,12 +215,13 @@ def test_on_screen_errors_point_at_the_grid() -> None:
     assert grid.loc[3, "指标值"] == "＝1次"  # formula-safe without an apostrophe
     edit(at, "entry_1_0", {
         3: {"实际完成值": "很多"},                                      # 移动源…打包运维服务项目, =1次
-        5: {"实际完成值": "90%", "完成目标可能性": "有可能"},            # 数据上传率: a note is needed
+        5: {"实际完成值": "90%", "完成目标可能性": "有可能"},            # 数据上传率: a note and a category
     })
-    assert errors(at) == ["有 2 处错误,尚未提交。请在上面的表格中改正:"]
+    assert errors(at) == ["有 3 处错误,尚未提交。请在上面的表格中改正:"]
     shown = table_with(at, "位置")
-    assert shown["位置"].tolist() == ["表格第 3 行“实际完成值”列", "表格第 5 行“偏差原因分析及改进措施”列"]
-    assert shown["值"].tolist() == ["很多", ""]
+    assert shown["位置"].tolist() == ["表格第 3 行“实际完成值”列", "表格第 5 行“偏差原因分析及改进措施”列",
+                                    "表格第 5 行“偏差原因类别”列"]
+    assert shown["值"].tolist() == ["很多", "", ""]
 
     edit(at, "entry_1_0", {5: {"实际完成值": "98%", "完成目标可能性": "确定能"}, 9: {"实际完成值": "30"}})
     assert errors(at) == []

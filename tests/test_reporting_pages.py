@@ -358,7 +358,7 @@ def test_a_reporter_gets_the_reporting_pages_with_template_downloads(db: Path) -
     assert [d.proto.disabled for d in downloads] == [False, False]
     assert uploader(at).label == "XLSX 或 CSV(UTF-8 或 GBK)"
     assert sorted(uploader(at).allowed_type) == [".csv", ".xlsx"]
-    assert [e.key for e in at.data_editor] == ["entry_1_0", "spend_1_0"]
+    assert [e.key for e in at.data_editor] == ["entry_1_0", "monitor_1_0", "spend_1_0"]
 
     open_page(at, "pages/history.py", "填报记录")
     assert [i.value for i in at.info] == ["还没有指标填报。", "还没有预算执行填报。"]

@@ -404,7 +404,8 @@ def test_xlsx_template_for_one_project(store: Store) -> None:
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == list(range(1, 11))
     assert {r[1] for r in rows} == {P1}
-    assert validations(ws) == {'"确定能,有可能,完全不可能"': ["J2:J11"]}  # project 1 has no qualitative indicator
+    assert validations(ws) == {'"确定能,有可能,完全不可能"': ["J2:J11"],  # project 1 has no qualitative indicator
+                               '"经费保障,制度保障,人员保障,硬件条件保障,其他"': ["L2:L11"]}
     assert [r[0] for r in wb["预算执行"].iter_rows(min_row=2, values_only=True)] == [P1]
 
 

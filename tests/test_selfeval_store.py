@@ -21,7 +21,7 @@ from analytics.cli import main
 from analytics.engine import compute
 from analytics.model import BudgetLine, Indicator, InputError, ProjectTable
 from analytics.reports import INDICATOR_COLUMNS
-from analytics.storage import Store
+from analytics.storage import ADDED_COLUMNS, Store
 from analytics.values import parse_target
 
 YEAR = 2026
@@ -467,6 +467,8 @@ def test_a_database_with_float_amounts_is_upgraded(tmp_path: Path) -> None:
         s.con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE DOUBLE")
     for table in ("project_imports", "budget_lines", "indicator_imports", "current_indicators"):
         s.con.execute(f"DROP TABLE {table}")
+    for table, column, _ in ADDED_COLUMNS:  # nor the reporter's 监控表 fields
+        s.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     s.con.execute("CREATE TABLE current_indicators AS SELECT i.indicator_id, i.project_id, i.seq, i.level1, "
                   "i.level2, i.name, t.target_text, t.operator, t.target_num, t.target_date, t.unit, "
                   "t.unit_normalized, t.kind, t.direction, t.version FROM indicators i JOIN target_versions t "
