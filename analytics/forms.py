@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,7 @@ def _target_parts(kind: str, operator: str, target_text: str, unit: str) -> tupl
     return _NATURE.get(operator, operator), value.strip(), unit
 
 
-def _budget_rows(p: pd.Series, lines: pd.DataFrame | None, as_of: date) -> tuple[BudgetRow, ...]:
+def _budget_rows(p: dict, lines: pd.DataFrame | None, as_of: date) -> tuple[BudgetRow, ...]:
     """The four budget rows: the engine's total, the project's funds and what a table printed.
 
     The 年度资金总额 row is the engine's: 年初 = the printed line (else 年度资金总额), 全年预算数 = the
@@ -289,7 +290,7 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
     report_ids = ind["report_id"].dropna().astype("int64").tolist()
 
     period_ind: pd.DataFrame | None = None
-    period_proj: pd.DataFrame | None = None
+    period_proj: dict[int, dict] | None = None
     cutoffs: dict[int, date] = {}
     if month is not None:
         if not 1 <= month <= 12:
@@ -302,7 +303,7 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
             in_year = projects.loc[projects["year"] == year, "project_id"]
             parts_p.append(result.projects[result.projects["project_id"].isin(in_year)])
             parts_i.append(result.indicators[result.indicators["project_id"].isin(in_year)])
-        period_proj = pd.concat(parts_p).set_index("project_id")
+        period_proj = {int(r["project_id"]): r for r in pd.concat(parts_p).to_dict("records")}
         period_ind = pd.concat(parts_i)
         period_ind = period_ind.merge(ind[["indicator_id", "unit_normalized"]], on="indicator_id", how="inner")
         period_ind = period_ind.assign(shown=actual_text(period_ind)).set_index("indicator_id")
@@ -314,7 +315,7 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
     actual = _written(ind["actual_text"].fillna(""), reported["value_text"])
     extras = sources["extras"].set_index("indicator_id")
     ext = extras.reindex(ind["indicator_id"].to_numpy())
-    goals = sources["goals"].set_index("project_id")
+    goals = {int(g["project_id"]): g for g in sources["goals"].to_dict("records")}
     lines = {int(k): g for k, g in sources["budget"].groupby("project_id")}
 
     if period_ind is not None:
@@ -322,43 +323,54 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
         pi.index = ind.index
         period_texts = _report_texts(pi, texts)
         period_shown = _written(pi["shown"].fillna(""), period_texts["value_text"])
+    def texts_of(column: pd.Series) -> list[str]:
+        # Plain lists: iterating pandas (Arrow-backed) columns value by value costs more than the rest.
+        return [_text(v) for v in column.tolist()]
+
+    n = len(ind)
+    empty = [""] * n
+    cols = {
+        "indicator_id": ind["indicator_id"].astype("int64").tolist(),
+        "project_id": ind["project_id"].astype("int64").tolist(),
+        "level1": texts_of(ind["level1"]), "level2": texts_of(ind["level2"]), "name": texts_of(ind["name"]),
+        "target_text": texts_of(ind["target_text"]), "actual_text": texts_of(actual),
+        "weight": np.nan_to_num(ind["weight"].to_numpy(dtype=float)).tolist(),
+        "score": np.nan_to_num(ind["score"].to_numpy(dtype=float)).tolist(),
+        "note": reported["note"].tolist(), "likelihood": reported["likelihood"].tolist(),
+        "category": reported["category"].tolist(), "printed_category": texts_of(ext["deviation_category"]),
+        "forecast_text": texts_of(ext["forecast_text"]), "remark": texts_of(ext["remark"]),
+        "nature": texts_of(ext["nature"]), "kind": texts_of(ind["kind"]), "operator": texts_of(ind["operator"]),
+        "unit": texts_of(ind["unit"]),
+        "period_text": period_shown.tolist() if period_ind is not None else empty,
+        "period_note": period_texts["note"].tolist() if period_ind is not None else empty,
+        "period_likelihood": period_texts["likelihood"].tolist() if period_ind is not None else empty,
+        "period_category": period_texts["category"].tolist() if period_ind is not None else empty,
+    }
     rows: dict[int, list[FormIndicator]] = {}
-    columns = zip(
-        ind["indicator_id"], ind["project_id"], ind["level1"], ind["level2"], ind["name"],
-        ind["target_text"].map(_text), actual, ind["weight"], ind["score"], reported["note"],
-        reported["likelihood"], reported["category"], ext["deviation_category"].map(_text),
-        ext["forecast_text"].map(_text), ext["remark"].map(_text), ext["nature"].map(_text),
-        ind["kind"].map(_text), ind["operator"].map(_text), ind["unit"].map(_text), range(len(ind)),
-        strict=True,
-    )
-    for (iid, pid, l1, l2, name, target, shown, weight, score, note, likely, category, printed_category,
-         forecast, remark, nature, kind, operator, unit, i) in columns:
-        default_nature, value, measure = _target_parts(kind, operator, target, unit)
-        period = {}
-        if period_ind is not None:
-            period = {
-                "period_text": period_shown.iat[i], "period_note": period_texts["note"].iat[i],
-                "period_likelihood": period_texts["likelihood"].iat[i],
-                "period_category": period_texts["category"].iat[i] or printed_category,
-            }
-        rows.setdefault(int(pid), []).append(FormIndicator(
-            indicator_id=int(iid), level1=_text(l1), level2=_text(l2), name=_text(name), target_text=target,
-            actual_text=_text(shown), weight=float(np.nan_to_num(weight)), score=float(np.nan_to_num(score)),
-            note=note, likelihood=likely, deviation_category=category or printed_category,
-            forecast_text=forecast, period_text=period.pop("period_text", ""), remark=remark,
-            nature=nature or default_nature, target_value=value, unit=measure, **period,
+    for i in range(n):
+        c = {k: v[i] for k, v in cols.items()}
+        default_nature, value, measure = _target_parts(c["kind"], c["operator"], c["target_text"], c["unit"])
+        rows.setdefault(c["project_id"], []).append(FormIndicator(
+            indicator_id=c["indicator_id"], level1=c["level1"], level2=c["level2"], name=c["name"],
+            target_text=c["target_text"], actual_text=c["actual_text"], weight=c["weight"], score=c["score"],
+            note=c["note"], likelihood=c["likelihood"],
+            deviation_category=c["category"] or c["printed_category"], forecast_text=c["forecast_text"],
+            period_text=c["period_text"], remark=c["remark"], nature=c["nature"] or default_nature,
+            target_value=value, unit=measure, period_note=c["period_note"],
+            period_likelihood=c["period_likelihood"],
+            period_category=c["period_category"] or (c["printed_category"] if period_ind is not None else ""),
         ))
 
     out = []
     for p in projects.to_dict("records"):
         pid = int(p["project_id"])
         unreported = bool(p["unreported"]) if pd.notna(p["unreported"]) else False
-        budget = _budget_rows(pd.Series(p), lines.get(pid), as_of)
-        goal = goals.loc[pid] if pid in goals.index else None
+        budget = _budget_rows(p, lines.get(pid), as_of)
+        goal = goals.get(pid)
         extra: dict = {}
         if period_proj is not None:
             cutoff = cutoffs[int(p["year"])]
-            pp = period_proj.loc[pid]
+            pp = period_proj[pid]
             budget = _period_rows(budget, lines.get(pid), month, _amount(pp["spent"]), _float(pp["execution_rate"]))
             same_month = goal is not None and pd.notna(goal["monitor_month"]) and int(goal["monitor_month"]) == month
             extra = {"month": month, "cutoff": cutoff,
@@ -380,6 +392,7 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
 
 
 # -- layouts (domain.md section 8) --------------------------------------------------------------
+@lru_cache(maxsize=256)
 def _span(letters: str) -> tuple[int, int]:
     """"C:J" → (3, 10); "E" → (5, 5)."""
     first, _, last = letters.partition(":")
