@@ -22,6 +22,7 @@ import pytest
 
 from analytics import forms, forms_xlsx, services
 from analytics.dashboard import Filters, build_view
+from analytics.formmodel import MONEY, TEXT, Cell, Form
 from analytics.model import BudgetLine, Indicator, ProjectTable
 from analytics.settings import Settings, load_settings, parse_form_settings, parse_settings
 from analytics.storage import Store
@@ -514,3 +515,42 @@ def test_sheet_names_are_valid_and_unique() -> None:
     taken: set[str] = set()
     names = [forms_xlsx.unique_sheet_name("同名项目" * 10, taken) for _ in range(3)]
     assert len(set(names)) == 3 and all(len(n) <= 31 for n in names)
+
+
+# -- the writer on its own --------------------------------------------------------------------------
+def _grid_form(values: list[object], name: str = "表一", notes: tuple[str, ...] = ()) -> Form:
+    cells = [Cell(1, 1, "标题", cols=3, bold=True, align="center", size="title")]
+    cells += [Cell(2, k + 1, v, MONEY if isinstance(v, Decimal) else TEXT) for k, v in enumerate(values)]
+    return Form(kind="selfeval", sheet_name=name, title="标题", widths=(10, 10, 10), cells=tuple(cells),
+                header_rows=(2, 2), footer="截至2026年12月31日 · 由A&B生成", notes=notes)
+
+
+def test_text_is_kept_as_written_and_numbers_exactly(tmp_path) -> None:
+    form = _grid_form(["  前后空格  ", "控制\x0b字符\x00", D("15.700000")])
+    ws = openpyxl.load_workbook(io.BytesIO(forms_xlsx.forms_xlsx([form]))).worksheets[0]
+    assert ws["A2"].value == "  前后空格  "
+    assert ws["B2"].value == "控制字符"  # characters XML cannot hold are dropped, not the file refused
+    assert ws["C2"].value == 15.7 and ws["C2"].number_format == "#,##0.00"
+    # A literal "&" is "&&" in the footer language (a lone "&B" would switch bold on); openpyxl reads
+    # the code back as stored.
+    assert ws.oddFooter.left.text == "截至2026年12月31日 · 由A&&B生成"
+
+
+def test_sheet_names_are_made_unique_and_spool_files_removed() -> None:
+    spool = Path(forms_xlsx.SPOOL_DIR) if forms_xlsx.SPOOL_DIR else None
+    before = set(spool.glob("openpyxl.*")) if spool else set()
+    book = openpyxl.load_workbook(io.BytesIO(forms_xlsx.forms_xlsx(
+        [_grid_form(["a"], name="同名"), _grid_form(["b"], name="同名"), _grid_form(["c"], name="a:b/c")])))
+    assert book.sheetnames == ["同名", "同名(2)", "a_b_c"]
+    if spool:
+        assert set(spool.glob("openpyxl.*")) == before
+    empty = openpyxl.load_workbook(io.BytesIO(forms_xlsx.forms_xlsx([])))
+    assert len(empty.sheetnames) == 1
+
+
+def test_notes_print_under_the_table_without_borders() -> None:
+    data = forms_xlsx.forms_xlsx([_grid_form(["a", "b", "c"], notes=("项目负责人：", "财务负责人："))])
+    raw = openpyxl.load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    rows = list(raw.iter_rows(values_only=True))
+    assert rows[3][0] == "项目负责人：" and rows[3][1] == "财务负责人："
+    assert raw["A4"].border.left.style is None and raw["A2"].border.left.style == "thin"
