@@ -420,6 +420,7 @@ class SelfevalLayout:
     total: tuple[str, str, str, str]              # 总分 label, 100, the total, the rest
     level1_points: bool = True                    # "产出指标(50分)"
     signatures: tuple[str, ...] = ()              # lines under the table
+    budget_unit: str = ""                         # over the row labels, where the block's label has no unit
 
 
 _SELFEVAL_10 = SelfevalLayout(
@@ -456,10 +457,12 @@ _SELFEVAL_SICHUAN = SelfevalLayout(
     total=("A:H", "I", "J", "K:L"),
     level1_points=False,
     signatures=("项目负责人：", "财务负责人："),
+    budget_unit="单位：万元",
 )
-# Hubei: the 10号 grid (its 分值 column prints the scheme's 20) with the targets headed 年初目标值（A）.
+# Hubei: the 10号 grid headed 预算执行情况(20分) (the scheme's budget points), targets headed 年初目标值（A）.
 _SELFEVAL_HUBEI = replace(
     _SELFEVAL_10,
+    budget_label="预算执行情况({points}分)", budget_unit="单位：万元",
     indicator_columns=tuple((f, "年初目标值（A）" if f == "target_text" else h, c)
                             for f, h, c in _SELFEVAL_10.indicator_columns),
 )
@@ -587,7 +590,7 @@ def selfeval_form(fp: FormProject, settings: Settings, footer: str) -> Form:
     budget_points = points_text(fp.budget_points)
     g.put(r0, lay.budget_label_cols, lay.budget_label.format(points=budget_points), rows=1 + len(BUDGET_ROWS),
           bold=True, align="center")
-    g.put(r0, lay.budget_row_cols, "")
+    g.put(r0, lay.budget_row_cols, lay.budget_unit, align="center")
     for _, header, cols in lay.budget_columns:
         g.put(r0, cols, header.format(points=budget_points), bold=True, align="center")
     for k, row in enumerate(fp.budget, start=1):

@@ -470,6 +470,7 @@ def test_sichuan_scheme_scores_90_over_every_indicator_and_prints_its_columns(st
     data = forms_xlsx.forms_xlsx([forms.selfeval_form(fp, s, FOOTER)])
     ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert ws["A5"].value == "预算执行情况(10分)" and ws["A12"].value == "绩效指标(90分)"
+    assert ws["C5"].value == "单位：万元"
     assert [ws.cell(12, c).value for c in range(2, 12)] == ["一级指标", "二级指标", "三级指标", "指标性质", "指标值",
                                                             "度量单位", "完成值", "权重", "得分", "未完成原因分析"]
     assert (ws["E13"].value, ws["F13"].value, ws["G13"].value) == ("≤", "60", "万")
@@ -497,6 +498,7 @@ def test_hubei_scheme_scores_the_budget_20_times_the_rate(store) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert ws["H6"].value == 20 and ws["J6"].value == pytest.approx(20 * 76 / 78)
     assert ws["E12"].value == "年初目标值（A）"
+    assert ws["A5"].value == "预算执行情况(20分)" and ws["C5"].value == "单位：万元"
     # 产出 40 shared by 2 成本 + 6 产出 (5 each); 效益 30; 满意度 10.
     assert ws["B13"].value == "成本指标(10分)" and ws["B15"].value == "产出指标(30分)"
     assert ws["H23"].value == pytest.approx(p["score"])
