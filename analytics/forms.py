@@ -29,7 +29,7 @@ from analytics.formmodel import MONEY, PERCENT, POINTS, TEXT, Cell, Form
 from analytics.reports import likelihood_label
 from analytics.settings import Settings
 from analytics.storage import Store, exact
-from analytics.wording import DASH, cn_date, round_percent
+from analytics.wording import DASH, cn_date, is_money_column, is_percent_column, round_percent
 
 SELFEVAL = "selfeval"
 MONITOR = "monitor"
@@ -723,6 +723,12 @@ def monitor_form(fp: FormProject, settings: Settings, month: int, footer: str) -
 
 
 # -- the 汇总 of a department workbook --------------------------------------------------------------
+SUMMARY = "summary"
+SUMMARY_SHEET = "汇总"
+SUMMARY_TITLE = "项目支出绩效自评汇总表"
+# Summary columns that hold scores: two decimals like every score on screen.
+SUMMARY_POINTS = frozenset({"自评得分", "自评表总分", "差值"})
+SUMMARY_WIDTHS = {"项目名称": 40, "主管部门": 24, "实施单位": 24}
 SUMMARY_COLUMNS = ("项目名称", "主管部门", "实施单位", "年度资金总额(万元)", "全年执行数(万元)", "执行率", "自评得分",
                    "等级", "监控灯", "自评表总分", "差值")
 
@@ -753,3 +759,30 @@ def summary_frame(view: View) -> pd.DataFrame:
         "自评表总分": printed.astype(object).where(printed.notna(), None),
         "差值": diff.astype(object).where(diff.notna(), None),
     }, columns=list(SUMMARY_COLUMNS)).reset_index(drop=True)
+
+
+def summary_form(summary: pd.DataFrame, footer: str) -> Form:
+    """The 汇总 of a department workbook (``summary_frame``) as a Form, for the XLSX and the PDF alike:
+    title, the as-of line, the header row (repeated on every printed page), one row per project.
+    Money columns '#,##0.00', 执行率 (in percent in the frame) as a real fraction '0.0%', scores two
+    decimals; a 未填报 where a score would be stays text."""
+    columns = [str(c) for c in summary.columns]
+    n = len(columns)
+    cells = [Cell(1, 1, SUMMARY_TITLE, TEXT, cols=n, bold=True, align="center", size="title"),
+             Cell(2, 1, footer.split(" · ")[0], TEXT, cols=n, align="center")]
+    cells += [Cell(3, k, name, TEXT, bold=True, align="center") for k, name in enumerate(columns, start=1)]
+    kinds = [MONEY if is_money_column(c) else PERCENT if is_percent_column(c) else POINTS if c in SUMMARY_POINTS
+             else TEXT for c in columns]
+    for r, values in enumerate(summary.itertuples(index=False, name=None), start=4):
+        for k, (kind, value) in enumerate(zip(kinds, values, strict=True), start=1):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                value = None
+            elif kind == PERCENT and not isinstance(value, str):
+                value = float(value) / 100  # the rate in percent as a real fraction, shown 91.2%
+            if isinstance(value, str) and kind != TEXT:
+                cells.append(Cell(r, k, value, TEXT, align="center"))
+            else:
+                cells.append(Cell(r, k, value, kind, align="left" if kind == TEXT else "right"))
+    return Form(kind=SUMMARY, sheet_name=SUMMARY_SHEET, title=SUMMARY_TITLE,
+                widths=tuple(float(SUMMARY_WIDTHS.get(c, 13)) for c in columns), cells=tuple(cells),
+                header_rows=(3, 3), footer=footer, landscape=True)

@@ -36,7 +36,8 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from analytics.formmodel import MONEY, PERCENT, POINTS, TEXT, Cell, Form
-from analytics.wording import MONEY_XLSX, PERCENT_XLSX, is_money_column, is_percent_column
+from analytics.forms import summary_form
+from analytics.wording import MONEY_XLSX, PERCENT_XLSX
 
 Progress = Callable[[int, int], None]
 
@@ -45,11 +46,6 @@ FONT_NAME = "宋体"
 FONT_SIZES = {"title": 16, "normal": 10, "small": 9}
 FOOTER_SIZE = 8
 NUMBER_FORMATS = {MONEY: MONEY_XLSX, POINTS: MONEY_XLSX, PERCENT: PERCENT_XLSX, TEXT: "General"}
-SUMMARY_SHEET = "汇总"
-SUMMARY_TITLE = "项目支出绩效自评汇总表"
-# Summary columns that hold scores: two decimals like every score on screen.
-SUMMARY_POINTS = frozenset({"自评得分", "自评表总分", "差值"})
-SUMMARY_WIDTHS = {"项目名称": 40, "主管部门": 24, "实施单位": 24}
 # Row height per line of 10 pt text, in points, and the characters a column of width w holds per line.
 LINE_HEIGHT = 14.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
@@ -378,32 +374,6 @@ def forms_xlsx(forms: Iterable[Form], progress: Progress | None = None) -> bytes
     if total == 0:
         wb.create_sheet("表")  # a workbook needs a sheet
     return _save(wb)
-
-
-def summary_form(summary: pd.DataFrame, footer: str) -> Form:
-    """The 汇总 sheet as a Form: title, the as-of line, the header row (repeated on every printed
-    page), one row per project. Money columns '#,##0.00', 执行率 (in percent in the frame) as a real
-    fraction '0.0%', scores two decimals; a 未填报 where a score would be stays text."""
-    columns = [str(c) for c in summary.columns]
-    n = len(columns)
-    cells = [Cell(1, 1, SUMMARY_TITLE, TEXT, cols=n, bold=True, align="center", size="title"),
-             Cell(2, 1, footer.split(" · ")[0], TEXT, cols=n, align="center")]
-    cells += [Cell(3, k, name, TEXT, bold=True, align="center") for k, name in enumerate(columns, start=1)]
-    kinds = [MONEY if is_money_column(c) else PERCENT if is_percent_column(c) else POINTS if c in SUMMARY_POINTS
-             else TEXT for c in columns]
-    for r, values in enumerate(summary.itertuples(index=False, name=None), start=4):
-        for k, (kind, value) in enumerate(zip(kinds, values, strict=True), start=1):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                value = None
-            elif kind == PERCENT and not isinstance(value, str):
-                value = float(value) / 100  # the rate in percent as a real fraction, shown 91.2%
-            if isinstance(value, str) and kind != TEXT:
-                cells.append(Cell(r, k, value, TEXT, align="center"))
-            else:
-                cells.append(Cell(r, k, value, kind, align="left" if kind == TEXT else "right"))
-    return Form(kind="summary", sheet_name=SUMMARY_SHEET, title=SUMMARY_TITLE,
-                widths=tuple(float(SUMMARY_WIDTHS.get(c, 13)) for c in columns), cells=tuple(cells),
-                header_rows=(3, 3), footer=footer, landscape=True)
 
 
 def workbook_xlsx(summary: pd.DataFrame, forms: Iterable[Form], progress: Progress | None = None,
