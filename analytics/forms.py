@@ -91,7 +91,9 @@ class FormIndicator:
     score: float                      # 得分: the engine's
     note: str                         # 偏差原因分析及改进措施
     likelihood: str                   # 完成目标可能性 as printed (确定能 / 有可能 / 完全不可能) or ""
-    deviation_category: str           # one of DEVIATION_CATEGORIES or ""
+    # One of DEVIATION_CATEGORIES or "": the category of the latest report's note (an imported 监控表
+    # writes "偏差原因类别:…" there), never an older table's, which may not be about this report.
+    deviation_category: str
     forecast_text: str                # 全年预计完成情况 ("" when nobody gave it)
     period_text: str                  # 1-X月执行情况: the latest value as of the cut-off ("" without month)
     remark: str                       # 备注 of an imported 监控表
@@ -225,6 +227,8 @@ def _budget_rows(p: dict, lines: pd.DataFrame | None, as_of: date) -> tuple[Budg
         if line is not None:
             initial = _amount(line["initial"])
             row_adjusted = _amount(line["adjusted"])
+            if row_adjusted is None and not adjusted:
+                row_adjusted = initial  # a 监控表 prints no 全年预算数: while nothing is adjusted it is 年初
             executed = _amount(line["executed"]) if in_time and line["kind"] == "selfeval" else None
             rows.append(BudgetRow(name, initial, row_adjusted, executed, _rate(executed, row_adjusted),
                                   forecast=_amount(line["forecast"])))
@@ -337,7 +341,7 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
         "weight": np.nan_to_num(ind["weight"].to_numpy(dtype=float)).tolist(),
         "score": np.nan_to_num(ind["score"].to_numpy(dtype=float)).tolist(),
         "note": reported["note"].tolist(), "likelihood": reported["likelihood"].tolist(),
-        "category": reported["category"].tolist(), "printed_category": texts_of(ext["deviation_category"]),
+        "category": reported["category"].tolist(),
         "forecast_text": texts_of(ext["forecast_text"]), "remark": texts_of(ext["remark"]),
         "nature": texts_of(ext["nature"]), "kind": texts_of(ind["kind"]), "operator": texts_of(ind["operator"]),
         "unit": texts_of(ind["unit"]),
@@ -354,11 +358,11 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
             indicator_id=c["indicator_id"], level1=c["level1"], level2=c["level2"], name=c["name"],
             target_text=c["target_text"], actual_text=c["actual_text"], weight=c["weight"], score=c["score"],
             note=c["note"], likelihood=c["likelihood"],
-            deviation_category=c["category"] or c["printed_category"], forecast_text=c["forecast_text"],
+            deviation_category=c["category"], forecast_text=c["forecast_text"],
             period_text=c["period_text"], remark=c["remark"], nature=c["nature"] or default_nature,
             target_value=value, unit=measure, period_note=c["period_note"],
             period_likelihood=c["period_likelihood"],
-            period_category=c["period_category"] or (c["printed_category"] if period_ind is not None else ""),
+            period_category=c["period_category"],
         ))
 
     out = []

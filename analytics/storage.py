@@ -1723,8 +1723,8 @@ class Store:
           one, with that import's kind and month (a 监控表's lines hold 1-X月 figures);
         - ``goals``: per project, the 实际完成情况 (goal_actual) of its latest 自评表 import and of its
           latest 监控表 import, with that 监控表's month;
-        - ``extras``: per indicator, the latest import's 偏差原因 category, 全年预计完成情况, 备注 and
-          指标性质 (only indicators some 自评表 / 监控表 printed them for);
+        - ``extras``: per indicator, the latest import's 全年预计完成情况, 备注 and 指标性质 (only
+          indicators some 自评表 / 监控表 printed them for);
         - ``reports``: value_text, note and likelihood of the given report ids (the engine's latest
           report of each indicator), which the engine does not carry.
 
@@ -1768,8 +1768,7 @@ class Store:
             extras = self.con.execute(
                 """
                 -- arg_max_null: the latest import's value even when it printed none (arg_max skips NULLs).
-                SELECT ii.indicator_id, arg_max_null(ii.deviation_category, ii.import_id) AS deviation_category,
-                       arg_max_null(ii.forecast_text, ii.import_id) AS forecast_text,
+                SELECT ii.indicator_id, arg_max_null(ii.forecast_text, ii.import_id) AS forecast_text,
                        arg_max_null(ii.remark, ii.import_id) AS remark,
                        arg_max_null(ii.nature, ii.import_id) AS nature
                 FROM indicator_imports ii

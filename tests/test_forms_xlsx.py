@@ -374,7 +374,7 @@ def test_monitor_budget_block_at_the_cut_off(monitor_book, view) -> None:
     assert ws["F6"].value == 50 and ws["H6"].value == 20 and ws["J6"].value == pytest.approx(0.4)
     assert ws["L6"].value == 48  # the reporter's 全年预计执行数
     assert ws["J6"].number_format == "0.0%" and ws["H6"].number_format == "#,##0.00"
-    assert ws["D7"].value == "其中：财政拨款" and ws["H7"].value == 20
+    assert ws["D7"].value == "其中：财政拨款" and ws["H7"].value == 20 and ws["J7"].value == pytest.approx(0.4)
     # Seed project 1: its spending as of 07-31 is the sample's 06-30 report (30 of 78), not the
     # later 76; nobody gave a 全年预计执行数, so that cell is empty.
     ws = sheet_of(monitor_book, 1, monitor=True)
@@ -556,3 +556,18 @@ def test_notes_print_under_the_table_without_borders() -> None:
     rows = list(raw.iter_rows(values_only=True))
     assert rows[3][0] == "项目负责人：" and rows[3][1] == "财务负责人："
     assert raw["A4"].border.left.style is None and raw["A2"].border.left.style == "thin"
+
+
+def test_a_reason_without_a_category_goes_to_remarks(store, view, settings) -> None:
+    # The sample report of 11-20 gives project 2's 漏洞扫描 有可能 with a note but no category.
+    fp = next(f for f in forms.form_projects(store, view, settings, month=11) if f.project_id == 2)
+    assert fp.cutoff == date(2026, 11, 30)
+    data = forms_xlsx.forms_xlsx([forms.monitor_form(fp, settings, 11, FOOTER)])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    scan = "开展南昌市生态环境局大数据平台等系统漏洞扫描"
+    row = next(r for r in range(13, ws.max_row) if ws.cell(r, 4).value == scan)
+    assert [ws.cell(row, c).value for c in range(8, 13)] == [None] * 5
+    assert [ws.cell(row, c).value for c in range(13, 16)] == [None, "√", None]
+    assert ws.cell(row, 16).value == "扫描排期推迟,12月补做"
+    assert ws.cell(row, 6).value == "4个" and ws["F5"].value == "年初预算数" and ws["H5"].value == "1-11月执行数"
+    assert ws["H6"].value == 50  # the 11-20 spending report
