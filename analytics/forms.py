@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -573,7 +573,7 @@ def _head(g: _Grid, title: str, fp: FormProject, last_col: str, name: tuple[str,
 
 
 def _level_rows(g: _Grid, first_row: int, indicators: Sequence[FormIndicator], cols: dict[str, str],
-                level1_label) -> None:
+                level1_label: Callable[[str], str]) -> None:
     """一级 merged per run with its label, 二级 merged per run within it."""
     l1 = [i.level1 for i in indicators]
     for start, n in _runs(l1):
