@@ -221,6 +221,9 @@ def compute(store: Store, as_of: date, settings: Settings | None = None) -> Resu
     level1 = ind["level1_code"].astype(int)
     cost_idx = pool_names.index(s.cost_pool) + 1 if s.cost_pool in pool_names else 0
     pool_idx = np.where(level1 == len(level1_names), cost_idx, np.where(level1 <= len(pool_names), level1, 0))
+    if s.single_pool:
+        # One pool whatever the 一级 (Sichuan's 绩效指标(90分) over every 三级): its names are not pools.
+        pool_idx = np.ones_like(pool_idx)
     points = np.array([0.0] + [s.pools[n] for n in pool_names])[pool_idx]
     applicable = ~out["not_applicable"]
     n_pools = len(pool_names) + 1

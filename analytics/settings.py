@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -197,6 +197,9 @@ class Settings:
     # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
     score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
     light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
+    # Every indicator in one pool, whatever its 一级 (the Sichuan form's 绩效指标(90分)); set by [forms] scheme.
+    single_pool: bool = False
+    forms: FormSettings = field(default_factory=lambda: FormSettings())
 
     def grade_of(self, text: str) -> str | None:
         """The canonical grade (达成/部分达成/未达成) for its full or short spelling."""
@@ -214,7 +217,7 @@ def parse_settings(data: dict) -> Settings:
     if set(data["qualitative"]) != set(GRADES):
         raise ValueError(f"settings: [qualitative] must define exactly {', '.join(GRADES)}")
     grades = tuple(sorted(((g["name"], float(g["min"])) for g in data["grades"]), key=lambda g: -g[1]))
-    return Settings(
+    return with_scheme(Settings(
         pools={k: float(v) for k, v in score["pools"].items()},
         budget_points=float(score["budget_points"]),
         cost_pool=score["cost_pool"],
@@ -243,7 +246,8 @@ def parse_settings(data: dict) -> Settings:
         exports=parse_limits(ExportLimits, data.get("exports", {}), "exports"),
         score_rules=str(score.get("rules", Settings.score_rules)),
         light_rules=str(lights.get("rules", Settings.light_rules)),
-    )
+        forms=parse_form_settings(data.get("forms", {})),
+    ))
 
 
 def parse_limits(cls: type[_L], data: dict, section: str) -> _L:
@@ -279,3 +283,66 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """``path``, else ``PERF_SETTINGS``, else the project's settings.toml (re-read when edited)."""
     p = Path(path or os.environ.get("PERF_SETTINGS") or DEFAULT_SETTINGS)
     return _load(str(p), p.stat().st_mtime)
+
+
+# -- official forms (branch forms): [forms] of settings.toml ----------------------------------------
+FORM_SCHEMES = ("10号", "四川", "湖北")
+
+
+@dataclass(frozen=True)
+class SchemePreset:
+    """What a scoring scheme makes the engine score with, so that the points a form prints are the
+    points behind its score. ``pools`` None keeps [score] as written (10号 is settings.toml's default)."""
+
+    pools: dict[str, float] | None
+    budget_points: float | None
+    single_pool: bool = False
+
+
+SCHEME_PRESETS: dict[str, SchemePreset] = {
+    "10号": SchemePreset(None, None),
+    # 预算执行情况(10分) + 绩效指标(90分), the 90 spread over every 三级 whatever its 一级 (domain.md section 7).
+    "四川": SchemePreset({"绩效指标": 90.0}, 10.0, single_pool=True),
+    # 预算执行情况 20分 = 20 × 执行率; the 10 points it adds come out of 产出指标 (domain.md section 9).
+    "湖北": SchemePreset({"产出指标": 40.0, "效益指标": 30.0, "满意度指标": 10.0}, 20.0),
+}
+
+
+@dataclass(frozen=True)
+class FormSettings:
+    """[forms]: the scoring scheme the 自评表 prints (and the engine scores by), the 监控表's cut-off
+    month X (1-X月), and the product's name in the footer's "由…生成"."""
+
+    scheme: str = "10号"
+    monitor_month: int = 7
+    product_name: str = "项目支出绩效目标看板"
+
+
+def parse_form_settings(data: dict) -> FormSettings:
+    """[forms]: scheme is one of FORM_SCHEMES, monitor_month 1..12, product_name a non-empty text."""
+    known = {f.name for f in fields(FormSettings)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"settings: unknown [forms] keys: {', '.join(sorted(unknown))}")
+    scheme = data.get("scheme", FormSettings.scheme)
+    if scheme not in FORM_SCHEMES:
+        raise ValueError(f"settings: forms.scheme must be one of {', '.join(FORM_SCHEMES)}, not {scheme!r}")
+    month = data.get("monitor_month", FormSettings.monitor_month)
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValueError("settings: forms.monitor_month must be a whole number from 1 to 12")
+    name = data.get("product_name", FormSettings.product_name)
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("settings: forms.product_name must be a non-empty text")
+    return FormSettings(scheme, month, name.strip())
+
+
+def with_scheme(s: Settings) -> Settings:
+    """The settings with the [forms] scheme's pools and budget points, as the engine must score."""
+    preset = SCHEME_PRESETS[s.forms.scheme]
+    if preset.pools is None:
+        return s
+    pools = dict(preset.pools)
+    # The cost pool must name a pool of the scheme: 成本指标 joins 产出指标, or the single pool.
+    cost_pool = s.cost_pool if s.cost_pool in pools else next(iter(pools))
+    return replace(s, pools=pools, budget_points=float(preset.budget_points or s.budget_points),
+                   cost_pool=cost_pool, single_pool=preset.single_pool)

@@ -1784,3 +1784,76 @@ class Store:
             for name in names:
                 self._unregister(f"restore_{name}")
         return loaded
+
+    # -- official forms (branch forms): what a 自评表 / 监控表 prints beyond the engine's numbers --
+    def form_sources(self, project_ids: list[int], report_ids: list[int]) -> dict[str, pd.DataFrame]:
+        """The stored texts and printed figures the official forms need, for some projects.
+
+        - ``budget``: the budget block (budget_lines) of each project's latest import that printed
+          one, with that import's kind and month (a 监控表's lines hold 1-X月 figures);
+        - ``goals``: per project, the 实际完成情况 (goal_actual) of its latest 自评表 import and of its
+          latest 监控表 import, with that 监控表's month;
+        - ``extras``: per indicator, the latest import's 全年预计完成情况, 备注 and 指标性质 (only
+          indicators some 自评表 / 监控表 printed them for);
+        - ``reports``: value_text, note and likelihood of the given report ids (the engine's latest
+          report of each indicator), which the engine does not carry.
+
+        Ids come in as registered Arrow tables and are joined: a list_contains over tens of
+        thousands of ids would compare every row with every id.
+        """
+        self.con.complete()
+        projects = pa.table({"project_id": pa.array(project_ids, pa.int64())})
+        reports = pa.table({"report_id": pa.array(report_ids, pa.int64())})
+        self._register("form_project_ids", projects)
+        self._register("form_report_ids", reports)
+        try:
+            budget = self.con.execute(
+                """
+                WITH printed AS (
+                    SELECT pi.project_id, max(pi.import_id) AS import_id
+                    FROM project_imports pi SEMI JOIN form_project_ids USING (project_id)
+                    WHERE EXISTS (SELECT 1 FROM budget_lines b
+                                  WHERE b.project_id = pi.project_id AND b.import_id = pi.import_id)
+                    GROUP BY pi.project_id
+                )
+                SELECT b.project_id, pi.kind, pi.month, b.seq, b.label, b.initial, b.adjusted, b.executed,
+                       b.forecast, b.points, b.rate, b.score
+                FROM printed p
+                JOIN budget_lines b USING (project_id, import_id)
+                JOIN project_imports pi USING (project_id, import_id)
+                ORDER BY b.project_id, b.seq
+                """
+            ).df()
+            goals = self.con.execute(
+                """
+                SELECT project_id,
+                       arg_max(goal_actual, import_id) FILTER (WHERE kind = 'selfeval') AS selfeval_goal_actual,
+                       arg_max(goal_actual, import_id) FILTER (WHERE kind = 'monitor') AS monitor_goal_actual,
+                       arg_max(month, import_id) FILTER (WHERE kind = 'monitor') AS monitor_month
+                FROM project_imports SEMI JOIN form_project_ids USING (project_id)
+                WHERE kind IN ('selfeval', 'monitor') AND goal_actual IS NOT NULL
+                GROUP BY project_id
+                """
+            ).df()
+            extras = self.con.execute(
+                """
+                -- arg_max_null: the latest import's value even when it printed none (arg_max skips NULLs).
+                SELECT ii.indicator_id, arg_max_null(ii.forecast_text, ii.import_id) AS forecast_text,
+                       arg_max_null(ii.remark, ii.import_id) AS remark,
+                       arg_max_null(ii.nature, ii.import_id) AS nature
+                FROM indicator_imports ii
+                JOIN indicators i USING (indicator_id)
+                SEMI JOIN form_project_ids f ON f.project_id = i.project_id
+                GROUP BY ii.indicator_id
+                """
+            ).df()
+            texts = self.con.execute(
+                """
+                SELECT a.report_id, a.value_text, a.note, a.likelihood
+                FROM actual_reports a SEMI JOIN form_report_ids USING (report_id)
+                """
+            ).df()
+        finally:
+            self._unregister("form_project_ids")
+            self._unregister("form_report_ids")
+        return {"budget": budget, "goals": goals, "extras": extras, "reports": texts}
