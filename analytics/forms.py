@@ -120,7 +120,7 @@ class FormProject:
     execution_rate: float | None      # the engine's: spent / adjusted budget (else 年度资金总额)
     budget_score: float               # the engine's
     goal_text: str                    # 预期目标
-    goal_actual: str                  # 实际完成情况 (latest imported 自评表's, for now)
+    goal_actual: str                  # 实际完成情况 (the reporter's, else the latest imported 自评表's)
     indicators: tuple[FormIndicator, ...]
     score: float | None               # the engine's total; None while unreported
     grade: str                        # 优 / 良 / 中 / 差, or 未填报
@@ -129,7 +129,7 @@ class FormProject:
     unreported: bool
     month: int | None = None          # the 监控表's X; the period fields are filled only with it
     cutoff: date | None = None        # the last day of month X (not after as_of)
-    period_goal_actual: str = ""      # 1-X月实际完成情况 (latest imported 监控表's of that month)
+    period_goal_actual: str = ""      # 1-X月实际完成情况 (the reporter's at the cut-off, else a 监控表's)
 
     @property
     def total_row(self) -> BudgetRow:
@@ -256,20 +256,31 @@ def _period_rows(rows: tuple[BudgetRow, ...], lines: pd.DataFrame | None, month:
 
 
 def _report_texts(frame: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
-    """note, likelihood, category and the written value of each row's report (report_id), "" when none."""
+    """note, likelihood, category, 全年预计完成情况 and the written value of each row's report (report_id),
+    "" when none."""
     t = texts.set_index("report_id")
     ids = frame["report_id"]
     has = ids.notna().to_numpy()
-    out = pd.DataFrame({"note": "", "likelihood": "", "category": "", "value_text": ""}, index=frame.index)
+    out = pd.DataFrame({"note": "", "likelihood": "", "category": "", "value_text": "", "forecast": ""},
+                       index=frame.index)
     if has.any():
         picked = t.reindex(ids[has].astype("int64").to_numpy())
         notes = picked["note"].map(_text).tolist()
         split = [split_note(n) for n in notes]
-        out.loc[has, "category"] = [c for c, _ in split]
+        # The reporter's own 偏差原因类别 (the template's column, the screen) wins over a note prefix
+        # an imported 监控表 wrote before the column existed.
+        given = picked["deviation_category"].map(_text).tolist()
+        out.loc[has, "category"] = [g if g in DEVIATION_CATEGORIES else c for g, (c, _) in zip(given, split,
+                                                                                               strict=True)]
         out.loc[has, "note"] = [n for _, n in split]
+        out.loc[has, "forecast"] = picked["forecast_text"].map(_text).tolist()
         out.loc[has, "likelihood"] = picked["likelihood"].map(likelihood_label).tolist()
         out.loc[has, "value_text"] = picked["value_text"].map(_text).tolist()
     return out
+
+
+def _by_project(frame: pd.DataFrame) -> dict[int, dict]:
+    return {int(r["project_id"]): r for r in frame.to_dict("records")}
 
 
 def _written(shown: pd.Series, written: pd.Series) -> pd.Series:
@@ -342,7 +353,11 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
         "score": np.nan_to_num(ind["score"].to_numpy(dtype=float)).tolist(),
         "note": reported["note"].tolist(), "likelihood": reported["likelihood"].tolist(),
         "category": reported["category"].tolist(),
-        "forecast_text": texts_of(ext["forecast_text"]), "remark": texts_of(ext["remark"]),
+        # 全年预计完成情况: the reporter's (as of the cut-off on a 监控表), else what an imported table printed.
+        "forecast_text": [r or e for r, e in zip(
+            (period_texts if period_ind is not None else reported)["forecast"].tolist(),
+            texts_of(ext["forecast_text"]), strict=True)],
+        "remark": texts_of(ext["remark"]),
         "nature": texts_of(ext["nature"]), "kind": texts_of(ind["kind"]), "operator": texts_of(ind["operator"]),
         "unit": texts_of(ind["unit"]),
         "period_text": period_shown.tolist() if period_ind is not None else empty,
@@ -365,6 +380,14 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
             period_category=c["period_category"],
         ))
 
+    # The reporter's project-level fields (spending rows): 全年预计执行数 and 实际完成情况, from the latest
+    # spending report as of the view's date, and as of the cut-off for the 监控表's 1-X月 figures.
+    spending = _by_project(store.latest_spending(ids, as_of))
+    period_spending: dict[int, dict] = {}
+    for year, cutoff in cutoffs.items():
+        in_year = projects.loc[projects["year"] == year, "project_id"].astype("int64").tolist()
+        period_spending.update(_by_project(store.latest_spending(in_year, cutoff)))
+
     out = []
     for p in projects.to_dict("records"):
         pid = int(p["project_id"])
@@ -377,8 +400,12 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
             pp = period_proj[pid]
             budget = _period_rows(budget, lines.get(pid), month, _amount(pp["spent"]), _float(pp["execution_rate"]))
             same_month = goal is not None and pd.notna(goal["monitor_month"]) and int(goal["monitor_month"]) == month
+            given = period_spending.get(pid, {})
             extra = {"month": month, "cutoff": cutoff,
-                     "period_goal_actual": _text(goal["monitor_goal_actual"]) if same_month else ""}
+                     "period_goal_actual": _text(given.get("goal_actual"))
+                     or (_text(goal["monitor_goal_actual"]) if same_month else "")}
+            if _amount(given.get("forecast")) is not None:
+                budget = (replace(budget[0], forecast=_amount(given["forecast"])), *budget[1:])
         score = None if unreported or pd.isna(p["score"]) else float(p["score"])
         out.append(FormProject(
             project_id=pid, year=int(p["year"]), name=_text(p["name"]), department=_text(p["department"]),
@@ -386,7 +413,8 @@ def form_projects(store: Store, view: View, settings: Settings, month: int | Non
             budget_points=float(p["budget_points"]),
             execution_rate=_float(p["execution_rate"]), budget_score=float(np.nan_to_num(p["budget_score"])),
             goal_text=_text(p["goal_text"]),
-            goal_actual=_text(goal["selfeval_goal_actual"]) if goal is not None else "",
+            goal_actual=_text(spending.get(pid, {}).get("goal_actual"))
+            or (_text(goal["selfeval_goal_actual"]) if goal is not None else ""),
             indicators=tuple(rows.get(pid, ())), score=score,
             grade=UNREPORTED if unreported else _text(p["grade"]),
             light=UNREPORTED if unreported else LIGHT_NAMES.get(str(p["light"]), ""),

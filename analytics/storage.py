@@ -1795,8 +1795,8 @@ class Store:
           latest 监控表 import, with that 监控表's month;
         - ``extras``: per indicator, the latest import's 全年预计完成情况, 备注 and 指标性质 (only
           indicators some 自评表 / 监控表 printed them for);
-        - ``reports``: value_text, note and likelihood of the given report ids (the engine's latest
-          report of each indicator), which the engine does not carry.
+        - ``reports``: value_text, note, likelihood, 偏差原因类别 and 全年预计完成情况 of the given report
+          ids (the engine's latest report of each indicator), which the engine does not carry.
 
         Ids come in as registered Arrow tables and are joined: a list_contains over tens of
         thousands of ids would compare every row with every id.
@@ -1849,7 +1849,7 @@ class Store:
             ).df()
             texts = self.con.execute(
                 """
-                SELECT a.report_id, a.value_text, a.note, a.likelihood
+                SELECT a.report_id, a.value_text, a.note, a.likelihood, a.deviation_category, a.forecast_text
                 FROM actual_reports a SEMI JOIN form_report_ids USING (report_id)
                 """
             ).df()

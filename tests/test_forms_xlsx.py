@@ -13,6 +13,7 @@ import io
 import re
 import tomllib
 import zipfile
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -558,16 +559,28 @@ def test_notes_print_under_the_table_without_borders() -> None:
     assert raw["A4"].border.left.style is None and raw["A2"].border.left.style == "thin"
 
 
-def test_a_reason_without_a_category_goes_to_remarks(store, view, settings) -> None:
-    # The sample report of 11-20 gives project 2's 漏洞扫描 有可能 with a note but no category.
+def test_the_reporters_category_forecasts_and_outcome_fill_the_monitor_form(store, view, settings) -> None:
+    # The sample report of 11-20 gives project 2's 漏洞扫描 有可能 with a note, the category 人员保障 and
+    # 全年预计 "5个"; its spending row 全年预计执行数 62 and the goal outcome (the reporter's columns).
     fp = next(f for f in forms.form_projects(store, view, settings, month=11) if f.project_id == 2)
     assert fp.cutoff == date(2026, 11, 30)
     data = forms_xlsx.forms_xlsx([forms.monitor_form(fp, settings, 11, FOOTER)])
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     scan = "开展南昌市生态环境局大数据平台等系统漏洞扫描"
     row = next(r for r in range(13, ws.max_row) if ws.cell(r, 4).value == scan)
-    assert [ws.cell(row, c).value for c in range(8, 13)] == [None] * 5
+    # 经费 / 制度 / 人员 / 硬件 / 其他 in H..L: the reason stands under 人员保障 (J).
+    assert [ws.cell(row, c).value for c in range(8, 13)] == [None, None, "扫描排期推迟,12月补做", None, None]
     assert [ws.cell(row, c).value for c in range(13, 16)] == [None, "√", None]
-    assert ws.cell(row, 16).value == "扫描排期推迟,12月补做"
+    assert ws.cell(row, 16).value is None
+    assert ws.cell(row, 7).value == "5个"
     assert ws.cell(row, 6).value == "4个" and ws["F5"].value == "年初预算数" and ws["H5"].value == "1-11月执行数"
     assert ws["H6"].value == 50  # the 11-20 spending report
+    assert ws["L6"].value == 62  # its 全年预计执行数
+    assert "漏洞扫描和巡检服务12月补齐" in str(ws["I10"].value)
+
+    # A reason without a category is never put under one by guess: it goes to 备注.
+    bare = [replace(i, period_category="") if i.name == scan else i for i in fp.indicators]
+    data = forms_xlsx.forms_xlsx([forms.monitor_form(replace(fp, indicators=tuple(bare)), settings, 11, FOOTER)])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [ws.cell(row, c).value for c in range(8, 13)] == [None] * 5
+    assert ws.cell(row, 16).value == "扫描排期推迟,12月补做"
