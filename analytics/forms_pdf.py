@@ -9,6 +9,7 @@ CJK font is embedded as a subset) and every value reaches the HTML through ``pag
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -107,13 +108,18 @@ class _Placed:
     open_below: bool = False               # no bottom rule: the next row's cell continues this one
 
 
-def _parts(form: Form) -> tuple[list[_Placed], list[_Placed], list[_Placed]]:
+def _parts(form: Form, breaks: frozenset[int] = frozenset()) -> tuple[list[_Placed], list[_Placed],
+                                                                      list[_Placed]]:
     """The cells of the top block, the indicator header and the indicator body.
 
     A merge that crosses from the header into the body (A12:A(n) "绩效指标") is cut: the label
     stays in the header, which is repeated on every page, and in the body the column is one empty
     cell per row without rules between them, so it reads as one merged column on every page and no
     rowspan reaches from a <thead> into a <tbody> (which no table model allows).
+
+    ``breaks`` are the body rows that begin a page: a merge in the body that runs over one (a 一级
+    or 二级 over many indicators) is cut there and its label printed again at the top of the page,
+    so every page says which 一级 and 二级 its rows belong to.
     """
     head_first, head_last = form.header_rows
     top: list[_Placed] = []
@@ -128,6 +134,9 @@ def _parts(form: Form) -> tuple[list[_Placed], list[_Placed], list[_Placed]]:
                 continue
             if part is body and not first:
                 part.extend(_Placed(cell, r, 1, text=False, open_below=r < end) for r in range(start, end + 1))
+            elif part is body:
+                cuts = [start, *sorted(b for b in breaks if start < b <= end), end + 1]
+                part.extend(_Placed(cell, a, b - a) for a, b in itertools.pairwise(cuts))
             else:
                 part.append(_Placed(cell, start, end - start + 1, text=first))
             first = False
@@ -153,7 +162,9 @@ def _classes(cell: Cell, bare: bool, top: bool, open_below: bool = False) -> str
     return " ".join(names)
 
 
-def _rows_html(placed: Sequence[_Placed], first: int, last: int, tag: str, bare_rows: frozenset[int]) -> str:
+def _rows_html(placed: Sequence[_Placed], first: int, last: int, tag: str, bare_rows: frozenset[int],
+               mark: str = "") -> str:
+    """Rows first … last; with ``mark`` each <tr> carries data-r="mark:row", found again in the layout."""
     by_row: dict[int, list[_Placed]] = {}
     for p in placed:
         by_row.setdefault(p.row, []).append(p)
@@ -167,7 +178,8 @@ def _rows_html(placed: Sequence[_Placed], first: int, last: int, tag: str, bare_
             body = paged.text(cell_text(p.cell)) if p.text else ""
             classes = _classes(p.cell, r in bare_rows, r == ruled, p.open_below)
             cells.append(f'<{tag} class="{classes}"{span}>{body}</{tag}>')
-        out.append("<tr>" + "".join(cells) + "</tr>")
+        attr = f' data-r="{mark}:{r}"' if mark else ""
+        out.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     return "".join(out)
 
 
@@ -188,10 +200,13 @@ def _title_rows(form: Form, top: Sequence[_Placed]) -> frozenset[int]:
     return frozenset(bare)
 
 
-def form_html(form: Form) -> str:
+def form_html(form: Form, breaks: Iterable[int] = (), mark: str = "") -> str:
     """One form as HTML (a <section>): its top block as one table, the indicator table as another
-    whose header rows are a <thead> (WeasyPrint repeats it on every page), the notes below."""
-    top, head, body = _parts(form)
+    whose header rows are a <thead> (WeasyPrint repeats it on every page), the notes below.
+
+    ``breaks``: body rows known to begin a page (from a first layout), where merged labels repeat;
+    ``mark`` tags the body rows so that a layout can tell which row begins each page."""
+    top, head, body = _parts(form, frozenset(breaks))
     head_first, head_last = form.header_rows
     bare = _title_rows(form, top)
     cols = _colgroup(form.widths)
@@ -202,7 +217,7 @@ def form_html(form: Form) -> str:
                     f'{_rows_html(top, 1, head_first - 1, "td", bare)}</tbody></table>')
     html.append(f'<table class="grid indicators">{cols}'
                 f'<thead>{_rows_html(head, head_first, head_last, "th", frozenset())}</thead>'
-                f'<tbody>{_rows_html(body, head_last + 1, form.n_rows, "td", frozenset())}</tbody></table>')
+                f'<tbody>{_rows_html(body, head_last + 1, form.n_rows, "td", frozenset(), mark)}</tbody></table>')
     html.extend(f'<p class="note">{paged.text(n)}</p>' for n in form.notes)
     html.append("</section>")
     return "".join(html)
@@ -279,64 +294,118 @@ def _document(sections: Sequence[str], pages: Iterable[tuple[bool, str]], first_
             f'</style></head><body>{"".join(sections)}</body></html>')
 
 
+Breaks = tuple[tuple[int, ...], ...]       # per form of a chunk: the body rows that begin a page
+
+
 @dataclass(frozen=True)
 class _Chunk:
-    """Forms (or the 汇总) laid out as one WeasyPrint document: its sections and its named pages."""
+    """What one WeasyPrint document holds: 汇总 sections (already HTML) and forms."""
 
-    sections: tuple[str, ...]
-    pages: tuple[tuple[bool, str], ...]
-    forms: int                             # how many forms it holds, for progress
+    head: tuple[str, ...]
+    forms: tuple[Form, ...]
+    footer: str = ""                       # the 汇总's footer, when there is one
 
-    def document(self, first_page: int | None = None, total: int | None = None) -> str:
-        return _document(self.sections, self.pages, first_page, total)
+    def document(self, breaks: Breaks | None = None, first_page: int | None = None,
+                 total: int | None = None) -> str:
+        marks = breaks if breaks is not None else ((),) * len(self.forms)
+        sections = [*self.head, *(form_html(f, b, str(i))
+                                  for i, (f, b) in enumerate(zip(self.forms, marks, strict=True)))]
+        pages = [(False, self.footer)] * bool(self.head) + [(f.landscape, f.footer) for f in self.forms]
+        return _document(sections, pages, first_page, total)
 
 
 def _chunks(forms: Sequence[Form], size: int) -> list[_Chunk]:
-    out = []
-    for i in range(0, len(forms), size):
-        part = forms[i:i + size]
-        out.append(_Chunk(tuple(form_html(f) for f in part), tuple((f.landscape, f.footer) for f in part),
-                          len(part)))
-    return out
+    return [_Chunk((), tuple(forms[i:i + size])) for i in range(0, len(forms), size)]
+
+
+def _page_starts(layout: object, forms: int) -> Breaks:
+    """For each form, the body rows that begin a page of this layout (a WeasyPrint Document)."""
+    starts: list[list[int]] = [[] for _ in range(forms)]
+    for page in layout.pages:                                   # type: ignore[attr-defined]
+        for box in page._page_box.descendants():
+            mark = getattr(box, "element", None)
+            mark = mark.get("data-r") if mark is not None and box.element_tag == "tr" else None
+            if mark:
+                f, r = mark.split(":")
+                if int(r) not in starts[int(f)]:
+                    starts[int(f)].append(int(r))
+                break
+    return tuple(tuple(s) for s in starts)
+
+
+def _layout(document: str) -> object:
+    import weasyprint  # loaded on first use: only an export pays for Pango
+
+    return weasyprint.HTML(string=document).render()
+
+
+def _count(chunk: _Chunk) -> tuple[int, Breaks]:
+    """Pass one: the chunk's page count and, per form, the body rows that begin a page."""
+    layout = _layout(chunk.document())
+    return len(layout.pages), _page_starts(layout, len(chunk.forms))   # type: ignore[attr-defined]
+
+
+def _write(chunk: _Chunk, counted: tuple[int, Breaks], first_page: int | None = None,
+           total: int | None = None) -> bytes:
+    """Pass two: the chunk with its labels repeated at the page starts ``counted`` by pass one,
+    numbered from ``first_page`` of ``total``. Repeating a label can make a row taller and move a
+    page break; then the pages are not those counted, and the chunk is written without the repeats
+    (which lays out as pass one did: the numbers in the footer do not move a break)."""
+    breaks = counted[1]
+    if any(len(b) > 1 for b in breaks):
+        labelled = _layout(chunk.document(breaks, first_page, total))
+        if (len(labelled.pages), _page_starts(labelled, len(chunk.forms))) == counted:  # type: ignore[attr-defined]
+            return labelled.write_pdf()                         # type: ignore[attr-defined]
+    return _layout(chunk.document(None, first_page, total)).write_pdf()  # type: ignore[attr-defined]
 
 
 def _render(chunks: Sequence[_Chunk], total_forms: int, progress: Progress | None) -> bytes:
     """One PDF of the chunks, numbered across the whole file.
 
     One chunk is one WeasyPrint document with its own 共 M 页. Several are laid out twice: first to
-    count each chunk's pages (so that every chunk knows its first page number and the file's total),
-    then to write, each numbered from its offset, and joined. Both passes run in ``workers``
-    processes. Each form counts half when its chunk is counted and half when it is written, so
-    ``progress(done, total)`` moves through both passes.
+    count each chunk's pages (so that every chunk knows its first page number and the file's total)
+    and find where its pages begin, then to write, each numbered from its offset, and joined. Both
+    passes run in ``workers`` processes. Each form counts half when its chunk is counted and half
+    when it is written, so ``progress(done, total)`` moves through both passes.
     """
     report = progress or (lambda done, total: None)
     if not chunks:
         raise ValueError("nothing to print: no form was given")
-    if len(chunks) == 1:
-        out = paged.pdf_bytes(chunks[0].document())
-        for done in range(1, total_forms + 1):
-            report(done, total_forms)
-        return out
     workers = max(1, min(load_settings().pdf.workers, len(chunks)))
     halves = 0
 
     def advance(chunk: _Chunk) -> None:
         nonlocal halves
         before = halves // 2
-        halves += chunk.forms
+        halves += len(chunk.forms)
         for done in range(before + 1, halves // 2 + 1):
             report(done, total_forms)
 
+    if len(chunks) == 1:
+        # One document: WeasyPrint counts its own pages. The first layout says where pages begin.
+        chunk = chunks[0]
+        plain = _layout(chunk.document())
+        breaks = _page_starts(plain, len(chunk.forms))
+        advance(chunk)
+        if any(len(b) > 1 for b in breaks):
+            labelled = _layout(chunk.document(breaks))
+            if (len(labelled.pages), _page_starts(labelled, len(chunk.forms))) == \
+                    (len(plain.pages), breaks):                  # type: ignore[attr-defined]
+                plain = labelled
+        out = plain.write_pdf()                                 # type: ignore[attr-defined]
+        advance(chunk)
+        return out
     with _pool(workers) as pool:
-        counts = []
-        for chunk, n in zip(chunks, pool.map(paged.page_count, [c.document() for c in chunks]), strict=True):
-            counts.append(n)
+        counted: list[tuple[int, Breaks]] = []
+        for chunk, result in zip(chunks, pool.map(_count, chunks), strict=True):
+            counted.append(result)
             advance(chunk)
+        counts = [n for n, _ in counted]
         total = sum(counts)
         firsts = [1 + sum(counts[:i]) for i in range(len(counts))]
         parts = []
-        documents = [c.document(f, total) for c, f in zip(chunks, firsts, strict=True)]
-        for chunk, part in zip(chunks, pool.map(paged.pdf_bytes, documents), strict=True):
+        for chunk, part in zip(chunks, pool.map(_write, chunks, counted, firsts, [total] * len(chunks)),
+                               strict=True):
             parts.append(part)
             advance(chunk)
     return paged.join_pdfs(parts)
@@ -345,8 +414,8 @@ def _render(chunks: Sequence[_Chunk], total_forms: int, progress: Progress | Non
 class _InProcess:
     """A pool of one: the chunks in this process, in order (no start-up cost for a small export)."""
 
-    def map(self, fn: Callable, items: Iterable) -> Iterator:
-        return map(fn, items)
+    def map(self, fn: Callable, *items: Iterable) -> Iterator:
+        return map(fn, *items)
 
     def __enter__(self) -> _InProcess:
         return self
@@ -379,13 +448,9 @@ def workbook_pdf(summary: pd.DataFrame, forms: Iterable[Form], title: str, foote
     rows = size * SUMMARY_ROWS_PER_FORM
     # A long 汇总 is cut into documents of ``rows`` rows (each from a new page, its header repeated):
     # one table of 5,000 rows would be laid out, and held, as one document.
-    heads = [_Chunk((_summary_section(summary.iloc[i:i + rows], title if i == 0 else None, footer),),
-                    ((False, footer),), 0) for i in range(0, max(len(summary), 1), rows)]
+    heads = [_Chunk((_summary_section(summary.iloc[i:i + rows], title if i == 0 else None, footer),), (), footer)
+             for i in range(0, max(len(summary), 1), rows)]
     if len(heads) == 1 and len(items) <= size:
         # A small workbook is one document: no second layout pass to number the pages.
-        forms_chunk = _chunks(items, size)
-        if forms_chunk:
-            only = forms_chunk[0]
-            heads = [_Chunk(heads[0].sections + only.sections, heads[0].pages + only.pages, only.forms)]
-        return _render(heads, len(items), progress)
+        return _render([_Chunk(heads[0].head, tuple(items), footer)], len(items), progress)
     return _render([*heads, *_chunks(items, size)], len(items), progress)

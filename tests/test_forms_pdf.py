@@ -362,6 +362,24 @@ def test_header_repeats_and_pages_are_numbered(long_selfeval_pdf: bytes, long_mo
         assert_numbered(texts)
 
 
+def test_merged_labels_repeat_on_every_page(long_selfeval: tuple[Form, list[Row]], long_monitor: tuple[Form, list[Row]],
+                                            long_selfeval_pdf: bytes, long_monitor_pdf: bytes) -> None:
+    """A 一级 or 二级 merged over rows on two pages is printed again on the second one."""
+    for (_, rows), pdf in ((long_selfeval, long_selfeval_pdf), (long_monitor, long_monitor_pdf)):
+        texts = pages_text(pdf)
+        carried = 0
+        for i, t in enumerate(texts):
+            on_page = [r for r in rows if re.search(rf"{re.escape(r.name)}\s", t)]
+            for r in on_page:
+                # Names of up to four characters fit their narrow column on one line.
+                for label in (r.level1.split("(")[0], r.level2):
+                    if len(label) <= 4:
+                        assert label in t, (i, r.name, label)
+            if i and on_page and on_page[0].level1 == rows[rows.index(on_page[0]) - 1].level1:
+                carried += 1
+        assert carried >= 1, "some page begins inside a merged 一级"
+
+
 def test_monitor_reads_back_landscape(long_monitor: tuple[Form, list[Row]], long_monitor_pdf: bytes) -> None:
     _, rows = long_monitor
     texts = pages_text(long_monitor_pdf)
