@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -211,7 +212,8 @@ def form_html(form: Form, breaks: Iterable[int] = (), mark: str = "") -> str:
     bare = _title_rows(form, top)
     cols = _colgroup(form.widths)
     orientation = "landscape" if form.landscape else "portrait"
-    html = [f'<section class="form {orientation}" style="page: {_page_name(form)}">']
+    owner = f' data-f="{mark}"' if mark else ""
+    html = [f'<section class="form {orientation}" style="page: {_page_name(form)}"{owner}>']
     if head_first > 1:
         html.append(f'<table class="grid top">{cols}<tbody>'
                     f'{_rows_html(top, 1, head_first - 1, "td", bare)}</tbody></table>')
@@ -339,24 +341,102 @@ def _layout(document: str) -> object:
     return weasyprint.HTML(string=document).render()
 
 
+# A form that certainly fits on one page needs no counting layout. The bound is pessimistic on
+# purpose: CJK characters 1 em wide and every other one 0.65 em (Noto's digits are ~0.55), lines
+# 1.45 em high (the CSS says 1.3), a wrapped text's lines 25% short (CJK punctuation rules, Latin
+# words), and 8% of the page spare.
+_LINE_EM = 1.45
+_FILL = 0.75
+_SPARE = 0.92
+_PT_PER_MM = 72 / 25.4
+_PAD_PT = 2 * 1.2 * _PT_PER_MM + 0.6
+
+
+def _ems(text: str) -> float:
+    """A line's width in em, at most: CJK and full-width characters 1 em, the rest (digits, Latin,
+    ASCII punctuation; ~0.55 em in Noto Sans CJK) 0.65 em."""
+    return sum(1.0 if ord(ch) >= 0x2E80 or ch in "—…≥≤√" else 0.65 for ch in text)
+
+
+def _lines(ems: float, per_line: float) -> int:
+    """Lines a text of this width takes at most: one if it fits, else as if each line were 25% short."""
+    return 1 if ems <= per_line else math.ceil(ems / (per_line * _FILL))
+
+
+def surely_one_page(form: Form) -> bool:
+    """True when the form fits on one page by a pessimistic bound (False says nothing)."""
+    width_mm, height_mm = (297, 210) if form.landscape else (210, 297)
+    width_pt = (width_mm - 24) * _PT_PER_MM
+    height_pt = (height_mm - 30) * _PT_PER_MM * _SPARE
+    base = 8.0 if form.landscape else 9.0
+    total_width = sum(form.widths) or 1
+
+    def height(cell: Cell) -> float:
+        size = 16.0 if cell.size == "title" else 7.5 if cell.size == "small" else base
+        span = sum(form.widths[cell.col - 1:cell.last_col])
+        per_line = max(0.5, (width_pt * span / total_width - _PAD_PT) / size)    # in em
+        text = cell_text(cell)
+        lines = sum(_lines(_ems(line), per_line) for line in text.split("\n")) if text else 1
+        return lines * size * _LINE_EM + _PAD_PT
+
+    rows = dict.fromkeys(range(1, form.n_rows + 1), base * _LINE_EM + _PAD_PT)
+    for cell in form.cells:
+        if cell.rows == 1:
+            rows[cell.row] = max(rows[cell.row], height(cell))
+    for cell in form.cells:
+        if cell.rows > 1:
+            # A merged cell taller than its rows makes them taller (here its last one).
+            spanned = sum(rows[r] for r in range(cell.row, cell.last_row + 1))
+            rows[cell.last_row] += max(0.0, height(cell) - spanned)
+    notes = sum((1 + len(n) // max(1, int(width_pt / 8 * _FILL))) * 8 * _LINE_EM + 5 for n in form.notes)
+    return sum(rows.values()) + notes <= height_pt
+
+
+def _page_owners(layout: object) -> list[int]:
+    """For each page of a layout, the mark of the form it belongs to (-1: the 汇总)."""
+    owners = []
+    for page in layout.pages:                                   # type: ignore[attr-defined]
+        owner = -1
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and element.get("data-f") is not None:
+                owner = int(element.get("data-f"))
+                break
+        owners.append(owner)
+    return owners
+
+
 def _count(chunk: _Chunk) -> tuple[int, Breaks]:
-    """Pass one: the chunk's page count and, per form, the body rows that begin a page."""
-    layout = _layout(chunk.document())
-    return len(layout.pages), _page_starts(layout, len(chunk.forms))   # type: ignore[attr-defined]
+    """Pass one: the chunk's page count and, per form, the body rows that begin a page. Only the
+    forms that may take more than a page (and the 汇总) are laid out; the others take one."""
+    unsure = [i for i, f in enumerate(chunk.forms) if not surely_one_page(f)]
+    first_body = [(f.header_rows[1] + 1,) if f.n_rows > f.header_rows[1] else () for f in chunk.forms]
+    breaks = list(first_body)
+    pages = len(chunk.forms) - len(unsure)
+    if unsure or chunk.head:
+        sub = _Chunk(chunk.head, tuple(chunk.forms[i] for i in unsure), chunk.footer)
+        layout = _layout(sub.document())
+        pages += len(layout.pages)                              # type: ignore[attr-defined]
+        for i, starts in zip(unsure, _page_starts(layout, len(unsure)), strict=True):
+            breaks[i] = starts
+    return pages, tuple(breaks)
 
 
 def _write(chunk: _Chunk, counted: tuple[int, Breaks], first_page: int | None = None,
-           total: int | None = None) -> bytes:
+           total: int | None = None) -> tuple[bytes, int]:
     """Pass two: the chunk with its labels repeated at the page starts ``counted`` by pass one,
-    numbered from ``first_page`` of ``total``. Repeating a label can make a row taller and move a
-    page break; then the pages are not those counted, and the chunk is written without the repeats
-    (which lays out as pass one did: the numbers in the footer do not move a break)."""
-    breaks = counted[1]
+    numbered from ``first_page`` of ``total``; the PDF and its page count. Repeating a label can
+    make a row taller and move a page break; then the pages are not those counted, and the chunk
+    is written without the repeats (the numbers in the footer do not move a break)."""
+    pages, breaks = counted
     if any(len(b) > 1 for b in breaks):
         labelled = _layout(chunk.document(breaks, first_page, total))
-        if (len(labelled.pages), _page_starts(labelled, len(chunk.forms))) == counted:  # type: ignore[attr-defined]
-            return labelled.write_pdf()                         # type: ignore[attr-defined]
-    return _layout(chunk.document(None, first_page, total)).write_pdf()  # type: ignore[attr-defined]
+        multi = [i for i, b in enumerate(breaks) if len(b) > 1]
+        found = _page_starts(labelled, len(chunk.forms))
+        if len(labelled.pages) == pages and all(found[i] == breaks[i] for i in multi):  # type: ignore[attr-defined]
+            return labelled.write_pdf(), pages                  # type: ignore[attr-defined]
+    plain = _layout(chunk.document(None, first_page, total))
+    return plain.write_pdf(), len(plain.pages)                  # type: ignore[attr-defined]
 
 
 def _render(chunks: Sequence[_Chunk], total_forms: int, progress: Progress | None) -> bytes:
@@ -400,15 +480,24 @@ def _render(chunks: Sequence[_Chunk], total_forms: int, progress: Progress | Non
         for chunk, result in zip(chunks, pool.map(_count, chunks), strict=True):
             counted.append(result)
             advance(chunk)
-        counts = [n for n, _ in counted]
-        total = sum(counts)
-        firsts = [1 + sum(counts[:i]) for i in range(len(counts))]
-        parts = []
-        for chunk, part in zip(chunks, pool.map(_write, chunks, counted, firsts, [total] * len(chunks)),
-                               strict=True):
-            parts.append(part)
-            advance(chunk)
-    return paged.join_pdfs(parts)
+        parts = _write_all(pool, chunks, counted, advance)
+        if [n for _, n in parts] != [n for n, _ in counted]:
+            # A page count bound was wrong (it should not be): number again by the pages written.
+            counted = [(n, b) for (_, n), (_, b) in zip(parts, counted, strict=True)]
+            parts = _write_all(pool, chunks, counted, lambda chunk: None)
+    return paged.join_pdfs(pdf for pdf, _ in parts)
+
+
+def _write_all(pool: _InProcess | ProcessPoolExecutor, chunks: Sequence[_Chunk], counted: list[tuple[int, Breaks]],
+               advance: Callable[[_Chunk], None]) -> list[tuple[bytes, int]]:
+    counts = [n for n, _ in counted]
+    total = sum(counts)
+    firsts = [1 + sum(counts[:i]) for i in range(len(counts))]
+    parts = []
+    for chunk, part in zip(chunks, pool.map(_write, chunks, counted, firsts, [total] * len(chunks)), strict=True):
+        parts.append(part)
+        advance(chunk)
+    return parts
 
 
 class _InProcess:

@@ -461,6 +461,17 @@ def test_chunks_number_pages_across_the_file(monkeypatch: pytest.MonkeyPatch) ->
     assert {t for _, t in calls} == {5}
 
 
+def test_one_page_bound_is_safe(long_selfeval: tuple[Form, list[Row]]) -> None:
+    """Forms the bound calls one page (no counting layout) do lay out to one page."""
+    forms = [selfeval_form(f"短{k}", indicator_rows(k, k)) for k in (3, 6, 8, 10)]
+    forms += [monitor_form(f"短监{k}", indicator_rows(k, k)) for k in (3, 4, 6)]
+    sure = [f for f in forms if forms_pdf.surely_one_page(f)]
+    assert len(sure) >= 4
+    for form in sure:
+        assert len(pages_text(forms_pdf.forms_pdf([form]))) == 1, form.sheet_name
+    assert not forms_pdf.surely_one_page(long_selfeval[0])
+
+
 def test_workers_give_the_same_file(monkeypatch: pytest.MonkeyPatch) -> None:
     forms = [selfeval_form(f"并行{k}", indicator_rows(10 + 20 * k, k)) for k in range(3)]
     _settings(monkeypatch, forms_per_chunk=1, workers=1)
