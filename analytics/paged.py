@@ -61,13 +61,6 @@ def pdf_bytes(document: str) -> bytes:
     return weasyprint.HTML(string=document).write_pdf()
 
 
-def page_count(document: str) -> int:
-    """The pages ``document`` lays out to (the layout only: nothing is written)."""
-    import weasyprint
-
-    return len(weasyprint.HTML(string=document).render().pages)
-
-
 def join_pdfs(parts: Iterable[bytes]) -> bytes:
     """One PDF of several, pages in order (pdfium copies the pages with their embedded fonts)."""
     import pypdfium2 as pdfium
