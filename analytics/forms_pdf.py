@@ -134,7 +134,8 @@ def _parts(form: Form, breaks: frozenset[int] = frozenset()) -> tuple[list[_Plac
             if start > end:
                 continue
             if part is body and not first:
-                part.extend(_Placed(cell, r, 1, text=False, open_below=r < end) for r in range(start, end + 1))
+                part.extend(_Placed(cell, r, 1, text=False, open_below=r < end and r + 1 not in breaks)
+                            for r in range(start, end + 1))
             elif part is body:
                 cuts = [start, *sorted(b for b in breaks if start < b <= end), end + 1]
                 part.extend(_Placed(cell, a, b - a) for a, b in itertools.pairwise(cuts))
