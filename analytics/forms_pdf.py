@@ -213,8 +213,7 @@ def form_html(form: Form, breaks: Iterable[int] = (), mark: str = "") -> str:
     bare = _title_rows(form, top)
     cols = _colgroup(form.widths)
     orientation = "landscape" if form.landscape else "portrait"
-    owner = f' data-f="{mark}"' if mark else ""
-    html = [f'<section class="form {orientation}" style="page: {_page_name(form)}"{owner}>']
+    html = [f'<section class="form {orientation}" style="page: {_page_name(form)}">']
     if head_first > 1:
         html.append(f'<table class="grid top">{cols}<tbody>'
                     f'{_rows_html(top, 1, head_first - 1, "td", bare)}</tbody></table>')
@@ -325,7 +324,8 @@ def _page_starts(layout: object, forms: int) -> Breaks:
     """For each form, the body rows that begin a page of this layout (a WeasyPrint Document)."""
     starts: list[list[int]] = [[] for _ in range(forms)]
     for page in layout.pages:                                   # type: ignore[attr-defined]
-        for box in page._page_box.descendants():
+        # WeasyPrint's laid-out boxes (a private attribute: without it no label is repeated).
+        for box in _boxes(page):
             mark = getattr(box, "element", None)
             mark = mark.get("data-r") if mark is not None and box.element_tag == "tr" else None
             if mark:
@@ -393,18 +393,9 @@ def surely_one_page(form: Form) -> bool:
     return sum(rows.values()) + notes <= height_pt
 
 
-def _page_owners(layout: object) -> list[int]:
-    """For each page of a layout, the mark of the form it belongs to (-1: the 汇总)."""
-    owners = []
-    for page in layout.pages:                                   # type: ignore[attr-defined]
-        owner = -1
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and element.get("data-f") is not None:
-                owner = int(element.get("data-f"))
-                break
-        owners.append(owner)
-    return owners
+def _boxes(page: object) -> Iterator:
+    root = getattr(page, "_page_box", None)
+    return root.descendants() if root is not None else iter(())
 
 
 def _count(chunk: _Chunk) -> tuple[int, Breaks]:
