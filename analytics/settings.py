@@ -169,6 +169,15 @@ _L = TypeVar("_L")
 
 
 @dataclass(frozen=True)
+class PdfSettings:
+    """Paged PDF of many forms ([pdf] of settings.toml, branch paged): WeasyPrint lays out one HTML
+    document per chunk of forms, so memory stays bounded, and chunks render in parallel processes."""
+
+    forms_per_chunk: int = 40
+    workers: int = 2
+
+
+@dataclass(frozen=True)
 class Settings:
     pools: dict[str, float]
     budget_points: float
@@ -194,6 +203,7 @@ class Settings:
     screens: ScreenLimits = ScreenLimits()
     review: ReviewSettings = ReviewSettings()
     exports: ExportLimits = ExportLimits()
+    pdf: PdfSettings = PdfSettings()
     # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
     score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
     light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
@@ -244,6 +254,7 @@ def parse_settings(data: dict) -> Settings:
         screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
         review=parse_review_settings(data.get("review", {})),
         exports=parse_limits(ExportLimits, data.get("exports", {}), "exports"),
+        pdf=parse_limits(PdfSettings, data.get("pdf", {}), "pdf"),
         score_rules=str(score.get("rules", Settings.score_rules)),
         light_rules=str(lights.get("rules", Settings.light_rules)),
         forms=parse_form_settings(data.get("forms", {})),
