@@ -185,6 +185,7 @@ class Settings:
     backup: BackupSettings = BackupSettings()
     screens: ScreenLimits = ScreenLimits()
     review: ReviewSettings = ReviewSettings()
+    deck: DeckSettings = field(default_factory=lambda: DeckSettings())
     # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
     score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
     light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
@@ -231,6 +232,7 @@ def parse_settings(data: dict) -> Settings:
         backup=parse_backup_settings(data.get("backup", {})),
         screens=parse_limits(ScreenLimits, data.get("screens", {}), "screens"),
         review=parse_review_settings(data.get("review", {})),
+        deck=parse_limits(DeckSettings, data.get("deck", {}), "deck"),
         score_rules=str(score.get("rules", Settings.score_rules)),
         light_rules=str(lights.get("rules", Settings.light_rules)),
     )
@@ -269,3 +271,19 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """``path``, else ``PERF_SETTINGS``, else the project's settings.toml (re-read when edited)."""
     p = Path(path or os.environ.get("PERF_SETTINGS") or DEFAULT_SETTINGS)
     return _load(str(p), p.stat().st_mtime)
+
+
+# -- deck (issue 12 item 5): the review deck's PDF and PPTX ------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    """The review deck ([deck] of settings.toml): how much a page lists, the chart and the chunking."""
+
+    # Projects on the summary page; indicators needing discussion on a project page; bars in its chart.
+    summary_rows: int = 12
+    discussion_rows: int = 6
+    chart_bars: int = 20
+    # Pages WeasyPrint lays out at once (memory and the chart thread's look-ahead), PNG pixel density.
+    chunk_pages: int = 200
+    png_scale: float = 2.0
