@@ -36,8 +36,9 @@ from analytics.wording import cn_date, money, percent
 Progress = Callable[[int, int], None]
 # The sheet: 16:9 at A4 landscape's width. The chart's pixel size is its place on the page at 96 dpi.
 PAGE_W_MM, PAGE_H_MM = 297.0, 167.06
-CHART_PX = (580, 420)
-SUMMARY_CHART_PX = (520, 330)
+# The chart's CSS pixels, the shape of its box on the page (139 × 74 mm and 107 × 60 mm).
+CHART_PX = (700, 372)
+SUMMARY_CHART_PX = (520, 290)
 
 
 @dataclass
@@ -127,6 +128,31 @@ def _level1_counts(indicators: pd.DataFrame) -> dict[int, list[tuple[str, list[i
     return out
 
 
+# What a row of the discussion table holds per line at 8.5 pt across the page (三级指标, 指标值, 实际,
+# the note; a CJK character is ~3 mm, ASCII about half), the height of a one- and a two-line row, and
+# the room the bottom box leaves for rows under its heading and the table's header (mm).
+_ROW_CHARS = (25, 10, 10, 28)
+_ROW_MM = (5.6, 9.4)
+_ROWS_ROOM_MM = 30.0
+
+
+def _width(value: str) -> float:
+    return sum(0.55 if ch.isascii() else 1.0 for ch in value)
+
+
+def rows_that_fit(rows: list[tuple[str, ...]], limit: int) -> int:
+    """How many discussion rows a project page lists: at most ``limit``, and no more than its bottom box
+    holds (a cell is cut after two lines; the count of the rest is printed)."""
+    used = 0.0
+    for n, row in enumerate(rows):
+        cells = (row[2], row[3], row[4], row[5])
+        lines = max(min(2, max(1, -int(-_width(c) // cap))) for c, cap in zip(cells, _ROW_CHARS, strict=True))
+        used += _ROW_MM[lines - 1]
+        if n >= limit or used > _ROWS_ROOM_MM:
+            return n
+    return len(rows)
+
+
 def project_pages(store: Store, view: View, settings: Settings, order: list[int]) -> Iterator[ProjectPage]:
     """One page per project in ``order``; built one at a time, so a large deck never holds them all."""
     projects = view.projects.set_index("project_id")
@@ -143,6 +169,7 @@ def project_pages(store: Store, view: View, settings: Settings, order: list[int]
              ";".join(t for t in (r.提示, r.偏差原因分析及改进措施) if t))
             for r in items.head(limit).itertuples()
         ]
+        rows = rows[:rows_that_fit(rows, limit)]
         yield ProjectPage(
             project_id=int(pid), name=str(p["name"]), department=str(p["department"]), unit=str(p["unit"]),
             funding=money(p["funding_total"]), score="—" if unreported else f"{float(p['score']):.2f}",
@@ -161,35 +188,49 @@ def page_chart(page: DeckPage, settings: Settings):  # -> go.Figure
         fig.update_layout(width=w)
         return fig
     w, h = CHART_PX
-    fig = charts.indicator_chart(page.indicators, max_bars=settings.deck.chart_bars, font_px=13)
+    fig = charts.indicator_chart(page.indicators, max_bars=settings.deck.chart_bars, font_px=15)
     fig.update_layout(width=w, height=h)
     return fig
 
 
 # ---- PDF ---------------------------------------------------------------------------------------
 
+# Fixed boxes (mm inside the page margins, 273 × 136): the header, the numbers and lights at the left,
+# the chart at the right, the discussion table across the bottom. Absolute positions, so that no
+# list, however long, pushes the chart off its page; each box clips what it cannot hold.
+BODY_W_MM, BODY_H_MM = PAGE_W_MM - 24, PAGE_H_MM - 12 - 18 - 1
+TOP_MM, TOP_H_MM, LEFT_W_MM = 18.0, 74.0, 128.0
+CHART_W_MM = BODY_W_MM - LEFT_W_MM - 6
+BOTTOM_MM = TOP_MM + TOP_H_MM + 1
 _CSS = f"""
 body {{ margin: 0; }}
-section {{ height: {PAGE_H_MM - 12 - 18 - 1}mm; overflow: hidden; break-after: page; position: relative; }}
+section {{ height: {BODY_H_MM}mm; overflow: hidden; break-after: page; position: relative; }}
 section:last-child {{ break-after: auto; }}
-h1 {{ font-size: 17pt; margin: 0 0 1mm 0; line-height: 1.2; max-height: 2.5em; overflow: hidden; }}
-.sub {{ color: #333; font-size: 9.5pt; margin-bottom: 2mm; }}
-.cols {{ display: flex; gap: 5mm; }}
-.left {{ flex: 0 0 50%; }}
-.right {{ flex: 1 1 auto; }}
-.metrics {{ display: flex; gap: 2mm; margin-bottom: 2mm; }}
-.metric {{ flex: 1 1 0; border: 0.3mm solid #c9d1db; border-radius: 1.5mm; padding: 1.2mm 2mm; }}
+h1 {{ font-size: 15pt; margin: 0; line-height: 1.2; height: 12mm; overflow: hidden; }}
+.sub {{ color: #333; font-size: 9pt; height: 5mm; overflow: hidden; white-space: nowrap; }}
+.box {{ position: absolute; overflow: hidden; }}
+.left {{ left: 0; top: {TOP_MM}mm; width: {LEFT_W_MM}mm; height: {TOP_H_MM}mm; }}
+.right {{ left: {LEFT_W_MM + 6}mm; top: {TOP_MM}mm; width: {CHART_W_MM}mm; height: {TOP_H_MM}mm; }}
+.bottom {{ left: 0; top: {BOTTOM_MM}mm; width: {BODY_W_MM}mm; height: {BODY_H_MM - BOTTOM_MM}mm; }}
+.summary-left {{ left: 0; top: {TOP_MM + 22}mm; width: 160mm; height: {BODY_H_MM - TOP_MM - 22}mm; }}
+.summary-right {{ left: 166mm; top: {TOP_MM + 22}mm; width: {BODY_W_MM - 166}mm;
+                  height: {BODY_H_MM - TOP_MM - 22}mm; }}
+.metrics {{ display: flex; gap: 2mm; margin-bottom: 2mm; height: 17mm; }}
+.metric {{ flex: 1 1 0; border: 0.3mm solid #c9d1db; border-radius: 1.5mm; padding: 1mm 2mm; overflow: hidden; }}
 .metric .k {{ font-size: 8.5pt; color: #444; }}
 .metric .v {{ font-size: 15pt; font-weight: bold; line-height: 1.2; }}
-.metric .n {{ font-size: 7.5pt; color: #444; }}
+.metric .n {{ font-size: 7.5pt; color: #444; white-space: nowrap; }}
 .badge {{ padding: 0.3mm 2mm; border-radius: 2mm; font-size: 10pt; white-space: nowrap; font-weight: normal; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8.5pt; }}
-th {{ background: #eef1f5; text-align: left; padding: 0.8mm 1.2mm; font-weight: bold; }}
-td {{ border-top: 0.2mm solid #d5dbe3; padding: 0.7mm 1.2mm; vertical-align: top; }}
+th {{ background: #eef1f5; text-align: left; padding: 0.7mm 1.2mm; font-weight: bold; white-space: nowrap;
+      overflow: hidden; }}
+td {{ border-top: 0.2mm solid #d5dbe3; padding: 0.6mm 1.2mm; vertical-align: top; }}
 td div.c {{ max-height: 2.6em; overflow: hidden; line-height: 1.3; }}
+td div.one {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.3; }}
 td.num, th.num {{ text-align: right; }}
+td .badge {{ font-size: 8pt; padding: 0 1.5mm; }}
 .note {{ font-size: 8.5pt; color: #333; margin-top: 1mm; }}
-h2 {{ font-size: 10.5pt; margin: 2mm 0 1mm 0; }}
+h2 {{ font-size: 10pt; margin: 0 0 1mm 0; }}
 img.chart {{ width: 100%; }}
 """
 
@@ -199,9 +240,9 @@ def _badge(light: str) -> str:
     return f'<span class="badge" style="background:{colour};color:{on}">{text(LIGHT_NAMES.get(light, light))}</span>'
 
 
-def _cell(value: object, cls: str = "") -> str:
+def _cell(value: object, cls: str = "", one_line: bool = False) -> str:
     klass = f' class="{cls}"' if cls else ""
-    return f'<td{klass}><div class="c">{text(value)}</div></td>'
+    return f'<td{klass}><div class="{"one" if one_line else "c"}">{text(value)}</div></td>'
 
 
 def _table(header: list[tuple[str, str, str]], rows: list[str]) -> str:
@@ -230,8 +271,8 @@ def summary_html(page: SummaryPage, chart_svg: bytes) -> str:
         )
     )
     rows = [
-        "<tr>" + _cell(n, "num") + _cell(name) + _cell(dept) + _cell(score, "num") + _cell(grade)
-        + f"<td>{_badge(light)}</td>" + _cell(rate, "num") + "</tr>"
+        "<tr>" + _cell(n, "num") + _cell(name, one_line=True) + _cell(dept, one_line=True) + _cell(score, "num")
+        + _cell(grade) + f"<td>{_badge(light)}</td>" + _cell(rate, "num") + "</tr>"
         for n, name, dept, score, grade, light, rate in page.rows
     ]
     table = _table([("#", "7%", "num"), ("项目", "auto", ""), ("主管部门", "22%", ""), ("总分", "11%", "num"),
@@ -239,13 +280,13 @@ def summary_html(page: SummaryPage, chart_svg: bytes) -> str:
     more = f'<div class="note">另有 {page.more} 个项目,见后续各页。</div>' if page.more else ""
     return (
         f"<section><h1>{text(page.title)}</h1><div class=\"sub\">截至 {text(page.as_of)}</div>"
-        f'<div class="metrics">{metrics}</div>'
-        f'<div class="cols"><div class="left" style="flex-basis:58%">{table}{more}</div>'
-        f'<div class="right">{_svg_img(chart_svg)}'
+        f'<div class="box" style="left:0;top:{TOP_MM}mm;width:{BODY_W_MM}mm"><div class="metrics">{metrics}</div></div>'
+        f'<div class="box summary-left">{table}{more}</div>'
+        f'<div class="box summary-right">{_svg_img(chart_svg)}'
         f'<div class="note">项目等级:{_counts_line(page.grades)}</div>'
         f'<div class="note">项目监控灯:{_counts_line(page.project_lights, LIGHT_NAMES)}</div>'
         f'<div class="note">指标监控灯:{_counts_line(page.indicator_lights, LIGHT_NAMES)}</div>'
-        "</div></div></section>"
+        "</div></section>"
     )
 
 
@@ -257,25 +298,25 @@ def project_html(page: ProjectPage, chart_svg: bytes) -> str:
         f'<div class="metric"><div class="k">项目监控灯</div><div class="v">{_badge(page.light)}</div></div>'
         f'<div class="metric"><div class="k">预算执行率</div><div class="v">{text(page.execution_rate)}</div></div>'
     )
-    level1_rows = ["<tr>" + _cell(name) + "".join(_cell(n, "num") for n in counts) + "</tr>"
+    level1_rows = ["<tr>" + _cell(name, one_line=True) + "".join(_cell(n, "num") for n in counts) + "</tr>"
                    for name, counts in page.level1]
     level1 = _table([("一级指标", "auto", "")] + [(LIGHT_NAMES[k], "13%", "num") for k in LIGHTS], level1_rows)
     if page.items:
-        rows = ["<tr>" + f"<td>{_badge(light)}</td>" + _cell(l1) + _cell(name) + _cell(target) + _cell(actual)
-                + _cell(note) + "</tr>" for light, l1, name, target, actual, note in page.items]
+        rows = ["<tr>" + f"<td>{_badge(light)}</td>" + _cell(l1, one_line=True) + _cell(name) + _cell(target)
+                + _cell(actual) + _cell(note) + "</tr>" for light, l1, name, target, actual, note in page.items]
         more = page.items_total - len(page.items)
         extra = f",另有 {more} 项" if more else ""
         items = (f"<h2>需要讨论的指标({page.items_total} 项{extra})</h2>"
-                 + _table([("监控灯", "11%", ""), ("一级", "12%", ""), ("三级指标", "30%", ""), ("指标值", "14%", ""),
-                           ("实际", "14%", ""), ("偏差原因分析及改进措施", "auto", "")], rows))
+                 + _table([("监控灯", "7%", ""), ("一级", "8%", ""), ("三级指标", "29%", ""), ("指标值", "12%", ""),
+                           ("实际", "12%", ""), ("偏差原因分析及改进措施", "auto", "")], rows))
     else:
         items = "<h2>需要讨论的指标</h2><div class=\"note\">没有红灯、黄灯或需说明的指标。</div>"
     return (
         f"<section><h1>{text(page.name)}</h1>"
         f'<div class="sub">{text(page.department)} · {text(page.unit)} · 年度资金 {text(page.funding)} 万元</div>'
-        f'<div class="cols"><div class="left"><div class="metrics">{metrics}</div>'
-        f"<h2>各一级指标监控灯</h2>{level1}{items}</div>"
-        f'<div class="right">{_svg_img(chart_svg)}</div></div></section>'
+        f'<div class="box left"><div class="metrics">{metrics}</div><h2>各一级指标监控灯</h2>{level1}</div>'
+        f'<div class="box right">{_svg_img(chart_svg)}</div>'
+        f'<div class="box bottom">{items}</div></section>'
     )
 
 

@@ -283,7 +283,7 @@ class DeckSettings:
     # Projects on the summary page; indicators needing discussion on a project page; bars in its chart.
     summary_rows: int = 12
     discussion_rows: int = 6
-    chart_bars: int = 20
+    chart_bars: int = 12
     # Pages WeasyPrint lays out at once (memory and the chart thread's look-ahead), PNG pixel density.
-    chunk_pages: int = 200
+    chunk_pages: int = 50
     png_scale: float = 2.0
