@@ -95,7 +95,9 @@ def summary_page(view: View, settings: Settings, order: list[int]) -> SummaryPag
     counts = grade_counts(view, grades)
     rows, more = summary_rows(view, order, settings.deck.summary_rows)
     table = [
-        (str(i + 1), r.name, r.department,
+        # The short name (without the 行业管理_ prefix) fits one line of the table; the full name heads
+        # the project's own page.
+        (str(i + 1), r.short_name, r.department,
          "—" if pd.isna(r.score) else f"{r.score:.2f}",
          UNREPORTED if r.project_id in waiting else r.grade, r.light, percent(r.execution_rate))
         for i, r in enumerate(rows.itertuples())
@@ -275,7 +277,7 @@ def summary_html(page: SummaryPage, chart_svg: bytes) -> str:
         + _cell(grade) + f"<td>{_badge(light)}</td>" + _cell(rate, "num") + "</tr>"
         for n, name, dept, score, grade, light, rate in page.rows
     ]
-    table = _table([("#", "7%", "num"), ("项目", "auto", ""), ("主管部门", "22%", ""), ("总分", "11%", "num"),
+    table = _table([("#", "6%", "num"), ("项目", "auto", ""), ("主管部门", "20%", ""), ("总分", "10%", "num"),
                     ("等级", "10%", ""), ("监控灯", "12%", ""), ("执行率", "11%", "num")], rows)
     more = f'<div class="note">另有 {page.more} 个项目,见后续各页。</div>' if page.more else ""
     return (
