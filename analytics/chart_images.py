@@ -18,6 +18,7 @@ is read from the plotly package.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -52,11 +53,13 @@ def browser_path() -> str:
     return path
 
 
-def _size(fig: go.Figure, width: int | None, height: int | None) -> tuple[int, int]:
+Figurish = go.Figure | dict
+
+
+def _size(fig: Figurish, width: int | None, height: int | None) -> tuple[int, int]:
     # A figure sized for its page (the 评审 charts set a height) keeps that size unless told otherwise.
-    w = width or fig.layout.width or DEFAULT_WIDTH
-    h = height or fig.layout.height or DEFAULT_HEIGHT
-    return int(w), int(h)
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout.to_plotly_json()
+    return int(width or layout.get("width") or DEFAULT_WIDTH), int(height or layout.get("height") or DEFAULT_HEIGHT)
 
 
 # kaleido's sync server is one per process; its request and answer queues are shared, so two
@@ -105,6 +108,13 @@ _RENDER_JS = """async ([specs, fmt, scale]) => {
 }"""
 
 
+def _json(fig: Figurish) -> str:
+    # Plotly's encoder (numpy arrays, dates, NaN as null) for both; a dict is not validated again.
+    if isinstance(fig, dict):
+        return json.dumps(fig, cls=plotly.utils.PlotlyJSONEncoder)
+    return pio.to_json(fig, validate=False)
+
+
 class ChartBatch:
     """One started chromium that draws many figures: ``with ChartBatch() as b: b.render(figs, "svg")``.
 
@@ -117,6 +127,7 @@ class ChartBatch:
         self._pw = None
         self._browser = None
         self._page = None
+        self._printer = None
 
     def __enter__(self) -> ChartBatch:
         from playwright.sync_api import sync_playwright
@@ -138,18 +149,18 @@ class ChartBatch:
             self._browser.close()
         if self._pw is not None:
             self._pw.stop()
-        self._browser = self._pw = self._page = None
+        self._browser = self._pw = self._page = self._printer = None
 
-    def render(self, figs: Sequence[go.Figure], fmt: Format = "svg", width: int | None = None,
+    def render(self, figs: Sequence[Figurish], fmt: Format = "svg", width: int | None = None,
                height: int | None = None, scale: float = 2) -> list[bytes]:
-        """Every figure as ``fmt`` bytes, in order."""
+        """Every figure (a Figure, or Plotly's figure JSON as a dict) as ``fmt`` bytes, in order."""
         import base64
 
         if self._page is None:
             raise ChartImageError("ChartBatch is not started (use it in a with block)")
         out: list[bytes] = []
         for start in range(0, len(figs), self.per_call):
-            specs = [[pio.to_json(f, validate=False), *_size(f, width, height)]
+            specs = [[_json(f), *_size(f, width, height)]
                      for f in figs[start:start + self.per_call]]
             try:
                 drawn = self._page.evaluate(_RENDER_JS, [specs, fmt, scale if fmt == "png" else 1])
@@ -159,7 +170,21 @@ class ChartBatch:
         return out
 
 
-def render_many(figs: Iterable[go.Figure], fmt: Format = "svg", width: int | None = None,
+    def print_pdf(self, document: str) -> bytes:
+        """A complete HTML document printed to PDF by the same chromium (its @page rules decide the
+        paper and the margin boxes); the review deck's engine for thousands of pages. Put
+        ``print_fonts_css()`` in the document's style so that its text reads back as typed."""
+        if self._browser is None:
+            raise ChartImageError("ChartBatch is not started (use it in a with block)")
+        if self._printer is None:
+            self._printer = self._browser.new_page()
+            # A file: origin, so the document may load the prepared fonts (about:blank may not).
+            self._printer.goto(_font_dir().as_uri() + "/")
+        self._printer.set_content(document, wait_until="load")
+        return self._printer.pdf(prefer_css_page_size=True, print_background=True)
+
+
+def render_many(figs: Iterable[Figurish], fmt: Format = "svg", width: int | None = None,
                 height: int | None = None, scale: float = 2) -> list[bytes]:
     """Many figures through one started chromium (see ChartBatch), in order."""
     figs = list(figs)
@@ -167,3 +192,55 @@ def render_many(figs: Iterable[go.Figure], fmt: Format = "svg", width: int | Non
         return []
     with ChartBatch() as batch:
         return batch.render(figs, fmt, width, height, scale)
+
+
+# ---- fonts for chromium's PDFs -------------------------------------------------------------------
+# Skia (chromium's PDF writer) maps each glyph back to the first code point that uses it. Noto Sans
+# CJK draws 目 and the Kangxi radical ⽬ (U+2F6C), 页 and the radical ⻚ (U+2EDA), with one glyph, so
+# a printed 项目 would be copied and searched as 项⽬. The deck's chromium prints use a copy of the
+# font whose character map leaves out the radical blocks (nobody writes them in a project table); the
+# glyphs and everything else are the system font's, copied in ~2 s the first time.
+CJK_SOURCES = {400: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+               700: "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"}
+CJK_SC_INDEX = 2  # Noto Sans CJK SC in the collections (JP, KR, SC, TC, HK, then the Mono ones)
+RADICALS = ((0x2E80, 0x2FDF), (0x31C0, 0x31EF))
+_font_lock = threading.Lock()
+
+
+def _font_dir() -> Path:
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / "perf_dashboard_fonts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _prepared_font(source: str, weight: int) -> Path:
+    from fontTools.ttLib import TTFont
+
+    src = Path(source)
+    out = _font_dir() / f"deck-cjk-sc-{weight}-{int(src.stat().st_mtime)}.otf"
+    if out.exists():
+        return out
+    # recalcBBoxes off: the outlines are copied as they are, not decompiled (80 s instead of 2 s).
+    font = TTFont(src, fontNumber=CJK_SC_INDEX, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    for table in font["cmap"].tables:
+        if hasattr(table, "cmap"):
+            for cp in [c for c in table.cmap if any(lo <= c <= hi for lo, hi in RADICALS)]:
+                del table.cmap[cp]
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    font.save(tmp, reorderTables=False)
+    tmp.replace(out)  # atomic: a second process never reads half a font
+    return out
+
+
+def print_fonts_css() -> str:
+    """@font-face rules that give 'Noto Sans CJK SC' (the family of every page and chart) the prepared
+    copies, for documents chromium prints; empty when the system font is not there."""
+    rules = []
+    with _font_lock:
+        for weight, source in CJK_SOURCES.items():
+            if Path(source).is_file():
+                rules.append(f"@font-face {{ font-family: 'Noto Sans CJK SC'; font-weight: {weight}; "
+                             f"src: url('{_prepared_font(source, weight).as_uri()}'); }}")
+    return "\n".join(rules)

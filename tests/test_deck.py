@@ -249,3 +249,35 @@ def test_unreported_projects_read_as_such_and_the_mean_leaves_them_out(store: St
         if pid in unreported:
             assert below(words[number - 1], "自评总分") == "—"
             assert below(words[number - 1], "等级") == "未填报"
+
+
+def test_a_large_deck_is_printed_by_chromium_with_the_same_pages_numbers_and_text(
+        store: Store, view: View, settings: Settings, pdf_pages: list[str], tmp_path: Path) -> None:
+    # Every deck above weasyprint_max_pages goes to chromium; here 1, in chunks of 2 pages.
+    large = replace(settings, deck=replace(settings.deck, weasyprint_max_pages=1, print_chunk_pages=2))
+    calls: list[tuple[int, int]] = []
+    data = deck.deck_pdf(store, view, large, FOOTER, progress=lambda done, total: calls.append((done, total)))
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        printed = [page.extract_text() or "" for page in doc.pages]
+        words = [page.extract_words() for page in doc.pages]
+        sizes = {(round(float(p.width)), round(float(p.height))) for p in doc.pages}
+    assert len(printed) == len(pdf_pages) and calls[-1] == (len(pdf_pages), len(pdf_pages))
+    assert sizes == {(842, 474)}  # 297 × 167 mm, 16:9
+    scores = engine_scores(store)
+    names = view.projects.set_index("project_id")["name"]
+    for number, text in enumerate(printed, start=1):
+        flat = squash(text)
+        assert f"第{number}页/共{len(printed)}页" in flat and squash(FOOTER) in flat
+    for number, pid in enumerate(order(view, settings), start=2):
+        assert squash(names[pid]) in squash(printed[number - 1])
+        assert below(words[number - 1], "自评总分") == f"{scores[pid]:.2f}"
+    assert squash(SCRIPT_NOTE) in squash("".join(printed))
+    # Read back as typed: 项目 is not 项⽬ (the Kangxi radical that shares the glyph in Noto Sans CJK).
+    assert not [ch for ch in "".join(printed) if 0x2E80 <= ord(ch) <= 0x2FDF or 0x31C0 <= ord(ch) <= 0x31EF]
+    path = tmp_path / "large.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    # Chromium's Skia embeds the CFF-flavoured Noto CJK as Type 3 glyph programs: embedded, with a
+    # Unicode map (the text above was read back from it), not images of text.
+    assert rows and all(r.split()[-5] == "yes" and r.split()[-3] == "yes" for r in rows), fonts
