@@ -566,11 +566,12 @@ def _footer(slide, footer: str, number: int, total: int) -> None:
           align="right")
 
 
-def _metric(slide, x: float, y: float, label: str, value: str, note: str = "", colour: str = "#1a1a1a") -> None:
-    _text(slide, x, y, 40, 5, label, 8.5, colour="#444444")
-    _text(slide, x, y + 4.5, 40, 9, value, 16, bold=True, colour=colour)
+def _metric(slide, x: float, y: float, label: str, value: str, note: str = "", colour: str = "#1a1a1a",
+            width: float = 30) -> None:
+    _text(slide, x, y, width, 5, label, 8.5, colour="#444444")
+    _text(slide, x, y + 4.5, width, 9, value, 16, bold=True, colour=colour)
     if note:
-        _text(slide, x, y + 13, 62, 5, note, 7.5, colour="#444444")
+        _text(slide, x, y + 13, width, 5, note, 7.5, colour="#444444")
 
 
 def _summary_slide(slide, page: SummaryPage, png: bytes) -> None:
@@ -582,7 +583,7 @@ def _summary_slide(slide, page: SummaryPage, png: bytes) -> None:
         ("预算执行率", page.execution_rate, ""),
         ("红灯指标", str(dict(page.indicator_lights)["red"]), ""),
     )):
-        _metric(slide, 12 + k * 68, 25, label, value, note)
+        _metric(slide, 12 + k * 68, 25, label, value, note, width=64)
     rows = [[n, name, dept, score, grade, LIGHT_NAMES.get(light, light), rate]
             for n, name, dept, score, grade, light, rate in page.rows]
     fills = {(i + 1, 5): r[5] for i, r in enumerate(page.rows)}
@@ -600,30 +601,36 @@ def _summary_slide(slide, page: SummaryPage, png: bytes) -> None:
 
 
 def _project_slide(slide, page: ProjectPage, png: bytes) -> None:
-    _text(slide, 12, 7, 273, 12, page.name, 18, bold=True)
-    _text(slide, 12, 19, 273, 6, f"{page.department} · {page.unit} · 年度资金 {page.funding} 万元", 9.5,
+    # The PDF page's boxes (mm from the sheet's corner: 12 mm margins, see _CSS): header, numbers and
+    # lights at the left, the chart at the right, the discussion across the bottom.
+    left, top = 12.0, 12.0
+    _text(slide, left, 6, BODY_W_MM, 12, page.name, 17, bold=True)
+    _text(slide, left, 18, BODY_W_MM, 6, f"{page.department} · {page.unit} · 年度资金 {page.funding} 万元", 9,
           colour="#333333")
     light_colour = charts.LIGHT_COLORS.get(page.light, "#1a1a1a")
+    y0 = top + TOP_MM
     for k, (label, value, note, colour) in enumerate((
         ("自评总分", page.score, page.score_note, "#1a1a1a"),
         ("等级", page.grade, "", "#1a1a1a"),
         ("项目监控灯", LIGHT_NAMES.get(page.light, page.light), "", light_colour),
         ("预算执行率", page.execution_rate, "", "#1a1a1a"),
     )):
-        _metric(slide, 12 + k * 30, 26, label, value, note, colour)
-    _text(slide, 12, 44, 120, 6, "各一级指标监控灯", 10, bold=True)
+        _metric(slide, left + k * 32, y0, label, value, note, colour)
+    _text(slide, left, y0 + 20, LEFT_W_MM, 6, "各一级指标监控灯", 10, bold=True)
     rows = [[name, *(str(n) for n in counts)] for name, counts in page.level1]
-    _table_shape(slide, 12, 50, 120, ["一级指标", *(LIGHT_NAMES[k] for k in LIGHTS)], rows, [30, 18, 18, 18, 18, 18])
-    y = 50 + 5.5 * (len(rows) + 1) + 2
+    _table_shape(slide, left, y0 + 26, LEFT_W_MM, ["一级指标", *(LIGHT_NAMES[k] for k in LIGHTS)], rows,
+                 [33, 19, 19, 19, 19, 19])
+    y = top + BOTTOM_MM
     if page.items:
         more = page.items_total - len(page.items)
         extra = f",另有 {more} 项" if more else ""
-        _text(slide, 12, y, 273, 6, f"需要讨论的指标({page.items_total} 项{extra})", 10, bold=True)
+        _text(slide, left, y, BODY_W_MM, 6, f"需要讨论的指标({page.items_total} 项{extra})", 10, bold=True)
         items = [[LIGHT_NAMES.get(light, light), l1, name, target, actual, note]
                  for light, l1, name, target, actual, note in page.items]
         fills = {(i + 1, 0): r[0] for i, r in enumerate(page.items)}
         header = ["监控灯", "一级", "三级指标", "指标值", "实际", "偏差原因分析及改进措施"]
-        _table_shape(slide, 12, y + 6, 150, header, items, [14, 14, 44, 20, 20, 38], size=7.5, fills=fills)
+        _table_shape(slide, left, y + 6, BODY_W_MM, header, items, [19, 22, 79, 33, 33, 87], size=7.5,
+                     fills=fills)
     else:
-        _text(slide, 12, y, 150, 6, "需要讨论的指标:没有红灯、黄灯或需说明的指标。", 10)
-    _picture(slide, png, 166, 26, 119)
+        _text(slide, left, y, BODY_W_MM, 6, "需要讨论的指标:没有红灯、黄灯或需说明的指标。", 10)
+    _picture(slide, png, left + LEFT_W_MM + 6, y0, CHART_W_MM)

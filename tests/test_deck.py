@@ -281,3 +281,21 @@ def test_a_large_deck_is_printed_by_chromium_with_the_same_pages_numbers_and_tex
     # Chromium's Skia embeds the CFF-flavoured Noto CJK as Type 3 glyph programs: embedded, with a
     # Unicode map (the text above was read back from it), not images of text.
     assert rows and all(r.split()[-5] == "yes" and r.split()[-3] == "yes" for r in rows), fonts
+
+
+def test_every_pptx_shape_lies_on_its_slide_and_the_chart_covers_no_table(pptx_slides: list, store: Store,
+                                                                            view: View, settings: Settings) -> None:
+    prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
+    width, height = prs.slide_width, prs.slide_height
+    for slide in pptx_slides:
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, shape.name
+            assert shape.left + shape.width <= width and shape.top + shape.height <= height, shape.name
+        pictures = [s for s in slide.shapes if s.shape_type == 13]
+        tables = [s for s in slide.shapes if s.has_table]
+        # The chart never covers a table.
+        chart = pictures[0]
+        for t in tables:
+            apart = (chart.left >= t.left + t.width or t.left >= chart.left + chart.width
+                     or chart.top >= t.top + t.height or t.top >= chart.top + chart.height)
+            assert apart, t.name
