@@ -456,15 +456,68 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
             parts.append(pdf_bytes(_document(_sections(chunk), footer, done + 1, total)))
             advance(len(chunk))
         return _merge(parts)
-    fonts = print_fonts_css()
-    with ChartBatch() as batch:
-        for part in _chunks(pages, settings.deck.print_chunk_pages):
-            drawn = list(zip(part, batch.render([page_chart(p, settings) for p in part], "svg"), strict=True))
-            # The charts inline, not as images: an SVG image cannot use the document's fonts.
-            document = _document(_sections(drawn, inline=True), footer, done + 1, total, fonts)
-            parts.append(batch.print_pdf(document))
-            advance(len(part))
+    for printed in _printed_chunks(_chunks(pages, settings.deck.print_chunk_pages), settings, footer, total):
+        parts.append(printed[1])
+        advance(printed[0])
     return _merge(parts)
+
+
+def _printed_chunks(chunks: Iterator[list[DeckPage]], settings: Settings, footer: str,
+                    total: int) -> Iterator[tuple[int, bytes]]:
+    """(pages, PDF) per chunk, in order: this thread builds the pages (the reads, the tables) while a
+    second one has chromium draw the previous chunk's charts and print it, so the two cores both
+    work. Progress stays with the caller's thread (a Streamlit progress bar cannot be updated from
+    another one)."""
+    fonts = print_fonts_css()
+    work: queue.Queue = queue.Queue(maxsize=1)
+    done: queue.Queue = queue.Queue()
+
+    def consume() -> None:
+        try:
+            with ChartBatch() as batch:
+                while (item := work.get()) is not None:
+                    part, first = item
+                    drawn = list(zip(part, batch.render([page_chart(p, settings) for p in part], "svg"),
+                                     strict=True))
+                    # The charts inline, not as images: an SVG image cannot use the document's fonts.
+                    document = _document(_sections(drawn, inline=True), footer, first, total, fonts)
+                    done.put((len(part), batch.print_pdf(document)))
+        except BaseException as e:
+            done.put(e)
+            # Let the producer's next put() through so that it sees the error.
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    work.get_nowait()
+
+    worker = threading.Thread(target=consume, name="deck-print", daemon=True)
+    worker.start()
+    sent = received = 0
+
+    def ready(block: bool) -> Iterator[tuple[int, bytes]]:
+        nonlocal received
+        while received < sent and (block or not done.empty()):
+            item = done.get()
+            if isinstance(item, BaseException):
+                raise item
+            received += 1
+            yield item
+
+    try:
+        first = 1
+        for part in chunks:
+            work.put((part, first))
+            first += len(part)
+            sent += 1
+            yield from ready(block=False)
+        work.put(None)
+        yield from ready(block=True)
+    finally:
+        # Whatever happened here, the worker finds the end mark next and closes its browser.
+        with contextlib.suppress(queue.Empty):
+            while True:
+                work.get_nowait()
+        work.put(None)
+        worker.join()
 
 
 # ---- PPTX --------------------------------------------------------------------------------------
