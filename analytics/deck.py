@@ -5,10 +5,10 @@ grade, light, the lights per 一级, the chart of its indicators (charts.indicat
 chromium: SVG in the PDF, PNG in the slides) and the indicators that need discussion with their
 notes. Both files are written from the same ``DeckPage`` list, so they cannot disagree.
 
-Every page is exactly one sheet (16:9, 297 × 167 mm): a block of fixed height whose lists are cut to
-what fits ("另有 N 项" says how many more), so page N is always the N-th screen. That is what lets a
-deck of thousands of pages be laid out by WeasyPrint in chunks, each chunk told where its page
-numbers start, while chromium draws the next chunk's charts in a second thread.
+Every page is exactly one sheet (16:9, 297 × 167 mm): boxes of fixed size whose lists are cut to what
+fits ("另有 N 项" says how many more), so page N is always the N-th screen. That is what lets a deck
+of thousands of pages be made in chunks, each told where its page numbers start: laid out by
+WeasyPrint up to [deck] weasyprint_max_pages pages, printed by chromium above, the chunks merged.
 """
 
 from __future__ import annotations
@@ -354,48 +354,6 @@ def _pages(store: Store, view: View, settings: Settings, order: list[int]) -> It
     yield from project_pages(store, view, settings, order)
 
 
-def _drawn_chunks(pages: Iterator[DeckPage], settings: Settings, fmt: str, chunk: int,
-                  scale: float) -> Iterator[list[tuple[DeckPage, bytes]]]:
-    """The pages in chunks with their charts drawn, chromium working one chunk ahead in its own thread
-    (Playwright's sync API stays in that thread); an error there is raised here."""
-    ahead: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            with ChartBatch() as batch:
-                part: list[DeckPage] = []
-                for page in pages:
-                    if stop.is_set():
-                        return
-                    part.append(page)
-                    if len(part) == chunk:
-                        ahead.put(list(zip(part, batch.render([page_chart(p, settings) for p in part], fmt,
-                                                              scale=scale), strict=True)))
-                        part = []
-                if part:
-                    ahead.put(list(zip(part, batch.render([page_chart(p, settings) for p in part], fmt,
-                                                          scale=scale), strict=True)))
-            ahead.put(None)
-        except BaseException as e:
-            ahead.put(e)
-
-    worker = threading.Thread(target=produce, name="deck-charts", daemon=True)
-    worker.start()
-    try:
-        while (item := ahead.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        # Let a producer blocked on a full queue finish, so its browser closes.
-        while worker.is_alive():
-            with contextlib.suppress(queue.Empty):
-                ahead.get(timeout=0.1)
-        worker.join()
-
-
 def _merge(parts: list[bytes]) -> bytes:
     if len(parts) == 1:
         return parts[0]
@@ -452,23 +410,34 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
                 progress(done, total)
 
     if total <= settings.deck.weasyprint_max_pages:
-        for chunk in _drawn_chunks(pages, settings, "svg", settings.deck.chunk_pages, 1):
-            parts.append(pdf_bytes(_document(_sections(chunk), footer, done + 1, total)))
-            advance(len(chunk))
+        def charts_only(batch: ChartBatch, part: list[DeckPage], first: int) -> list[bytes]:
+            return batch.render([page_chart(p, settings) for p in part], "svg")
+
+        for part, svgs in _in_chromium(_chunks(pages, settings.deck.chunk_pages), charts_only):
+            sections = _sections(list(zip(part, svgs, strict=True)))
+            parts.append(pdf_bytes(_document(sections, footer, done + 1, total)))
+            advance(len(part))
         return _merge(parts)
-    for printed in _printed_chunks(_chunks(pages, settings.deck.print_chunk_pages), settings, footer, total):
-        parts.append(printed[1])
-        advance(printed[0])
+    fonts = print_fonts_css()
+
+    def printed(batch: ChartBatch, part: list[DeckPage], first: int) -> bytes:
+        drawn = list(zip(part, batch.render([page_chart(p, settings) for p in part], "svg"), strict=True))
+        # The charts inline, not as images: an SVG image cannot use the document's fonts.
+        return batch.print_pdf(_document(_sections(drawn, inline=True), footer, first, total, fonts))
+
+    for part, pdf in _in_chromium(_chunks(pages, settings.deck.print_chunk_pages), printed):
+        parts.append(pdf)
+        advance(len(part))
     return _merge(parts)
 
 
-def _printed_chunks(chunks: Iterator[list[DeckPage]], settings: Settings, footer: str,
-                    total: int) -> Iterator[tuple[int, bytes]]:
-    """(pages, PDF) per chunk, in order: this thread builds the pages (the reads, the tables) while a
-    second one has chromium draw the previous chunk's charts and print it, so the two cores both
-    work. Progress stays with the caller's thread (a Streamlit progress bar cannot be updated from
-    another one)."""
-    fonts = print_fonts_css()
+def _in_chromium(chunks: Iterator[list[DeckPage]], job: Callable[[ChartBatch, list[DeckPage], int], object],
+                 ) -> Iterator[tuple[list[DeckPage], object]]:
+    """(chunk, job's result) per chunk, in order, ``job(batch, chunk, first_page)`` run by a second thread
+    with one chromium (Playwright's sync API stays in the thread that started it). This thread builds
+    the next chunk's pages (the store's reads, the tables) and does whatever it does with a result
+    (WeasyPrint, slides) while chromium draws, so both cores work; the store is only ever read here.
+    Results come back to this thread, where a Streamlit progress bar can be updated."""
     work: queue.Queue = queue.Queue(maxsize=1)
     done: queue.Queue = queue.Queue()
 
@@ -477,23 +446,19 @@ def _printed_chunks(chunks: Iterator[list[DeckPage]], settings: Settings, footer
             with ChartBatch() as batch:
                 while (item := work.get()) is not None:
                     part, first = item
-                    drawn = list(zip(part, batch.render([page_chart(p, settings) for p in part], "svg"),
-                                     strict=True))
-                    # The charts inline, not as images: an SVG image cannot use the document's fonts.
-                    document = _document(_sections(drawn, inline=True), footer, first, total, fonts)
-                    done.put((len(part), batch.print_pdf(document)))
+                    done.put((part, job(batch, part, first)))
         except BaseException as e:
             done.put(e)
-            # Let the producer's next put() through so that it sees the error.
+            # Let a put() waiting in the other thread through, so that it sees the error.
             with contextlib.suppress(queue.Empty):
                 while True:
                     work.get_nowait()
 
-    worker = threading.Thread(target=consume, name="deck-print", daemon=True)
+    worker = threading.Thread(target=consume, name="deck-chromium", daemon=True)
     worker.start()
     sent = received = 0
 
-    def ready(block: bool) -> Iterator[tuple[int, bytes]]:
+    def ready(block: bool) -> Iterator[tuple[list[DeckPage], object]]:
         nonlocal received
         while received < sent and (block or not done.empty()):
             item = done.get()
@@ -509,7 +474,6 @@ def _printed_chunks(chunks: Iterator[list[DeckPage]], settings: Settings, footer
             first += len(part)
             sent += 1
             yield from ready(block=False)
-        work.put(None)
         yield from ready(block=True)
     finally:
         # Whatever happened here, the worker finds the end mark next and closes its browser.
@@ -536,10 +500,12 @@ def deck_pptx(store: Store, view: View, settings: Settings, footer: str, progres
     prs.slide_width, prs.slide_height = Mm(PAGE_W_MM), Mm(PAGE_H_MM)
     blank = prs.slide_layouts[6]
     done = 0
-    chunks = _drawn_chunks(_pages(store, view, settings, ids), settings, "png", settings.deck.chunk_pages,
-                           settings.deck.png_scale)
-    for chunk in chunks:
-        for page, png in chunk:
+    def pictures(batch: ChartBatch, part: list[DeckPage], first: int) -> list[bytes]:
+        return batch.render([page_chart(p, settings) for p in part], "png", scale=settings.deck.png_scale)
+
+    chunks = _chunks(_pages(store, view, settings, ids), settings.deck.chunk_pages)
+    for part, pngs in _in_chromium(chunks, pictures):
+        for page, png in zip(part, pngs, strict=True):
             slide = prs.slides.add_slide(blank)
             if isinstance(page, SummaryPage):
                 _summary_slide(slide, page, png)
