@@ -176,10 +176,12 @@ class ChartBatch:
         ``print_fonts_css()`` in the document's style so that its text reads back as typed."""
         if self._browser is None:
             raise ChartImageError("ChartBatch is not started (use it in a with block)")
-        if self._printer is None:
-            self._printer = self._browser.new_page()
-            # A file: origin, so the document may load the prepared fonts (about:blank may not).
-            self._printer.goto(_font_dir().as_uri() + "/")
+        # A fresh page per document: a renderer that laid out hundreds of pages keeps its memory.
+        if self._printer is not None:
+            self._printer.close()
+        self._printer = self._browser.new_page()
+        # A file: origin, so the document may load the prepared fonts (about:blank may not).
+        self._printer.goto(_font_dir().as_uri() + "/")
         self._printer.set_content(document, wait_until="load")
         return self._printer.pdf(prefer_css_page_size=True, print_background=True)
 

@@ -290,4 +290,4 @@ class DeckSettings:
     # Decks of more pages are printed by chromium rather than WeasyPrint (analytics.deck.deck_pdf).
     weasyprint_max_pages: int = 200
     # Pages chromium prints at once in a large deck (each chunk carries its own copy of the fonts).
-    print_chunk_pages: int = 250
+    print_chunk_pages: int = 100
