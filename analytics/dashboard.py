@@ -513,10 +513,15 @@ def review_order(view: View) -> list[int]:
     return view.projects["project_id"].astype(int).tolist()
 
 
-def review_table(store: Store, view: View, project_id: int) -> pd.DataFrame:
-    """One project's indicators for the meeting: result, light and the reporter's deviation note."""
+def review_table(store: Store, view: View, project_id: int, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One project's indicators for the meeting: result, light and the reporter's deviation note.
+
+    ``reports``: the report history of (at least) these indicators, read once for many projects by a
+    caller that wants thousands of tables (the review deck); else it is read here.
+    """
     ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
-    reports = store.report_history(ind["indicator_id"].astype(int).tolist())
+    if reports is None:
+        reports = store.report_history(ind["indicator_id"].astype(int).tolist())
     latest = reports.set_index("report_id")
     ids = ind["report_id"]
     has = ids.notna()

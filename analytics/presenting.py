@@ -83,13 +83,13 @@ def summary_rows(view: View, order: list[int], limit: int) -> tuple[pd.DataFrame
     return rows, max(len(order) - limit, 0)
 
 
-def discussion(store: Store, view: View, project_id: int) -> pd.DataFrame:
+def discussion(store: Store, view: View, project_id: int, reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """A project's indicators that need discussion: red, then yellow, then flagged ones, in table order.
 
     Columns: light, 一级指标, 三级指标, 指标值, 实际完成值, 偏差原因分析及改进措施, 提示 (why a flagged
-    green or blue one is there). The whole table is ``review_table``.
+    green or blue one is there). The whole table is ``review_table`` (``reports`` as there).
     """
-    table = review_table(store, view, project_id).reset_index(drop=True)
+    table = review_table(store, view, project_id, reports).reset_index(drop=True)
     ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq").reset_index(drop=True)
     flags = pd.Series("", index=ind.index, dtype=object)
     for column, reason in FLAG_REASONS.items():

@@ -204,6 +204,7 @@ class Settings:
     review: ReviewSettings = ReviewSettings()
     exports: ExportLimits = ExportLimits()
     pdf: PdfSettings = PdfSettings()
+    deck: DeckSettings = field(default_factory=lambda: DeckSettings())
     # The documents the score and the lights follow, cited on screen (settings.toml [score]/[lights] rules).
     score_rules: str = "财政部《项目支出绩效评价管理办法》(财预〔2020〕10号)"
     light_rules: str = "财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号)"
@@ -255,6 +256,7 @@ def parse_settings(data: dict) -> Settings:
         review=parse_review_settings(data.get("review", {})),
         exports=parse_limits(ExportLimits, data.get("exports", {}), "exports"),
         pdf=parse_limits(PdfSettings, data.get("pdf", {}), "pdf"),
+        deck=parse_limits(DeckSettings, data.get("deck", {}), "deck"),
         score_rules=str(score.get("rules", Settings.score_rules)),
         light_rules=str(lights.get("rules", Settings.light_rules)),
         forms=parse_form_settings(data.get("forms", {})),
@@ -357,3 +359,23 @@ def with_scheme(s: Settings) -> Settings:
     cost_pool = s.cost_pool if s.cost_pool in pools else next(iter(pools))
     return replace(s, pools=pools, budget_points=float(preset.budget_points or s.budget_points),
                    cost_pool=cost_pool, single_pool=preset.single_pool)
+
+
+# -- deck (issue 12 item 5): the review deck's PDF and PPTX ------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    """The review deck ([deck] of settings.toml): how much a page lists, the chart and the chunking."""
+
+    # Projects on the summary page; indicators needing discussion on a project page; bars in its chart.
+    summary_rows: int = 12
+    discussion_rows: int = 6
+    chart_bars: int = 12
+    # Pages WeasyPrint lays out at once (memory and the chart thread's look-ahead), PNG pixel density.
+    chunk_pages: int = 50
+    png_scale: float = 2.0
+    # Decks of more pages are printed by chromium rather than WeasyPrint (analytics.deck.deck_pdf).
+    weasyprint_max_pages: int = 200
+    # Pages chromium prints at once in a large deck (each chunk carries its own copy of the fonts).
+    print_chunk_pages: int = 100

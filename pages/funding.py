@@ -10,7 +10,7 @@ from analytics.dashboard import cost_caps, funding_table, funding_total_row, fun
 from analytics.exports import frame_csv, frame_xlsx, screen_frame
 from analytics.settings import load_settings
 from analytics.wording import cn_date, money, percent
-from pages.common import current_view, grid_columns
+from pages.common import chart, current_view, grid_columns
 from pages.paging import page_number
 
 view = current_view()
@@ -31,7 +31,7 @@ screens = load_settings().screens
 # The largest [screens] funding_projects projects have tiles and bars of their own; the rest of each
 # unit is one tile, so that the tree still adds up to every 万元 without a tile per project.
 named = screens.funding_projects
-st.plotly_chart(charts.funding_treemap(funding_tree(view, named)), key="treemap")
+chart(charts.funding_treemap(funding_tree(view, named)), "treemap", "资金树图")
 st.caption("成本指标上限之和超过年度资金总额的项目(如结转项目),树图内按资金总额等比缩放,下表列出原始上限。")
 if len(view.projects) > named:
     st.caption(f"树图单列资金最多的 {named} 个项目,其余项目按实施单位合为“其余 N 个项目”。")
@@ -39,11 +39,11 @@ largest = top_projects(view, "funding_total", named)
 if len(largest) < len(view.projects):
     st.caption(f"下面的柱状图显示资金最多的 {len(largest)} 个项目;全部 {len(view.projects)} 个项目见明细表。")
 # Full width: project names are long, and half a screen leaves the bars no room.
-st.plotly_chart(charts.fiscal_other_chart(largest), key="fiscal_other")
+chart(charts.fiscal_other_chart(largest), "fiscal_other", "财政拨款与其他资金")
 caps = cost_caps(view)
-st.plotly_chart(charts.cost_spending_chart(caps[caps["project_id"].isin(largest["project_id"])]),
-                key="cost_spending")
-st.plotly_chart(charts.execution_chart(largest), key="execution")
+chart(charts.cost_spending_chart(caps[caps["project_id"].isin(largest["project_id"])]), "cost_spending",
+      "成本指标与已报支出")
+chart(charts.execution_chart(largest), "execution", "预算执行率与时间进度")
 
 st.subheader("明细")
 rows = funding_table(view)

@@ -25,7 +25,7 @@ from analytics.safetext import escape_markdown
 from analytics.services import target_versions
 from analytics.settings import load_settings
 from analytics.wording import PERCENT_DECIMALS, cn_date, cn_dates, cn_datetimes, percent
-from pages.common import current_view, get_store, search_box
+from pages.common import chart, current_view, get_store, search_box
 from pages.paging import page_number
 
 
@@ -123,8 +123,8 @@ with history_box if linked is not None else st.container():
     c[3].markdown(charts.light_badge(row["light"], large=True), unsafe_allow_html=True)
     if row["kind"] == "quantitative" and not hist.empty:
         expected = expectation_line(row, project, load_settings().cumulative_units)
-        st.plotly_chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
-                                             f"{row['name']}:填报值与目标"), key="history_chart")
+        chart(charts.history_chart(hist, row["target_num"], expected, row["unit_normalized"] or "",
+                                   f"{row['name']}:填报值与目标"), "history_chart", "指标填报历史")
     versions = target_versions(get_store(), int(chosen))
     if len(versions) > 1:
         with st.expander(f"指标值共有 {len(versions)} 个版本(修订后旧值仍保留)"):

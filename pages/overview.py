@@ -12,7 +12,7 @@ from analytics.exports import frame_csv, frame_xlsx, screen_frame
 from analytics.safetext import escape_markdown
 from analytics.settings import load_settings
 from analytics.wording import cn_date, money, percent
-from pages.common import current_view
+from pages.common import chart, current_view
 from pages.paging import page_number
 
 # Rows of the ranking table shown on the page (the downloads hold all).
@@ -50,9 +50,9 @@ left, right = st.columns([3, 2])
 screens = load_settings().screens
 # Past [screens] chart_marks projects the chart counts them per score band: a mark per project would
 # send megabytes and draw an unreadable cloud; the ranking table below names them one by one.
-left.plotly_chart(charts.score_chart(view.projects, max_marks=screens.chart_marks, band=screens.score_band),
-                  key="score_chart")
-right.plotly_chart(charts.light_share_chart(s["lights"]), key="light_share")
+chart(charts.score_chart(view.projects, max_marks=screens.chart_marks, band=screens.score_band), "score_chart",
+      "自评得分排名", left)
+chart(charts.light_share_chart(s["lights"]), "light_share", "监控灯占比", right)
 if len(view.projects) > screens.chart_marks:
     left.caption(f"项目多于 {screens.chart_marks} 个时,图中按每 {screens.score_band} 分一档计数,颜色为等级;"
                  "逐个项目的排名见下方得分排名表。")

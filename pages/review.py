@@ -31,7 +31,7 @@ from analytics.presenting import (
 from analytics.safetext import escape_html, escape_markdown
 from analytics.settings import REVIEW_ORDERS, load_settings
 from analytics.wording import cn_date, money, percent, percent_points
-from pages.common import current_view, get_store
+from pages.common import chart, current_view, get_store
 
 SIDEBAR_KEY = "review_sidebar_shown"
 ORDER_KEY = "review_order_choice"
@@ -210,8 +210,8 @@ if index == 0:
     if more:
         left.html(f'<div class="review-text">另有 {more} 个项目,请逐屏查看,或在侧边栏缩小范围。</div>')
     grades = [g for g, _ in load_settings().grades]
-    right.plotly_chart(charts.review_grade_chart(grade_counts(view, grades), SUMMARY_CHART_PX, rules.chart_px),
-                       key="review_grades", config={"displayModeBar": False})
+    chart(charts.review_grade_chart(grade_counts(view, grades), SUMMARY_CHART_PX, rules.chart_px), "review_grades",
+          "项目等级分布", right, config={"displayModeBar": False}, compact=True)
 else:
     pid = int(all_screens[index])
     p = view.projects.loc[view.projects["project_id"] == pid].iloc[0]
@@ -227,8 +227,8 @@ else:
     c[2].html(f'<div class="review-text">项目监控灯</div><div style="margin-top:8px">'
               f"{light_badge(str(p['light']))}</div>")
     c[3].metric("预算执行率", percent(p["execution_rate"]))
-    right.plotly_chart(charts.review_lights_chart(level1_lights(view, pid), PROJECT_CHART_PX, rules.chart_px),
-                       key="review_level1", config={"displayModeBar": False})
+    chart(charts.review_lights_chart(level1_lights(view, pid), PROJECT_CHART_PX, rules.chart_px), "review_level1",
+          "各一级指标监控灯", right, config={"displayModeBar": False}, compact=True)
     items = discussion(get_store(), view, pid)
     if items.empty:
         st.html('<div class="review-text"><b>需要讨论的指标</b>:没有红灯、黄灯或需说明的指标。</div>')

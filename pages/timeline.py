@@ -10,7 +10,7 @@ from analytics.dashboard import SOON_DAYS, coming_deadlines, deadlines, page_row
 from analytics.exports import screen_frame
 from analytics.settings import load_settings
 from analytics.wording import cn_date, cn_dates
-from pages.common import current_view
+from pages.common import chart, current_view
 from pages.paging import page_number
 
 view = current_view()
@@ -31,7 +31,7 @@ shown = timeline_projects(view, all_deadlines, screens.timeline_projects)
 if len(shown) < len(view.projects):
     st.caption(f"图中显示截止日期最紧迫的 {len(shown)} 个项目(共 {len(view.projects)} 个);请用左侧筛选缩小范围。")
 marks = all_deadlines[all_deadlines["project_id"].isin(shown["project_id"])]
-st.plotly_chart(charts.gantt_chart(shown, marks, view.filters.as_of), key="gantt")
+chart(charts.gantt_chart(shown, marks, view.filters.as_of), "gantt", "项目时间线")
 
 st.subheader("即将到期")
 coming = coming_deadlines(view)

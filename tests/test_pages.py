@@ -344,7 +344,9 @@ def test_funding_page_cards_treemap_table_and_downloads(db: Path, expected: Expe
     assert sum(roots) == pytest.approx(615.95, abs=0.01)
     assert sum(roots) == pytest.approx(funds.sum(), abs=0.01)
 
-    assert [d.label for d in at.get("download_button")] == ["下载 CSV", "下载 XLSX"]
+    # Each of the four charts has its two image buttons (issue 12 item 6); the table's two come last.
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["下载 PNG", "下载 SVG"] * 4 + ["下载 CSV", "下载 XLSX"]
     table = frame_with(at, "年度资金总额(万元)")
     # One row per project, then the 合计 row (issue 11 item 7) with the sums and the cards' rate.
     assert len(table) == SEED_PROJECTS + 1
