@@ -1,7 +1,7 @@
 """Deck benchmark (issue 12): time and memory of the review deck, PDF and PPTX, on a synthetic database.
 
-    .venv/bin/python scripts/bench_deck.py --projects 5000 --db /tmp/deck_bench_5000.duckdb
-    .venv/bin/python scripts/bench_deck.py --db /tmp/deck_bench_5000.duckdb --pages 500 --formats pdf
+    .venv/bin/python benchmarks/bench_deck.py --projects 5000 --db /tmp/deck_bench_5000.duckdb
+    .venv/bin/python benchmarks/bench_deck.py --db /tmp/deck_bench_5000.duckdb --pages 500 --formats pdf
 
 Builds the database as benchmarks/bench_pages.py does (synthetic target tables, 12 reports per
 indicator) unless ``--db`` exists, computes the view at 2026-12-31 and writes the deck of the first
