@@ -174,7 +174,7 @@ class PdfSettings:
     document per chunk of forms, so memory stays bounded, and chunks render in parallel processes."""
 
     forms_per_chunk: int = 40
-    workers: int = 2
+    workers: int = 1
 
 
 @dataclass(frozen=True)

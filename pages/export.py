@@ -11,6 +11,7 @@ from pages.common import current_filters, current_view, filter_chip, get_store, 
 # The last file made in this session: (request, name, bytes). One file only, so a session holds at
 # most one export in memory however often it generates.
 RESULT_KEY = "export_result"
+GO_KEY = "export_requested"
 WHAT = {
     "selfeval": "每个项目一张自评表(domain.md 第 8 节的格式)",
     "monitor": "每个项目一张目标执行监控表,截至所选月份月底",
@@ -44,7 +45,10 @@ if kind == "monitor":
                                 value=s.forms.monitor_month, key="export_month"))
 req = ExportRequest(kind, fmt, filters, month)
 
-if st.button("生成文件", type="primary", key="export_go"):
+# A callback, not the button's return value: it is kept in the session, so the request survives a
+# rerun that app.py may start before this page runs (a button's True lasts one run only).
+st.button("生成文件", type="primary", key="export_go", on_click=lambda: st.session_state.update({GO_KEY: True}))
+if st.session_state.pop(GO_KEY, False):
     bar = st.progress(0.0, text="正在准备…")
 
     def progress(done: int, total: int) -> None:

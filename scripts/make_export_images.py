@@ -1,10 +1,13 @@
-"""Render two pages of the review deck (the summary and a project page) to PNG for the README.
+"""Render the first page of the 自评表 PDF and of the 监控表 PDF, and two pages of the review deck (the
+summary and a project page), to PNG for the README.
 
     .venv/bin/python scripts/make_export_images.py
 
 The seed with the sample report (data/samples/actuals_2026.xlsx) as of 2026-12-31, in a database in
 memory; the deck PDF through analytics.deck, each page rasterised by pdftoppm and reduced to 256
-colours (the files are in git). Writes docs/exports/deck_summary.png and docs/exports/deck_project.png.
+colours (the files are in git). The forms go through the export service as the 导出 page makes them
+(project 2, whose 监控表 has reasons, categories and 全年预计 from the sample). Writes
+docs/exports/selfeval.png, monitor.png, deck_summary.png and deck_project.png.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import deck, services  # noqa: E402 — after the path, when run as a script
 from analytics.dashboard import Filters, build_view  # noqa: E402
+from analytics.exporting import ExportRequest, run_export  # noqa: E402
 from analytics.presenting import discussion, presenter_order  # noqa: E402
 from analytics.settings import load_settings  # noqa: E402
 from analytics.storage import Store  # noqa: E402
@@ -41,18 +45,24 @@ def main() -> None:
     order = presenter_order(view, settings.review.default_order)
     # The project page shown: the one with the most to discuss, so the table is on the picture.
     busiest = max(order, key=lambda pid: len(discussion(store, view, pid)))
-    pages = {"deck_summary.png": 1, "deck_project.png": order.index(busiest) + 2}
+    one = Filters(as_of=AS_OF, project_ids=(2,))
+    files = {
+        "deck.pdf": (pdf, {"deck_summary.png": 1, "deck_project.png": order.index(busiest) + 2}),
+        "selfeval.pdf": (run_export(store, ExportRequest("selfeval", "pdf", one), None, "示例"), {"selfeval.png": 1}),
+        "monitor.pdf": (run_export(store, ExportRequest("monitor", "pdf", one, 11), None, "示例"), {"monitor.png": 1}),
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "deck.pdf"
-        path.write_bytes(pdf)
-        for name, number in pages.items():
-            stem = Path(tmp) / f"p{number}"
-            subprocess.run(["pdftoppm", "-r", "110", "-png", "-singlefile", "-f", str(number), "-l", str(number),
-                            str(path), str(stem)], check=True)
-            with Image.open(stem.with_suffix(".png")) as im:
-                im.convert("RGB").quantize(256).save(OUT / name, optimize=True)
-            print(OUT / name)
+        for file, (data, pages) in files.items():
+            path = Path(tmp) / file
+            path.write_bytes(data)
+            for name, number in pages.items():
+                stem = Path(tmp) / f"p{number}"
+                subprocess.run(["pdftoppm", "-r", "110", "-png", "-singlefile", "-f", str(number), "-l", str(number),
+                                str(path), str(stem)], check=True)
+                with Image.open(stem.with_suffix(".png")) as im:
+                    im.convert("RGB").quantize(256).save(OUT / name, optimize=True)
+                print(OUT / name)
     store.close()
 
 
