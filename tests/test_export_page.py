@@ -67,7 +67,8 @@ def test_the_page_generates_the_workbook_of_the_selection_and_audits_it(db):
     [download] = at.get("download_button")
     assert download.proto.label.startswith("下载 部门绩效工作簿_") and download.proto.label.endswith("_20261231.xlsx")
     # The file itself: the audit line names it, and the bytes are a workbook with a 汇总 sheet first.
-    store = Store.open(db, read_only=True)
+    # The app holds the file in this process: the same configuration shares its database instance.
+    store = Store.open(db)
     try:
         rows = store.con.execute("SELECT detail, file_name FROM audit_log WHERE action = ?", [EXPORT_ACTION]).fetchall()
     finally:
