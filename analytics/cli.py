@@ -100,6 +100,16 @@ def _cmd_actuals(args: argparse.Namespace, store: Store) -> int:
     return EXIT_OK
 
 
+def _write_out(out, data: bytes) -> bool:
+    """Write a command's file; a failure is said in Chinese with what to do."""
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        _print(f"✗ 无法写入“{out}”:{e.strerror or e};请检查磁盘空间和文件夹权限,或换一个 --out 路径")
+        return False
+    return True
+
+
 def _cmd_template(args: argparse.Namespace, store: Store) -> int:
     from pathlib import Path
 
@@ -110,11 +120,7 @@ def _cmd_template(args: argparse.Namespace, store: Store) -> int:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         _print("✗ --out 的文件名应以 .xlsx 或 .csv 结尾")
         return EXIT_FAILED
-    data = template_bytes(store, args.project or None, fmt)
-    try:
-        out.write_bytes(data)
-    except OSError as e:
-        _print(f"✗ 无法写入“{out}”:{e.strerror or e};请检查磁盘空间和文件夹权限,或换一个 --out 路径")
+    if not _write_out(out, template_bytes(store, args.project or None, fmt)):
         return EXIT_FAILED
     _print(f"✓ 已写入填报模板:{out}")
     return EXIT_OK
@@ -219,10 +225,7 @@ def _cmd_export(args: argparse.Namespace, store: Store) -> int:
     except ExportRefused as e:
         _print(f"✗ {e}")
         return EXIT_FAILED
-    try:
-        out.write_bytes(data)
-    except OSError as e:
-        _print(f"✗ 无法写入“{out}”:{e.strerror or e};请检查磁盘空间和文件夹权限,或换一个 --out 路径")
+    if not _write_out(out, data):
         return EXIT_FAILED
     _print(f"✓ 已写入{name}:{out}({len(data) / 1024:.0f} KB;下载时的文件名为 {file_name(req)})")
     return EXIT_OK

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analytics.dashboard import Filters, View, build_view
+from analytics.dashboard import Filters, View, build_view, narrowed_filters
 from analytics.safetext import clip, clip_file_name
 from analytics.settings import Settings, load_settings
 from analytics.storage import Audit, Store
@@ -58,19 +58,14 @@ class ExportRequest:
 
 
 def scope_text(filters: Filters, names: dict[int, str] | None = None) -> str:
-    """Which projects an export holds, as the audit log and the page say it."""
-    parts = [f"截至{cn_date(filters.as_of)}"]
-    if filters.year is not None:
-        parts.append(f"年度 {filters.year}")
-    if filters.department:
-        parts.append(f"主管部门 {filters.department}")
-    if filters.unit:
-        parts.append(f"实施单位 {filters.unit}")
-    if filters.project_ids:
-        shown = [names.get(p, str(p)) if names else str(p) for p in filters.project_ids[:5]]
+    """Which projects an export holds, as the audit log and the page say it: the as-of date, then what
+    of the filters narrows it (the dashboard's own words), the first projects by name."""
+    said = narrowed_filters(filters)
+    if filters.project_ids and names:
+        shown = "、".join(names.get(p, str(p)) for p in filters.project_ids[:5])
         more = f" 等 {len(filters.project_ids)} 个" if len(filters.project_ids) > 5 else ""
-        parts.append(f"项目 {'、'.join(shown)}{more}")
-    return ";".join(parts)
+        said[-1] = f"项目:{shown}{more}"
+    return ";".join([f"截至{cn_date(filters.as_of)}", *said])
 
 
 def file_name(req: ExportRequest) -> str:

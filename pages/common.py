@@ -488,17 +488,21 @@ IMAGE_WIDTH_PX = 1200
 
 
 def chart(fig: go.Figure, key: str, name: str, where: DeltaGenerator | None = None, config: dict | None = None,
-          compact: bool = False) -> None:
+          compact: bool = False, buttons_in: DeltaGenerator | None = None) -> None:
     """A chart with Chinese 下载 PNG / 下载 SVG buttons under it (Plotly's own toolbar is English).
 
     The image is drawn only when a button is clicked (a callable ``data`` runs on the click, in its own
     thread), so a page run never waits for chromium. ``compact`` uses borderless buttons, for the
-    评审 screens that must fit 1280×720.
+    评审 screens that must fit 1280×720; ``buttons_in`` puts the buttons there instead (评审 puts them in
+    the sidebar, which the room does not see).
     """
     where = where if where is not None else st.container()
     where.plotly_chart(fig, key=key, config=config or {})
     width = None if fig.layout.width else IMAGE_WIDTH_PX
-    png, svg, _ = where.columns([1, 1, 3 if compact else 4], gap="small")
+    if buttons_in is not None:
+        png = svg = buttons_in
+    else:
+        png, svg, _ = where.columns([1, 1, 3 if compact else 4], gap="small")
     kind = "tertiary" if compact else "secondary"
     png.download_button("下载 PNG", lambda: figure_png(fig, width=width), file_name=f"{name}.png", mime="image/png",
                         key=f"{key}_png", on_click="ignore", type=kind, icon=":material/download:")

@@ -211,7 +211,7 @@ if index == 0:
         left.html(f'<div class="review-text">另有 {more} 个项目,请逐屏查看,或在侧边栏缩小范围。</div>')
     grades = [g for g, _ in load_settings().grades]
     chart(charts.review_grade_chart(grade_counts(view, grades), SUMMARY_CHART_PX, rules.chart_px), "review_grades",
-          "项目等级分布", right, config={"displayModeBar": False}, compact=True)
+          "项目等级分布", right, config={"displayModeBar": False}, compact=True, buttons_in=st.sidebar)
 else:
     pid = int(all_screens[index])
     p = view.projects.loc[view.projects["project_id"] == pid].iloc[0]
@@ -228,7 +228,7 @@ else:
               f"{light_badge(str(p['light']))}</div>")
     c[3].metric("预算执行率", percent(p["execution_rate"]))
     chart(charts.review_lights_chart(level1_lights(view, pid), PROJECT_CHART_PX, rules.chart_px), "review_level1",
-          "各一级指标监控灯", right, config={"displayModeBar": False}, compact=True)
+          "各一级指标监控灯", right, config={"displayModeBar": False}, compact=True, buttons_in=st.sidebar)
     items = discussion(get_store(), view, pid)
     if items.empty:
         st.html('<div class="review-text"><b>需要讨论的指标</b>:没有红灯、黄灯或需说明的指标。</div>')

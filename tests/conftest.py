@@ -22,6 +22,26 @@ def app_db(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def seed_sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed plus the sample report (data/samples/actuals_2026.xlsx, as of 2026-12-31) in a closed
+    database file, built once per session; tests copy it (loading takes longer than most tests)."""
+    from datetime import date
+
+    from analytics import services
+    from analytics.storage import Store
+
+    sample = ROOT / "data" / "samples" / "actuals_2026.xlsx"
+    path = tmp_path_factory.mktemp("seed_sample") / "sample.duckdb"
+    store = Store.open(path)
+    try:
+        services.load_seed_if_empty(store)
+        services.load_report(store, sample.read_bytes(), sample.name, today=date(2026, 12, 31))
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def layout_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The layout corpus of tests/make_layouts.py, written once per session (PDFs only where
     Debian's chromium is installed); file name -> Case."""

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import services
 from analytics.exporting import EXPORT_ACTION
 from analytics.storage import Store
 from tests.conftest import ROOT
@@ -21,21 +20,9 @@ AS_OF = date(2026, 12, 31)
 APP = str(ROOT / "app.py")
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("export_page") / "sample.duckdb"
-    store = Store.open(path)
-    try:
-        services.load_seed_if_empty(store)
-        services.load_report(store, SAMPLE.read_bytes(), SAMPLE.name, today=AS_OF)
-    finally:
-        store.close()
-    return path
-
-
 @pytest.fixture
-def db(app_db: Path, sample_db: Path) -> Path:
-    shutil.copy(sample_db, app_db)
+def db(app_db: Path, seed_sample_db: Path) -> Path:
+    shutil.copy(seed_sample_db, app_db)
     return app_db
 
 

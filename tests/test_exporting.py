@@ -14,7 +14,6 @@ import pdfplumber
 import pytest
 from pptx import Presentation
 
-from analytics import services
 from analytics.cli import main
 from analytics.dashboard import Filters, build_view
 from analytics.exporting import EXPORT_ACTION, ExportRefused, ExportRequest, file_name, run_export, scope_text
@@ -25,17 +24,9 @@ SAMPLE = ROOT / "data" / "samples" / "actuals_2026.xlsx"
 AS_OF = date(2026, 12, 31)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> Path:
-    """The seed and the sample report in a closed database file; tests copy it."""
-    path = tmp_path_factory.mktemp("export") / "seed.duckdb"
-    store = Store.open(path)
-    try:
-        services.load_seed_if_empty(store)
-        services.load_report(store, SAMPLE.read_bytes(), SAMPLE.name, today=AS_OF)
-    finally:
-        store.close()
-    return path
+@pytest.fixture
+def seeded(seed_sample_db: Path) -> Path:
+    return seed_sample_db
 
 
 @pytest.fixture
@@ -65,7 +56,7 @@ def test_file_name_and_scope_say_what_for_whom_and_as_of_when():
     odd = Filters(as_of=AS_OF, unit='a/b:"c"')
     assert file_name(ExportRequest("deck", "pdf", odd)) == "绩效评审材料_a_b__c__20261231.pdf"
     text = scope_text(f, {1: "甲项目", 3: "丙项目"})
-    assert "截至2026年12月31日" in text and "主管部门 南昌市生态环境局" in text and "丙项目、甲项目" in text
+    assert "截至2026年12月31日" in text and "主管部门:南昌市生态环境局" in text and "丙项目、甲项目" in text
 
 
 def test_an_empty_selection_is_refused_and_nothing_is_logged(store):

@@ -75,16 +75,9 @@ class Expected:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seed plus sample report, built once; each test gets a copy (loading takes longer than a page run)."""
-    path = tmp_path_factory.mktemp("pages") / "sample.duckdb"
-    store = Store.open(path)
-    try:
-        services.load_seed_if_empty(store)
-        services.load_report(store, SAMPLE.read_bytes(), SAMPLE.name, today=AS_OF)
-    finally:
-        store.close()
-    return path
+def sample_db(seed_sample_db: Path) -> Path:
+    """Seed plus sample report (conftest), built once; each test gets a copy."""
+    return seed_sample_db
 
 
 @pytest.fixture(scope="module")
