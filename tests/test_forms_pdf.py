@@ -11,6 +11,8 @@ import dataclasses
 import io
 import re
 import subprocess
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -477,6 +479,9 @@ def test_workers_give_the_same_file(monkeypatch: pytest.MonkeyPatch) -> None:
     _settings(monkeypatch, forms_per_chunk=1, workers=1)
     alone = pages_text(forms_pdf.forms_pdf(forms))
     _settings(monkeypatch, forms_per_chunk=1, workers=2)
+    # Workers are for a script whose main module is guarded (settings.toml [pdf]): a spawned worker
+    # re-runs __main__, and after an AppTest in this process that is app.py. A bare main stands in.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     assert pages_text(forms_pdf.forms_pdf(forms)) == alone
     assert_numbered(alone)
 
