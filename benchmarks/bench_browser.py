@@ -42,7 +42,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -54,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pages import build_db, count_projects  # noqa: E402 - a sibling script, importable once on the path
+from bench_pages import copy_db, ensure_db  # noqa: E402 - a sibling script, importable once on the path
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402 - the browser tests' own server start
 
@@ -278,15 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_browser_") as tmp:
         work = Path(tmp)
         db = args.db or work / "bench.duckdb"
-        if not db.exists():
-            print(f"building {args.projects} projects into {db} …", flush=True)
-            build_db(db, args.projects, args.seed)
-        projects, indicators = count_projects(db)
-        copy = work / "app.duckdb"
-        shutil.copyfile(db, copy)
-        wal = db.with_name(db.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        projects, indicators = ensure_db(db, args.projects, args.seed)
+        copy = copy_db(db, work / "app.duckdb")
         floor_script = work / "floor.py"
         floor_script.write_text(FLOOR_APP, encoding="utf-8")
         chrome_script = work / "chrome.py"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pages import build_db, count_projects  # noqa: E402 - a sibling script, importable once on the path
+from bench_pages import copy_db, ensure_db  # noqa: E402 - a sibling script, importable once on the path
 
 AS_OF = date(2026, 12, 31)
 GOAL_S = {"workbook": 60.0, "deck": 300.0}
@@ -73,15 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_exports_") as tmp:
         work = Path(tmp)
         db = args.db or work / "bench.duckdb"
-        if not db.exists():
-            print(f"building {args.projects} projects into {db} …", flush=True)
-            build_db(db, args.projects, args.seed)
-        projects, indicators = count_projects(db)
+        projects, indicators = ensure_db(db, args.projects, args.seed)
         results, ok = [], True
         for export in args.export or EXPORTS:
             # A copy per export: each one appends its audit line, and the benchmark's database stays as built.
-            copy = work / "export.duckdb"
-            shutil.copyfile(db, copy)
+            copy = copy_db(db, work / "export.duckdb")
             print(f"  {export} …", flush=True)
             run = subprocess.run([sys.executable, __file__, "--db", str(copy), "--child", export],
                                  capture_output=True, text=True)
@@ -93,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             r["met"] = r["seconds"] < GOAL_S[kind] and r["peak_mb"] < GOAL_PEAK_MB
             ok &= r["met"]
             results.append(r)
-            copy.unlink()
+            for f in (copy, copy.with_name(copy.name + ".wal")):
+                f.unlink(missing_ok=True)
     print(f"\n{projects} projects, {indicators} indicators, as of {AS_OF.isoformat()}")
     print(f"goals: workbook < {GOAL_S['workbook']:.0f} s, deck < {GOAL_S['deck']:.0f} s, "
           f"peak < {GOAL_PEAK_MB:.0f} MB\n")

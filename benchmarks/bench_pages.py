@@ -32,6 +32,7 @@ import json
 import os
 import pstats
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -124,6 +125,23 @@ def count_projects(db: Path) -> tuple[int, int]:
         return len(store.projects_frame()), len(store.indicators_frame())
     finally:
         store.close()
+
+
+def ensure_db(db: Path, projects: int, seed: int) -> tuple[int, int]:
+    """The benchmark database at ``db``, built first when it is missing; (projects, indicators)."""
+    if not db.exists():
+        print(f"building {projects} projects into {db} …", flush=True)
+        build_db(db, projects, seed)
+    return count_projects(db)
+
+
+def copy_db(db: Path, to: Path) -> Path:
+    """A copy of the database file with its write-ahead log, so that what is not checkpointed is copied too."""
+    shutil.copyfile(db, to)
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, to.with_name(to.name + ".wal"))
+    return to
 
 
 def build_db(db: Path, projects: int, seed: int) -> float:
