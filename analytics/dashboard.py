@@ -522,16 +522,25 @@ def review_table(store: Store, view: View, project_id: int, reports: pd.DataFram
     ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
     if reports is None:
         reports = store.report_history(ind["indicator_id"].astype(int).tolist())
-    latest = reports.set_index("report_id")
+    return review_rows(ind, reports).drop(columns="project_id")
+
+
+def review_rows(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """``review_table`` of any indicator rows at once (a project's, or thousands of projects' for the
+    deck), in their order, with a ``project_id`` column: one vectorised pass instead of a scan of the
+    view per project. ``reports``: the report history behind their current values."""
+    ind = indicators
+    latest = reports.drop_duplicates("report_id").set_index("report_id")
     ids = ind["report_id"]
-    has = ids.notna()
-    note = pd.Series("", index=ind.index, dtype=object)
-    likely = pd.Series("", index=ind.index, dtype=object)
+    has = ids.notna().to_numpy()
+    note = np.full(len(ind), "", dtype=object)
+    likely = np.full(len(ind), "", dtype=object)
     if has.any():
         picked = latest.reindex(ids[has].astype(int).to_numpy())
         note[has] = picked["note"].fillna("").to_numpy()
         likely[has] = picked["likelihood"].map(likelihood_label).to_numpy()  # 不可能 reads 完全不可能
     return pd.DataFrame({
+        "project_id": ind["project_id"].to_numpy(),
         "light": ind["light"].to_numpy(),
         "一级指标": ind["level1"].to_numpy(),
         "三级指标": ind["name"].to_numpy(),
@@ -539,8 +548,8 @@ def review_table(store: Store, view: View, project_id: int, reports: pd.DataFram
         "实际完成值": ind["actual_text"].replace("", "未填报").to_numpy(),
         "完成率%": round_percent(ind["completion"]).to_numpy(),
         "得分": ind["score"].round(2).to_numpy(),
-        "完成目标可能性": likely.to_numpy(),
-        "偏差原因分析及改进措施": note.to_numpy(),
+        "完成目标可能性": likely,
+        "偏差原因分析及改进措施": note,
     })
 
 

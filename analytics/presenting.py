@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.dashboard import View, rank_by_score, review_table
+from analytics.dashboard import View, rank_by_score, review_rows
 from analytics.engine import UNREPORTED
 from analytics.settings import REVIEW_ORDERS
 from analytics.storage import Store
@@ -89,18 +89,32 @@ def discussion(store: Store, view: View, project_id: int, reports: pd.DataFrame 
     Columns: light, 一级指标, 三级指标, 指标值, 实际完成值, 偏差原因分析及改进措施, 提示 (why a flagged
     green or blue one is there). The whole table is ``review_table`` (``reports`` as there).
     """
-    table = review_table(store, view, project_id, reports).reset_index(drop=True)
-    ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq").reset_index(drop=True)
-    flags = pd.Series("", index=ind.index, dtype=object)
+    ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
+    if reports is None:
+        reports = store.report_history(ind["indicator_id"].astype(int).tolist())
+    return discussions(ind, reports).drop(columns="project_id")
+
+
+def discussions(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """``discussion`` of any indicator rows at once (``indicators`` in table order within each project),
+    with a ``project_id`` column, each project's rows together and ranked: the review deck asks this of
+    5,000 projects, where one scan of the view per project cost 0.04 s each."""
+    table = review_rows(indicators, reports)
+    ind = indicators.reset_index(drop=True)
+    flags = np.full(len(ind), "", dtype=object)
     for column, reason in FLAG_REASONS.items():
         hit = ind[column].fillna(False).astype(bool).to_numpy()
         flags[hit & (flags == "")] = reason
-    rank = table["light"].map(_LIGHT_RANK).astype(float)
-    rank = rank.where(rank.notna(), np.where(flags != "", 2.0, np.nan))
-    keep = rank.notna()
-    out = table.loc[keep, ["light", "一级指标", "三级指标", "指标值", "实际完成值", "偏差原因分析及改进措施"]]
-    out = out.assign(提示=flags[keep], _rank=rank[keep], _seq=np.arange(len(table))[keep.to_numpy()])
-    return out.sort_values(["_rank", "_seq"], kind="stable").drop(columns=["_rank", "_seq"]).reset_index(drop=True)
+    rank = table["light"].map(_LIGHT_RANK).astype(float).to_numpy()
+    rank = np.where(np.isnan(rank), np.where(flags != "", 2.0, np.nan), rank)
+    keep = ~np.isnan(rank)
+    columns = ["project_id", "light", "一级指标", "三级指标", "指标值", "实际完成值", "偏差原因分析及改进措施"]
+    out = table.loc[keep, columns]
+    # Projects stay in the order they come; within one, red before yellow before flagged, then table order.
+    first = pd.factorize(table["project_id"])[0]
+    out = out.assign(提示=flags[keep], _p=first[keep], _rank=rank[keep], _seq=np.arange(len(table))[keep])
+    return (out.sort_values(["_p", "_rank", "_seq"], kind="stable").drop(columns=["_p", "_rank", "_seq"])
+            .reset_index(drop=True))
 
 
 def grade_counts(view: View, grades: list[str]) -> pd.Series:
