@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from html import unescape as unescape_html
 
 import numpy as np
 import pandas as pd
@@ -471,6 +472,16 @@ def review_grade_chart(counts: pd.Series, height: int, font_px: int) -> go.Figur
     return _for_the_room(style(fig, "项目等级分布", large=True), height, font_px)
 
 
+# Widths in em of Noto Sans CJK: ideographs and full-width punctuation are one em; no Latin letter or
+# digit is wider than this (W, M come closest), most are about 0.55.
+LATIN_EM = 0.72
+
+
+def label_ems(value: str) -> float:
+    """A label's width in em at most (an estimate that errs wide, never narrow, for Latin text)."""
+    return sum(LATIN_EM if ch.isascii() else 1.0 for ch in value)
+
+
 def _plain(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
@@ -479,7 +490,8 @@ def _plain(value: object) -> str:
 INDICATOR_RATE_CAP = 1.5
 
 
-def indicator_chart_spec(indicators: pd.DataFrame, max_bars: int = 20, font_px: int = 12) -> dict:
+def indicator_chart_spec(indicators: pd.DataFrame, max_bars: int = 20, font_px: int = 12,
+                         fixed_margins: bool = False) -> dict:
     """One project's indicators for the review deck, as Plotly's figure JSON (data and layout): a
     horizontal bar per 三级 indicator (table order, top down) at its completion rate, coloured by its
     light, the rate at the bar's end and 未填报 where nothing is reported; a dotted line at 100%, the
@@ -489,6 +501,10 @@ def indicator_chart_spec(indicators: pd.DataFrame, max_bars: int = 20, font_px: 
     Figure costs 0.03-0.1 s each here, more than drawing it. ``indicator_chart`` is the same as a
     Figure. A project with more than ``max_bars`` indicators shows its first ``max_bars`` and says
     how many more there are in the title, so that every page keeps one readable chart.
+
+    ``fixed_margins``: the margins computed here from the labels' widths instead of Plotly's
+    automargin, which lays the figure out a second time once it has measured the labels: measured,
+    a chart then takes 0.015-0.03 s to draw instead of 0.04-0.08 s (the deck draws 5,000).
     """
     more = max(len(indicators) - max_bars, 0)
     ind = indicators.head(max_bars)
@@ -508,6 +524,13 @@ def indicator_chart_spec(indicators: pd.DataFrame, max_bars: int = 20, font_px: 
     # Room right of the longest bar for its label; 100% always in view, as the target line.
     top = max(100.0, float(np.nanmax(capped) * 100)) if (~np.isnan(rate)).any() else 100.0
     bars = np.round(np.nan_to_num(capped, nan=0.0) * 100, 2).tolist()
+    margin = {"l": 8, "r": 8, "t": 36, "b": 8}
+    if fixed_margins:
+        # The widest label (a CJK character is one em in Noto Sans CJK; Latin letters and digits are
+        # narrower than LATIN_EM, which errs wide), the tick labels' standoff, and room under the plot
+        # for the tick labels and the axis title, each a line and a half.
+        widest = max((label_ems(unescape_html(x)) for x in labels), default=0.0)
+        margin.update(l=int(widest * font_px) + 14, b=int(font_px * 3.4))
     font = {"family": FONT_FAMILY, "size": font_px, "color": "#1a1a1a"}
     return {
         "data": [{
@@ -520,11 +543,12 @@ def indicator_chart_spec(indicators: pd.DataFrame, max_bars: int = 20, font_px: 
             "font": font, "hoverlabel": {"font": font},
             "title": {"text": title, "font": {**font, "size": font_px + 3}, "x": 0.01, "xanchor": "left"},
             "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "showlegend": False, "bargap": 0.25,
-            "margin": {"l": 8, "r": 8, "t": 36, "b": 8},
-            "xaxis": {"title": {"text": "完成率(%)"}, "range": [0, top + 25], "ticksuffix": "%", "automargin": True,
+            "margin": margin,
+            "xaxis": {"title": {"text": "完成率(%)"}, "range": [0, top + 25], "ticksuffix": "%",
+                      "automargin": not fixed_margins,
                       "gridcolor": "#e5e8ec", "zeroline": False},
             "yaxis": {"title": {"text": None}, "autorange": "reversed", "categoryorder": "array",
-                      "categoryarray": labels, "automargin": True},
+                      "categoryarray": labels, "automargin": not fixed_margins},
             "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 100, "x1": 100, "y0": 0, "y1": 1,
                         "line": {"color": ACCENT, "width": 1, "dash": "dot"}}],
         },

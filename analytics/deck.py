@@ -14,12 +14,15 @@ WeasyPrint up to [deck] weasyprint_max_pages pages, printed by chromium above, t
 from __future__ import annotations
 
 import base64
+import collections
 import contextlib
 import io
 import queue
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -219,7 +222,8 @@ def page_chart(page: DeckPage, settings: Settings) -> dict:
         fig.update_layout(width=w)
         return fig.to_plotly_json()
     w, h = CHART_PX
-    spec = charts.indicator_chart_spec(page.indicators, max_bars=settings.deck.chart_bars, font_px=15)
+    spec = charts.indicator_chart_spec(page.indicators, max_bars=settings.deck.chart_bars, font_px=15,
+                                       fixed_margins=True)
     spec["layout"].update(width=w, height=h)
     return spec
 
@@ -282,7 +286,10 @@ def _table(header: list[tuple[str, str, str]], rows: list[str]) -> str:
     return f"<table><colgroup>{cols}</colgroup><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _svg_img(svg: bytes, inline: bool = False) -> str:
+def _svg_img(svg: bytes | str, inline: bool = False) -> str:
+    if isinstance(svg, str):
+        # The id of an empty box that the printing browser fills (ChartBatch.start_print).
+        return f'<div class="chart" id="{text(svg)}"></div>'
     if inline:
         # Plotly's own markup (its texts are XML-escaped), sized to the box like the image would be.
         # An HTML parser keeps the first of two same-named attributes: this style, not Plotly's empty one.
@@ -356,14 +363,18 @@ def project_html(page: ProjectPage, chart_svg: bytes, inline: bool = False) -> s
     )
 
 
-def _document(sections: list[str], footer: str, first_page: int, total: int, fonts: str = "") -> str:
+def _css(footer: str, first_page: int, total: int, fonts: str = "") -> str:
     # Page numbers of a chunk: its first page counts from ``first_page`` and the total is the whole
     # deck's (counter(pages) would be the chunk's own).
     numbers = (f'@page {{ @bottom-right {{ content: "第 " counter(page) " 页 / 共 {total} 页"; }} }}'
                f"@page :first {{ counter-increment: page {first_page}; }}")
-    css = page_css(size=f"{PAGE_W_MM}mm {PAGE_H_MM}mm", footer=footer) + numbers + _CSS
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>{fonts}{css}</style>'
-            f'<style>html {{ font-family: {FONT_FAMILY}; }}</style></head><body>{"".join(sections)}</body></html>')
+    return (fonts + page_css(size=f"{PAGE_W_MM}mm {PAGE_H_MM}mm", footer=footer) + numbers + _CSS
+            + f"html {{ font-family: {FONT_FAMILY}; }}")
+
+
+def _document(sections: list[str], footer: str, first_page: int, total: int) -> str:
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
+            f'{_css(footer, first_page, total)}</style></head><body>{"".join(sections)}</body></html>')
 
 
 def _pages(store: Store, view: View, settings: Settings, order: list[int]) -> Iterator[DeckPage]:
@@ -371,20 +382,37 @@ def _pages(store: Store, view: View, settings: Settings, order: list[int]) -> It
     yield from project_pages(store, view, settings, order)
 
 
-def _merge(parts: list[bytes]) -> bytes:
-    if len(parts) == 1:
-        return parts[0]
-    import pypdfium2 as pdfium
+class _Joined:
+    """PDF chunks kept in a temporary folder as they come and joined (pypdfium2) at the end, once the
+    browsers are closed: a joined document grows by the objects of every page imported (measured:
+    python went from 0.4 to 0.9 GB over a 5,000-page deck while both renderers held theirs)."""
 
-    merged = pdfium.PdfDocument.new()
-    for part in parts:
-        doc = pdfium.PdfDocument(part)
-        merged.import_pages(doc)
-        doc.close()
-    out = io.BytesIO()
-    merged.save(out)
-    merged.close()
-    return out.getvalue()
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="deck-")
+        self._parts: list[Path] = []
+
+    def add(self, part: bytes) -> None:
+        path = Path(self._folder.name) / f"{len(self._parts):05d}.pdf"
+        path.write_bytes(part)
+        self._parts.append(path)
+
+    def value(self) -> bytes:
+        import pypdfium2 as pdfium
+
+        try:
+            if len(self._parts) <= 1:
+                return self._parts[0].read_bytes() if self._parts else b""
+            joined = pdfium.PdfDocument.new()
+            for path in self._parts:
+                doc = pdfium.PdfDocument(path)
+                joined.import_pages(doc)
+                doc.close()
+            out = io.BytesIO()
+            joined.save(out)
+            joined.close()
+            return out.getvalue()
+        finally:
+            self._folder.cleanup()
 
 
 def _chunks(pages: Iterator[DeckPage], size: int) -> Iterator[list[DeckPage]]:
@@ -398,7 +426,7 @@ def _chunks(pages: Iterator[DeckPage], size: int) -> Iterator[list[DeckPage]]:
         yield part
 
 
-def _sections(chunk: list[tuple[DeckPage, bytes]], inline: bool = False) -> list[str]:
+def _sections(chunk: list[tuple[DeckPage, bytes | str]], inline: bool = False) -> list[str]:
     return [summary_html(p, svg, inline) if isinstance(p, SummaryPage) else project_html(p, svg, inline)
             for p, svg in chunk]
 
@@ -416,7 +444,7 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
     ids = presenter_order(view, order or settings.review.default_order)
     total = len(ids) + 1
     pages = _pages(store, view, settings, ids)
-    parts: list[bytes] = []
+    joined = _Joined()
     done = 0
 
     def advance(n: int) -> None:
@@ -432,38 +460,74 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
 
         for part, svgs in _in_chromium(_chunks(pages, settings.deck.chunk_pages), charts_only):
             sections = _sections(list(zip(part, svgs, strict=True)))
-            parts.append(pdf_bytes(_document(sections, footer, done + 1, total)))
+            joined.add(pdf_bytes(_document(sections, footer, done + 1, total)))
             advance(len(part))
-        return _merge(parts)
+        return joined.value()
     fonts = print_fonts_css()
 
-    def printed(batch: ChartBatch, part: list[DeckPage], first: int) -> bytes:
-        drawn = list(zip(part, batch.render([page_chart(p, settings) for p in part], "svg"), strict=True))
-        # The charts inline, not as images: an SVG image cannot use the document's fonts.
-        return batch.print_pdf(_document(_sections(drawn, inline=True), footer, first, total, fonts))
+    def start(batch: ChartBatch, slot: int, part: list[DeckPage], first: int) -> None:
+        # The charts inline (drawn into the page), not as images: an SVG image cannot use the
+        # document's fonts.
+        boxes = [f"chart-{k}" for k in range(len(part))]
+        body = "".join(_sections(list(zip(part, boxes, strict=True)), inline=True))
+        charts = [(box, page_chart(p, settings)) for box, p in zip(boxes, part, strict=True)]
+        batch.start_print(slot, _css(footer, first, total, fonts), body, charts)
 
-    for part, pdf in _in_chromium(_chunks(pages, settings.deck.print_chunk_pages), printed):
-        parts.append(pdf)
+    chunks = _chunks(pages, settings.deck.print_chunk_pages)
+    for part, pdf in _pipelined(chunks, start, ChartBatch.finish_print, settings.deck.print_slots):
+        joined.add(pdf)
         advance(len(part))
-    return _merge(parts)
+    return joined.value()
+
+
+Start = Callable[[ChartBatch, int, list[DeckPage], int], None]
+Finish = Callable[[ChartBatch, int], object]
 
 
 def _in_chromium(chunks: Iterator[list[DeckPage]], job: Callable[[ChartBatch, list[DeckPage], int], object],
                  ) -> Iterator[tuple[list[DeckPage], object]]:
     """(chunk, job's result) per chunk, in order, ``job(batch, chunk, first_page)`` run by a second thread
-    with one chromium (Playwright's sync API stays in the thread that started it). This thread builds
-    the next chunk's pages (the store's reads, the tables) and does whatever it does with a result
-    (WeasyPrint, slides) while chromium draws, so both cores work; the store is only ever read here.
-    Results come back to this thread, where a Streamlit progress bar can be updated."""
+    with one chromium (see ``_pipelined``)."""
+    results: dict[int, object] = {}
+
+    def start(batch: ChartBatch, slot: int, part: list[DeckPage], first: int) -> None:
+        results[slot] = job(batch, part, first)
+
+    return _pipelined(chunks, start, lambda batch, slot: results.pop(slot), 1)
+
+
+def _pipelined(chunks: Iterator[list[DeckPage]], start: Start, finish: Finish, slots: int,
+               ) -> Iterator[tuple[list[DeckPage], object]]:
+    """(chunk, result) per chunk, in order. A second thread with one chromium (Playwright's sync API
+    stays in the thread that started it) runs ``start(batch, slot, chunk, first_page)`` for up to
+    ``slots`` chunks, then ``finish(batch, slot)`` of the oldest for its result, and so on: with two
+    slots one renderer draws while the other prints. This thread builds the next chunks' pages (the
+    store's reads, the tables) and does whatever it does with a result (WeasyPrint, slides, joining)
+    meanwhile, so both cores work; the store is only ever read here. Results come back to this
+    thread, where a Streamlit progress bar can be updated."""
     work: queue.Queue = queue.Queue(maxsize=1)
     done: queue.Queue = queue.Queue()
 
     def consume() -> None:
         try:
             with ChartBatch() as batch:
-                while (item := work.get()) is not None:
-                    part, first = item
-                    done.put((part, job(batch, part, first)))
+                begun: collections.deque = collections.deque()
+                free = list(range(max(1, slots)))
+                ended = False
+                while begun or not ended:
+                    if free and not ended:
+                        item = work.get()
+                        if item is None:
+                            ended = True
+                            continue
+                        part, first = item
+                        slot = free.pop(0)
+                        start(batch, slot, part, first)
+                        begun.append((part, slot))
+                        continue
+                    part, slot = begun.popleft()
+                    done.put((part, finish(batch, slot)))
+                    free.append(slot)
         except BaseException as e:
             done.put(e)
             # Let a put() waiting in the other thread through, so that it sees the error.
@@ -491,6 +555,7 @@ def _in_chromium(chunks: Iterator[list[DeckPage]], job: Callable[[ChartBatch, li
             first += len(part)
             sent += 1
             yield from ready(block=False)
+        work.put(None)
         yield from ready(block=True)
     finally:
         # Whatever happened here, the worker finds the end mark next and closes its browser.

@@ -377,5 +377,7 @@ class DeckSettings:
     png_scale: float = 2.0
     # Decks of more pages are printed by chromium rather than WeasyPrint (analytics.deck.deck_pdf).
     weasyprint_max_pages: int = 200
-    # Pages chromium prints at once in a large deck (each chunk carries its own copy of the fonts).
-    print_chunk_pages: int = 100
+    # Pages chromium prints at once in a large deck (the renderer's memory grows with the chunk).
+    print_chunk_pages: int = 50
+    # Chunks chromium works on at once in a large deck: with two, one renderer draws while the other prints.
+    print_slots: int = 2

@@ -42,6 +42,7 @@ class PeakMemory:
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
+        self.peak_rss_mb = 0.0
         self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -49,13 +50,18 @@ class PeakMemory:
     def _sample(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
+            total = rss = 0
             for p in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
-                    total += p.memory_info().rss
+                    # PSS: a page shared by chromium's processes (its code, its shared memory) is counted
+                    # once across them; the sum of RSS counts it in every process.
+                    info = p.memory_full_info()
+                    total += info.pss
+                    rss += info.rss
                     times = p.cpu_times()
                     self._cpu[p.pid] = times.user + times.system
             self.peak_mb = max(self.peak_mb, total / 2**20)
+            self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
             self._stop.wait(0.2)
 
     @property
@@ -112,9 +118,10 @@ def main() -> int:
             (args.out / f"deck.{fmt}").write_bytes(data)
         result[fmt] = {"pages": len(view.projects) + 1, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                        "tree_cpu_s": round(peak.tree_cpu_s, 1),
-                       "peak_mb": round(peak.peak_mb), "mb": round(len(data) / 2**20, 1)}
+                       "peak_mb": round(peak.peak_mb), "peak_rss_sum_mb": round(peak.peak_rss_mb),
+                       "mb": round(len(data) / 2**20, 1)}
         print(f"{fmt}: {wall:.1f} s wall, {cpu:.1f} s CPU (this process), {peak.tree_cpu_s:.1f} s CPU with "
-              f"chromium, peak {peak.peak_mb:.0f} MB, "
+              f"chromium, peak {peak.peak_mb:.0f} MB (PSS; sum of RSS {peak.peak_rss_mb:.0f} MB), "
               f"{len(data) / 2**20:.1f} MB", flush=True)
     store.close()
     print(json.dumps(result, ensure_ascii=False))

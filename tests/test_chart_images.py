@@ -125,3 +125,29 @@ def test_every_chart_on_the_pages_has_chinese_download_buttons_that_draw_only_wh
             assert not at.exception, at.exception
             labels = [d.label for d in at.get("download_button")]
             assert labels.count("下载 PNG") == labels.count("下载 SVG") == count == len(at.get("plotly_chart")), page
+
+
+def test_the_decks_computed_margins_hold_its_longest_labels_without_waste(indicators: pd.DataFrame) -> None:
+    # The deck's charts skip Plotly's automargin (a second layout per chart); the margins come from an
+    # estimate of the labels' widths, which must never cut a label and should not waste the plot.
+    from playwright.sync_api import sync_playwright
+
+    ind = indicators.head(6).copy()
+    ind["level1"] = "产出指标"
+    ind["name"] = ["生态环境监测网络运行维护服务费用支出", "WWWWWWWWWWWWWWWW", "MMMMmmmm00001111",
+                   "<b>粗</b>&amp;", "项目", "达标率(%)≥95%"]
+    spec = charts.indicator_chart_spec(ind, font_px=15, fixed_margins=True)
+    spec["layout"].update(width=700, height=372)
+    svg = chart_images.render_many([spec], "svg")[0].decode()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chart_images.browser_path(), args=chart_images.CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(f"<!DOCTYPE html><html><body style='margin:0'>{svg}</body></html>")
+            lefts = page.evaluate("() => [...document.querySelectorAll('.ytick text')]"
+                                  ".map(t => t.getBoundingClientRect().left)")
+        finally:
+            browser.close()
+    assert len(lefts) == 6
+    assert min(lefts) >= 0  # no label starts left of the picture
+    assert min(lefts) < 60  # and the widest one is not far from its edge

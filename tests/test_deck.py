@@ -283,6 +283,31 @@ def test_a_large_deck_is_printed_by_chromium_with_the_same_pages_numbers_and_tex
     assert rows and all(r.split()[-5] == "yes" and r.split()[-3] == "yes" for r in rows), fonts
 
 
+def test_a_browser_failure_while_printing_stops_the_deck_with_its_error_and_no_thread_left(
+        store: Store, view: View, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two chunks in flight (print_slots): the second one's failure must reach the caller, and the
+    # printing thread must close its browser rather than wait for work that never comes.
+    import threading
+
+    from analytics.chart_images import ChartBatch, ChartImageError
+
+    large = replace(settings, deck=replace(settings.deck, weasyprint_max_pages=1, print_chunk_pages=1))
+    real = ChartBatch.finish_print
+    calls = []
+
+    def failing(self: ChartBatch, slot: int) -> bytes:
+        calls.append(slot)
+        if len(calls) == 2:
+            raise ChartImageError("图片生成失败:测试")
+        return real(self, slot)
+
+    monkeypatch.setattr(ChartBatch, "finish_print", failing)
+    with pytest.raises(ChartImageError, match="测试"):
+        deck.deck_pdf(store, view, large, FOOTER)
+    assert len(calls) == 2
+    assert not [t for t in threading.enumerate() if t.name.startswith("deck-chromium")]
+
+
 def test_every_pptx_shape_lies_on_its_slide_and_the_chart_covers_no_table(pptx_slides: list, store: Store,
                                                                             view: View, settings: Settings) -> None:
     prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
