@@ -24,7 +24,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from analytics import deck, services
+from analytics import deck, deck_pptx, services
 from analytics.dashboard import LIGHT_NAMES, Filters, View, build_view
 from analytics.engine import compute
 from analytics.presenting import discussion, presenter_order
@@ -105,7 +105,7 @@ def below(words: list[dict], label: str) -> str:
 
 @pytest.fixture(scope="module")
 def pptx_slides(store: Store, view: View, settings: Settings) -> list:
-    data = deck.deck_pptx(store, view, settings, FOOTER)
+    data = deck_pptx.deck_pptx(store, view, settings, FOOTER)
     return list(Presentation(io.BytesIO(data)).slides)
 
 
@@ -226,7 +226,7 @@ def test_pptx_has_one_slide_per_pdf_page_with_names_and_scores_as_text(
 
 def test_pptx_is_16_by_9_and_numbers_its_slides(pptx_slides: list, store: Store, view: View,
                                                   settings: Settings) -> None:
-    prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
+    prs = Presentation(io.BytesIO(deck_pptx.deck_pptx(store, view, settings, FOOTER)))
     assert abs(Emu(prs.slide_width).mm / Emu(prs.slide_height).mm - 16 / 9) < 0.01
     total = len(pptx_slides)
     for number, slide in enumerate(pptx_slides, start=1):
@@ -285,7 +285,7 @@ def test_a_large_deck_is_printed_by_chromium_with_the_same_pages_numbers_and_tex
 
 def test_every_pptx_shape_lies_on_its_slide_and_the_chart_covers_no_table(pptx_slides: list, store: Store,
                                                                             view: View, settings: Settings) -> None:
-    prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
+    prs = Presentation(io.BytesIO(deck_pptx.deck_pptx(store, view, settings, FOOTER)))
     width, height = prs.slide_width, prs.slide_height
     for slide in pptx_slides:
         for shape in slide.shapes:
