@@ -11,10 +11,12 @@ slides 1,172 s and 2.3 GB, every slide's XML tree and PNG held until ``save``). 
 drawn with python-pptx on ONE scratch slide of a scratch presentation (its package never holds more
 than one picture, so its scans stay short), serialized (``part.blob``), and stored in a temporary
 file; the deck's package gets a plain ``Part`` per slide and per picture whose ``blob`` reads that
-file back while ``Presentation.save`` writes the zip. Partnames come from the slide counter and the
-slide's rIds are the scratch slide's own, so nothing scans the growing package; memory stays flat.
+file back while ``Presentation.save`` writes the zip. Partnames, the deck's rIds and slide ids come
+from counters and a slide's own rIds are the scratch slide's, so nothing scans the growing package.
 Shapes are stamped from prototypes (see ``_Slide``): python-pptx's per-cell styling of a table took
-0.08 s a table (most of a slide's time), a deep copy of a styled row is a C-level copy.
+0.08 s a table (most of a slide's time), a deep copy of a styled row is a C-level copy. Measured
+after: 5,001 slides in 793 s under load 3-9, every 500 in 54-93 s without a trend, ~21 ms a slide
+here; Python's memory flat at ~500 MB with the 5,000-project view (chromium's drawing is the rest).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def deck_pptx(store: Store, view: View, settings: Settings, footer: str, progres
 
 class _Spool:
     """The bytes of the deck's finished parts in one temporary file, so that neither 5,000 pictures
-    (~150 KB each at png_scale 2) nor 5,000 slide trees stay in memory until the zip is written."""
+    (~112 KB each at png_scale 1.5) nor 5,000 slide trees stay in memory until the zip is written."""
 
     def __init__(self) -> None:
         # Closed by close(), when the deck is written (a context manager cannot span the slides).
