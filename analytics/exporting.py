@@ -99,9 +99,9 @@ def render(store: Store, req: ExportRequest, view: View, settings: Settings, gen
 
     footer = forms.footer(req.filters.as_of, generated_by)
     if req.kind == "deck":
-        from analytics import deck
+        from analytics import deck, deck_pptx
 
-        write = deck.deck_pdf if req.fmt == "pdf" else deck.deck_pptx
+        write = deck.deck_pdf if req.fmt == "pdf" else deck_pptx.deck_pptx
         return write(store, view, settings, footer, progress)
     month = req.month or settings.forms.monitor_month
     projects = forms.form_projects(store, view, settings, month if req.kind == "monitor" else None)

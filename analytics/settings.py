@@ -374,7 +374,7 @@ class DeckSettings:
     chart_bars: int = 12
     # Pages WeasyPrint lays out at once (memory and the chart thread's look-ahead), PNG pixel density.
     chunk_pages: int = 50
-    png_scale: float = 2.0
+    png_scale: float = 1.5
     # Decks of more pages are printed by chromium rather than WeasyPrint (analytics.deck.deck_pdf).
     weasyprint_max_pages: int = 200
     # Pages chromium prints at once in a large deck (the renderer's memory grows with the chunk).

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import contextlib
 
-from analytics import deck
+from analytics import deck, deck_pptx
 from analytics.dashboard import Filters, build_view
 from analytics.settings import load_settings
 from analytics.storage import Store
@@ -101,7 +101,7 @@ def main() -> int:
     view_s = time.perf_counter() - t
     result: dict[str, object] = {"projects": len(view.projects), "view_s": round(view_s, 1)}
     for fmt in args.formats.split(","):
-        make = deck.deck_pdf if fmt == "pdf" else deck.deck_pptx
+        make = deck.deck_pdf if fmt == "pdf" else deck_pptx.deck_pptx
         t = time.perf_counter()
 
         def progress(done: int, total: int, fmt: str = fmt, t: float = t) -> None:

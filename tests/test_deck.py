@@ -13,9 +13,11 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pdfplumber
@@ -24,7 +26,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from analytics import deck, services
+from analytics import deck, deck_pptx, services
 from analytics.dashboard import LIGHT_NAMES, Filters, View, build_view
 from analytics.engine import compute
 from analytics.presenting import discussion, presenter_order
@@ -105,7 +107,7 @@ def below(words: list[dict], label: str) -> str:
 
 @pytest.fixture(scope="module")
 def pptx_slides(store: Store, view: View, settings: Settings) -> list:
-    data = deck.deck_pptx(store, view, settings, FOOTER)
+    data = deck_pptx.deck_pptx(store, view, settings, FOOTER)
     return list(Presentation(io.BytesIO(data)).slides)
 
 
@@ -226,7 +228,7 @@ def test_pptx_has_one_slide_per_pdf_page_with_names_and_scores_as_text(
 
 def test_pptx_is_16_by_9_and_numbers_its_slides(pptx_slides: list, store: Store, view: View,
                                                   settings: Settings) -> None:
-    prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
+    prs = Presentation(io.BytesIO(deck_pptx.deck_pptx(store, view, settings, FOOTER)))
     assert abs(Emu(prs.slide_width).mm / Emu(prs.slide_height).mm - 16 / 9) < 0.01
     total = len(pptx_slides)
     for number, slide in enumerate(pptx_slides, start=1):
@@ -310,7 +312,7 @@ def test_a_browser_failure_while_printing_stops_the_deck_with_its_error_and_no_t
 
 def test_every_pptx_shape_lies_on_its_slide_and_the_chart_covers_no_table(pptx_slides: list, store: Store,
                                                                             view: View, settings: Settings) -> None:
-    prs = Presentation(io.BytesIO(deck.deck_pptx(store, view, settings, FOOTER)))
+    prs = Presentation(io.BytesIO(deck_pptx.deck_pptx(store, view, settings, FOOTER)))
     width, height = prs.slide_width, prs.slide_height
     for slide in pptx_slides:
         for shape in slide.shapes:
@@ -324,3 +326,83 @@ def test_every_pptx_shape_lies_on_its_slide_and_the_chart_covers_no_table(pptx_s
             apart = (chart.left >= t.left + t.width or t.left >= chart.left + chart.width
                      or chart.top >= t.top + t.height or t.top >= chart.top + chart.height)
             assert apart, t.name
+
+
+# -- a deck of many slides: its package, part by part ------------------------------------------------------
+
+MANY = 29
+
+
+@pytest.fixture(scope="module")
+def many_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """MANY synthetic projects with 12 monthly reports per indicator."""
+    from analytics.bench import synthetic_reports
+    from analytics.services import import_file
+    from analytics.synth import write_synth
+
+    folder = tmp_path_factory.mktemp("many_deck")
+    write_synth(folder / "targets.txt", MANY, seed=5)
+    # A file of its own: Store.open(None) is the project's default database.
+    s = Store.open(folder / "many.duckdb")
+    import_file(s, folder / "targets.txt")
+    s.bulk_load_actuals(synthetic_reports(s.indicator_lookup(), 5))
+    yield s
+    s.close()
+
+
+def test_a_deck_of_many_slides_has_unique_parts_and_each_slide_its_own_chart(
+        many_store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # deck_pptx names the slides, pictures, relationships and slide ids itself (python-pptx's own
+    # lookups scan the whole package per slide): a repeated name or id, or a picture on the wrong
+    # slide, would still open in python-pptx but not in PowerPoint or LibreOffice, or show the wrong chart.
+    from analytics.chart_images import ChartBatch
+
+    drawn: list[bytes] = []
+    render = ChartBatch.render
+
+    def recording(self, figs, fmt="svg", width=None, height=None, scale=2):
+        out = render(self, figs, fmt, width, height, scale)
+        drawn.extend(out)
+        return out
+
+    monkeypatch.setattr(ChartBatch, "render", recording)
+    view = build_view(many_store, Filters(as_of=AS_OF))
+    small_chunks = replace(settings, deck=replace(settings.deck, chunk_pages=7))
+    data = deck_pptx.deck_pptx(many_store, view, small_chunks, FOOTER)
+    total = len(order(view, small_chunks)) + 1
+    assert total > MANY and len(drawn) == total
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        assert len(names) == len(set(names))
+        assert z.testzip() is None
+        types = ElementTree.fromstring(z.read("[Content_Types].xml"))
+        ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+        overrides = {e.get("PartName") for e in types.iter(ns + "Override")}
+        defaults = {e.get("Extension") for e in types.iter(ns + "Default")}
+        for name in names:
+            if name != "[Content_Types].xml":
+                assert "/" + name in overrides or name.rsplit(".", 1)[-1] in defaults, name
+        assert len([n for n in names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)]) == total
+        media = [n for n in names if n.startswith("ppt/media/")]
+        assert len(media) == len(set(drawn))
+
+    prs = Presentation(io.BytesIO(data))
+    slides = list(prs.slides)
+    assert len(slides) == total
+    ids = prs.slides.element.sldId_lst
+    assert len({s.id for s in ids}) == len({s.rId for s in ids}) == total
+    assert len({s.part.partname for s in slides}) == total
+    names_in_order = view.projects.set_index("project_id")["name"]
+    expected_titles = ["项目支出绩效自评汇总", *(names_in_order[pid] for pid in order(view, small_chunks))]
+    for number, (slide, png, title) in enumerate(zip(slides, drawn, expected_titles, strict=True), start=1):
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+        assert texts[0] == title and f"第 {number} 页 / 共 {total} 页" in texts
+        pictures = [s for s in slide.shapes if s.shape_type == 13]
+        assert len(pictures) == 1 and pictures[0].image.blob == png
+        Image.open(io.BytesIO(pictures[0].image.blob)).verify()
+        # Every relationship the slide's XML names exists, and its shapes' ids are unique.
+        referenced = set(slide.element.xpath("//@r:embed | //@r:id"))
+        assert referenced and referenced <= set(slide.part.rels)
+        shape_ids = [s.shape_id for s in slide.shapes]
+        assert len(shape_ids) == len(set(shape_ids))
