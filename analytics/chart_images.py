@@ -37,6 +37,10 @@ DEFAULT_WIDTH, DEFAULT_HEIGHT = 700, 500
 # Flags for a headless chromium on a closed network (as tests/browser_support.py launches it).
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+# ChartBatch's browser may also be told to collect its garbage: a page that printed a chunk of 50 sheets
+# and is handed the next keeps the old one's DOM until V8 gets round to it (measured: 0.55 GB after 12
+# chunks, 0.33 GB with a collection after each, at no cost in time).
+BATCH_ARGS = [*CHROMIUM_ARGS, "--js-flags=--expose-gc"]
 Format = Literal["png", "svg"]
 
 
@@ -134,7 +138,7 @@ class ChartBatch:
 
         self._pw = sync_playwright().start()
         try:
-            self._browser = self._pw.chromium.launch(executable_path=browser_path(), args=CHROMIUM_ARGS)
+            self._browser = self._pw.chromium.launch(executable_path=browser_path(), args=BATCH_ARGS)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -196,10 +200,36 @@ class ChartBatch:
             page.evaluate("() => window.drawn")
         except Exception as e:
             raise ChartImageError(f"图片生成失败:{e}") from e
-        return page.pdf(prefer_css_page_size=True, print_background=True)
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        page.evaluate(_COLLECT_JS)
+        return pdf
 
-    # Documents a print page takes before a fresh one: a renderer that laid out thousands of pages
-    # keeps some of their memory.
+    def start_render(self, slot: int, figs: Sequence[Figurish], fmt: Format = "png", scale: float = 2) -> None:
+        """Begin drawing ``figs`` (each sized by its layout) in page ``slot`` and return at once;
+        ``finish_render(slot)`` gives the images, in order. With two slots two renderers draw at once
+        (one renderer keeps one core busy: 0.04-0.08 s a PNG)."""
+        page = self._print_page(slot)
+        specs = [[_json(f), *_size(f, None, None)] for f in figs]
+        try:
+            page.evaluate(_START_RENDER_JS, [specs, fmt, scale if fmt == "png" else 1])
+        except Exception as e:
+            raise ChartImageError(f"图片生成失败:{e}") from e
+
+    def finish_render(self, slot: int) -> list[bytes]:
+        """The images begun by ``start_render`` in ``slot``."""
+        import base64
+
+        page = self._slots[slot][1]
+        try:
+            drawn = page.evaluate("() => window.drawn")
+        except Exception as e:
+            raise ChartImageError(f"图片生成失败:{e}") from e
+        page.evaluate(_COLLECT_JS)
+        return [d.encode("utf-8") if fmt == "svg" else base64.b64decode(d) for fmt, d in drawn]
+
+    # Documents (or batches of figures) a slot's page takes before a fresh one: a renderer that laid
+    # out thousands of pages or drew thousands of charts keeps some of their memory (measured: 0.33 GB
+    # after 300 charts, 0.59 GB after 2,000).
     PRINTS_PER_PAGE = 12
 
     def _print_page(self, slot: int):
@@ -245,6 +275,26 @@ _START_JS = """([css, body, specs]) => {
     await document.fonts.ready;
     return specs.length;
   })();
+}"""
+# start_render's part: the figures drawn one after the other, kept as [format, data] pairs.
+_START_RENDER_JS = """([specs, fmt, scale]) => {
+  window.drawn = (async () => {
+    const out = [];
+    for (const [text, w, h] of specs) {
+      const s = JSON.parse(text);
+      const url = await Plotly.toImage({data: s.data, layout: s.layout, config: {}},
+                                       {format: fmt, width: w, height: h, scale: scale});
+      out.push([fmt, fmt === "svg" ? decodeURIComponent(url.slice(url.indexOf(",") + 1))
+                                   : url.slice(url.indexOf(",") + 1)]);
+    }
+    return out;
+  })();
+}"""
+# After a document or a batch: its DOM and images let go of at once (see BATCH_ARGS).
+_COLLECT_JS = """() => {
+  document.getElementById("deck").innerHTML = "";
+  window.drawn = null;
+  if (typeof gc === "function") gc();
 }"""
 # The prepared fonts, loaded before the first chart: Plotly measures its labels in them.
 _FONTS_JS = """async () => {

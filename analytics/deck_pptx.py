@@ -1,6 +1,6 @@
 """The review deck as PPTX (issue 12 item 5): one 16:9 slide per page of ``analytics.deck``'s PDF.
 
-The pages (``deck._pages``), their charts (``deck.page_chart``, drawn by chromium in ``deck._in_chromium``)
+The pages (``deck._pages``), their charts (``deck.page_chart``, drawn by two chromium renderers in ``deck._pipelined``)
 and the layout constants are the PDF's, so page N of the PDF is slide N here. The titles, numbers and
 tables are editable text and table shapes (python-pptx), the charts PNG pictures.
 
@@ -53,8 +53,8 @@ from analytics.deck import (
     ProjectPage,
     SummaryPage,
     _chunks,
-    _in_chromium,
     _pages,
+    _pipelined,
     page_chart,
 )
 from analytics.engine import LIGHTS
@@ -71,13 +71,14 @@ def deck_pptx(store: Store, view: View, settings: Settings, footer: str, progres
     total = len(ids) + 1
     done = 0
 
-    def pictures(batch: ChartBatch, part: list[DeckPage], first: int) -> list[bytes]:
-        return batch.render([page_chart(p, settings) for p in part], "png", scale=settings.deck.png_scale)
+    def pictures(batch: ChartBatch, slot: int, part: list[DeckPage], first: int) -> None:
+        batch.start_render(slot, [page_chart(p, settings) for p in part], "png", scale=settings.deck.png_scale)
 
     chunks = _chunks(_pages(store, view, settings, ids), settings.deck.chunk_pages)
     writer = _Writer()
     try:
-        for part, pngs in _in_chromium(chunks, pictures):
+        # Two renderers draw the pictures ([deck] print_slots) while this thread makes the slides.
+        for part, pngs in _pipelined(chunks, pictures, ChartBatch.finish_render, settings.deck.print_slots):
             for page, png in zip(part, pngs, strict=True):
                 if isinstance(page, SummaryPage):
                     _summary_slide(writer.slide, page, png)

@@ -358,14 +358,14 @@ def test_a_deck_of_many_slides_has_unique_parts_and_each_slide_its_own_chart(
     from analytics.chart_images import ChartBatch
 
     drawn: list[bytes] = []
-    render = ChartBatch.render
+    finish = ChartBatch.finish_render
 
-    def recording(self, figs, fmt="svg", width=None, height=None, scale=2):
-        out = render(self, figs, fmt, width, height, scale)
+    def recording(self: ChartBatch, slot: int) -> list[bytes]:
+        out = finish(self, slot)
         drawn.extend(out)
         return out
 
-    monkeypatch.setattr(ChartBatch, "render", recording)
+    monkeypatch.setattr(ChartBatch, "finish_render", recording)
     view = build_view(many_store, Filters(as_of=AS_OF))
     small_chunks = replace(settings, deck=replace(settings.deck, chunk_pages=7))
     data = deck_pptx.deck_pptx(many_store, view, small_chunks, FOOTER)
