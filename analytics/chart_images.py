@@ -6,8 +6,10 @@ download does not pay chromium's start again. The figures of analytics/charts.py
 family, so Chinese labels come out as text (SVG ``<text>``) or as drawn CJK glyphs (PNG).
 
 Many figures (the review deck's one chart per page, thousands of them) go through ``ChartBatch``:
-one chromium, one page that loads the plotly.js bundle of the installed plotly once, and one
-call per few dozen figures to the same ``Plotly.toImage`` kaleido uses. Kaleido itself costs about
+one chromium whose pages load the plotly.js bundle of the installed plotly once, and one call per
+few dozen figures to the same ``Plotly.toImage`` kaleido uses (``render``); or, for a deck, two
+pages in two renderer processes that draw one chunk each at once (``start_render`` /
+``start_print`` and their ``finish_``), so that both cores draw. Kaleido itself costs about
 0.3 s a figure here whatever the figure (its per-call round trip), the in-page call 0.05-0.09 s,
 which is what makes a 5,000-page deck possible at all.
 

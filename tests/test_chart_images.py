@@ -29,8 +29,9 @@ pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="
 
 
 @pytest.fixture(scope="module")
-def indicators() -> pd.DataFrame:
-    s = Store.open(None)
+def indicators(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    # A file of its own: Store.open(None) would be the project's own data/performance.duckdb.
+    s = Store.open(tmp_path_factory.mktemp("chart_images") / "charts.duckdb")
     try:
         services.load_seed_if_empty(s)
         services.load_report(s, SAMPLE.read_bytes(), SAMPLE.name, today=AS_OF)

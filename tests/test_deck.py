@@ -50,8 +50,9 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    s = Store.open(None)
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    # A file of its own: Store.open(None) would be the project's own data/performance.duckdb.
+    s = Store.open(tmp_path_factory.mktemp("deck") / "deck.duckdb")
     services.load_seed_if_empty(s)
     services.load_report(s, SAMPLE.read_bytes(), SAMPLE.name, today=AS_OF)
     # Two red or yellow indicators get a later report of the same value whose note is markup and a
