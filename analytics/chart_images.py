@@ -98,22 +98,6 @@ def figure_svg(fig: go.Figure, width: int | None = None, height: int | None = No
     return _kaleido_image(fig, "svg", width, height, 1)
 
 
-# The page's function: figures as JSON text (Plotly's own encoding of numpy, dates and NaN), drawn
-# one after the other so that only one figure's DOM exists at a time. SVG comes back as the
-# markup, PNG as base64 (both without the data: prefix).
-_RENDER_JS = """async ([specs, fmt, scale]) => {
-  const out = [];
-  for (const [text, w, h] of specs) {
-    const s = JSON.parse(text);
-    const url = await Plotly.toImage({data: s.data, layout: s.layout, config: {}},
-                                     {format: fmt, width: w, height: h, scale: scale});
-    out.push(fmt === "svg" ? decodeURIComponent(url.slice(url.indexOf(",") + 1))
-                           : url.slice(url.indexOf(",") + 1));
-  }
-  return out;
-}"""
-
-
 def _json(fig: Figurish) -> str:
     # Plotly's encoder (numpy arrays, dates, NaN as null) for both; a dict is not validated again.
     if isinstance(fig, dict):
@@ -132,7 +116,6 @@ class ChartBatch:
         self.per_call = per_call
         self._pw = None
         self._browser = None
-        self._page = None
         self._slots: dict[int, tuple] = {}
 
     def __enter__(self) -> ChartBatch:
@@ -152,32 +135,18 @@ class ChartBatch:
             self._browser.close()
         if self._pw is not None:
             self._pw.stop()
-        self._browser = self._pw = self._page = None
+        self._browser = self._pw = None
         self._slots = {}
 
     def render(self, figs: Sequence[Figurish], fmt: Format = "svg", width: int | None = None,
                height: int | None = None, scale: float = 2) -> list[bytes]:
-        """Every figure (a Figure, or Plotly's figure JSON as a dict) as ``fmt`` bytes, in order."""
-        import base64
-
-        if self._browser is None:
-            raise ChartImageError("ChartBatch is not started (use it in a with block)")
-        if self._page is None:
-            # Made on first use: a deck printed through start_print never needs this page's renderer.
-            self._page = self._browser.new_page()
-            self._page.set_content("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>")
-            self._page.add_script_tag(path=str(PLOTLY_JS))
+        """Every figure (a Figure, or Plotly's figure JSON as a dict) as ``fmt`` bytes, in order: a few
+        dozen at a time through ``start_render`` / ``finish_render`` in the first slot's page."""
         out: list[bytes] = []
         for start in range(0, len(figs), self.per_call):
-            specs = [[_json(f), *_size(f, width, height)]
-                     for f in figs[start:start + self.per_call]]
-            try:
-                drawn = self._page.evaluate(_RENDER_JS, [specs, fmt, scale if fmt == "png" else 1])
-            except Exception as e:
-                raise ChartImageError(f"图片生成失败:{e}") from e
-            out.extend(d.encode("utf-8") if fmt == "svg" else base64.b64decode(d) for d in drawn)
+            self.start_render(0, figs[start:start + self.per_call], fmt, scale, width, height)
+            out.extend(self.finish_render(0))
         return out
-
 
     def start_print(self, slot: int, css: str, body: str, charts: Sequence[tuple[str, Figurish]]) -> None:
         """Begin one document in print page ``slot`` and return at once: its style and body replace the
@@ -188,7 +157,7 @@ class ChartBatch:
         charts while the other prints. Each page keeps plotly.js and the prepared CJK fonts loaded
         across documents (a fresh page per document spent 1.4 s of a 100-page chunk's 4 s on fonts).
         """
-        page = self._print_page(slot)
+        page = self._slot_page(slot)
         specs = [[box, _json(fig), *_size(fig, None, None)] for box, fig in charts]
         try:
             page.evaluate(_START_JS, [css, body, specs])
@@ -206,12 +175,14 @@ class ChartBatch:
         page.evaluate(_COLLECT_JS)
         return pdf
 
-    def start_render(self, slot: int, figs: Sequence[Figurish], fmt: Format = "png", scale: float = 2) -> None:
-        """Begin drawing ``figs`` (each sized by its layout) in page ``slot`` and return at once;
+    def start_render(self, slot: int, figs: Sequence[Figurish], fmt: Format = "png", scale: float = 2,
+                     width: int | None = None, height: int | None = None) -> None:
+        """Begin drawing ``figs`` (sized ``width`` × ``height``, else by their layouts) in page ``slot``
+        and return at once;
         ``finish_render(slot)`` gives the images, in order. With two slots two renderers draw at once
         (one renderer keeps one core busy: 0.04-0.08 s a PNG)."""
-        page = self._print_page(slot)
-        specs = [[_json(f), *_size(f, None, None)] for f in figs]
+        page = self._slot_page(slot)
+        specs = [[_json(f), *_size(f, width, height)] for f in figs]
         try:
             page.evaluate(_START_RENDER_JS, [specs, fmt, scale if fmt == "png" else 1])
         except Exception as e:
@@ -234,7 +205,7 @@ class ChartBatch:
     # after 300 charts, 0.59 GB after 2,000).
     PRINTS_PER_PAGE = 12
 
-    def _print_page(self, slot: int):
+    def _slot_page(self, slot: int):
         if self._browser is None:
             raise ChartImageError("ChartBatch is not started (use it in a with block)")
         context, page, printed = self._slots.get(slot, (None, None, 0))
@@ -278,7 +249,9 @@ _START_JS = """([css, body, specs]) => {
     return specs.length;
   })();
 }"""
-# start_render's part: the figures drawn one after the other, kept as [format, data] pairs.
+# start_render's part: figures as JSON text (Plotly's own encoding of numpy, dates and NaN), drawn one
+# after the other so that only one figure's DOM exists at a time, kept as [format, data] pairs: SVG as
+# the markup, PNG as base64 (both without the data: prefix).
 _START_RENDER_JS = """([specs, fmt, scale]) => {
   window.drawn = (async () => {
     const out = [];

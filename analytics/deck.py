@@ -455,10 +455,11 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
                 progress(done, total)
 
     if total <= settings.deck.weasyprint_max_pages:
-        def charts_only(batch: ChartBatch, part: list[DeckPage], first: int) -> list[bytes]:
-            return batch.render([page_chart(p, settings) for p in part], "svg")
+        def charts_only(batch: ChartBatch, slot: int, part: list[DeckPage], first: int) -> None:
+            batch.start_render(slot, [page_chart(p, settings) for p in part], "svg")
 
-        for part, svgs in _in_chromium(_chunks(pages, settings.deck.chunk_pages), charts_only):
+        chunks = _chunks(pages, settings.deck.chunk_pages)
+        for part, svgs in _pipelined(chunks, charts_only, ChartBatch.finish_render, 1):
             sections = _sections(list(zip(part, svgs, strict=True)))
             joined.add(pdf_bytes(_document(sections, footer, done + 1, total)))
             advance(len(part))
@@ -482,18 +483,6 @@ def deck_pdf(store: Store, view: View, settings: Settings, footer: str, progress
 
 Start = Callable[[ChartBatch, int, list[DeckPage], int], None]
 Finish = Callable[[ChartBatch, int], object]
-
-
-def _in_chromium(chunks: Iterator[list[DeckPage]], job: Callable[[ChartBatch, list[DeckPage], int], object],
-                 ) -> Iterator[tuple[list[DeckPage], object]]:
-    """(chunk, job's result) per chunk, in order, ``job(batch, chunk, first_page)`` run by a second thread
-    with one chromium (see ``_pipelined``)."""
-    results: dict[int, object] = {}
-
-    def start(batch: ChartBatch, slot: int, part: list[DeckPage], first: int) -> None:
-        results[slot] = job(batch, part, first)
-
-    return _pipelined(chunks, start, lambda batch, slot: results.pop(slot), 1)
 
 
 def _pipelined(chunks: Iterator[list[DeckPage]], start: Start, finish: Finish, slots: int,
