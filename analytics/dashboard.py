@@ -519,10 +519,18 @@ def review_table(store: Store, view: View, project_id: int, reports: pd.DataFram
     ``reports``: the report history of (at least) these indicators, read once for many projects by a
     caller that wants thousands of tables (the review deck); else it is read here.
     """
+    ind, reports = project_rows(store, view, project_id, reports)
+    return review_rows(ind, reports).drop(columns="project_id")
+
+
+def project_rows(store: Store, view: View, project_id: int, reports: pd.DataFrame | None = None,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A project's indicators in table order and the report history behind them (``reports`` when
+    the caller has read it already)."""
     ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
     if reports is None:
         reports = store.report_history(ind["indicator_id"].astype(int).tolist())
-    return review_rows(ind, reports).drop(columns="project_id")
+    return ind, reports
 
 
 def review_rows(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:

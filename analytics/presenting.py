@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.dashboard import View, rank_by_score, review_rows
+from analytics.dashboard import View, project_rows, rank_by_score, review_rows
 from analytics.engine import UNREPORTED
 from analytics.settings import REVIEW_ORDERS
 from analytics.storage import Store
@@ -89,10 +89,7 @@ def discussion(store: Store, view: View, project_id: int, reports: pd.DataFrame 
     Columns: light, 一级指标, 三级指标, 指标值, 实际完成值, 偏差原因分析及改进措施, 提示 (why a flagged
     green or blue one is there). The whole table is ``review_table`` (``reports`` as there).
     """
-    ind = view.indicators[view.indicators["project_id"] == project_id].sort_values("seq")
-    if reports is None:
-        reports = store.report_history(ind["indicator_id"].astype(int).tolist())
-    return discussions(ind, reports).drop(columns="project_id")
+    return discussions(*project_rows(store, view, project_id, reports)).drop(columns="project_id")
 
 
 def discussions(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
